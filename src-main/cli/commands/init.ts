@@ -1,0 +1,4 @@
+import type { Command } from 'commander';
+
+// Placeholder: implemented by the issue that owns this command family.
+export function registerInit(_program: Command): void {}

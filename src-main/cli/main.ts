@@ -1,0 +1,28 @@
+import { Command } from 'commander';
+import { VERSION } from '../core/identity.js';
+import { registerStatus } from './commands/status.js';
+import { registerRun } from './commands/run.js';
+import { registerQueueCommands } from './commands/queue.js';
+import { registerControlCommands } from './commands/control.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerService } from './commands/service.js';
+import { registerInit } from './commands/init.js';
+import { reportCliError } from './errors.js';
+
+/** `beacon`: the headless CLI. Each command family lives in its own file under commands/. */
+const program = new Command('beacon')
+  .description('Beacon: claims queued agent commands and runs them on this machine')
+  .version(`${VERSION}`, '-V, --version', 'print the version')
+  .showHelpAfterError();
+
+registerStatus(program);
+registerRun(program);
+registerQueueCommands(program); // enqueue, list, show, logs
+registerControlCommands(program); // cancel, pause, resume
+registerDoctor(program);
+registerService(program);
+registerInit(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.exitCode = reportCliError(error);
+});

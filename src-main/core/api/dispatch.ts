@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { BEACON_ACTION_NAMES, type BeaconActionName, type BeaconActions } from './types.js';
+
+/**
+ * One validator and dispatcher for every transport (Electron IPC, the dashboard WebSocket, the CLI's
+ * control socket): an action name plus an argument array, checked before anything in the core runs.
+ */
+
+const commandId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a command id');
+
+const settingsPatch = z
+  .object({
+    commandSource: z.enum(['local', 'supabase']).optional(),
+    supabaseUrl: z.url().nullable().optional(),
+    workspaceIds: z.array(z.uuid()).max(50).optional(),
+    supabaseKey: z.string().min(1).max(8192).optional(),
+    allowedDirectories: z.array(z.string().min(1).max(4096)).max(100).optional(),
+    defaultTimeoutSeconds: z.number().int().positive().max(7 * 24 * 3600).optional(),
+    maxConcurrent: z.number().int().min(1).max(64).optional(),
+    agentCommand: z.string().min(1).max(4096).optional(),
+    launchAtLogin: z.boolean().optional(),
+  })
+  .strict();
+
+export const ACTION_ARGUMENTS = {
+  getSnapshot: z.tuple([]),
+  pause: z.tuple([]),
+  resume: z.tuple([]),
+  cancel: z.tuple([commandId]),
+  requeue: z.tuple([commandId]),
+  readOutput: z.union([
+    z.tuple([commandId, z.number().int().min(0)]),
+    z.tuple([commandId, z.number().int().min(0), z.number().int().min(1).max(8 * 1024 * 1024)]),
+  ]),
+  getSettings: z.tuple([]),
+  updateSettings: z.tuple([settingsPatch]),
+} satisfies Record<BeaconActionName, z.ZodType>;
+
+export class ApiRequestError extends Error {
+  constructor(
+    readonly code: 'unknown_action' | 'bad_arguments',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiRequestError';
+  }
+}
+
+export function isActionName(name: unknown): name is BeaconActionName {
+  return typeof name === 'string' && (BEACON_ACTION_NAMES as readonly string[]).includes(name);
+}
+
+/** Validate `args` for `name`; throws ApiRequestError with a message that says what was expected. */
+export function validateActionArguments(name: unknown, args: unknown): { name: BeaconActionName; args: unknown[] } {
+  if (!isActionName(name)) {
+    throw new ApiRequestError('unknown_action', `Unknown action ${JSON.stringify(name)}; expected one of ${BEACON_ACTION_NAMES.join(', ')}`);
+  }
+  const parsed = ACTION_ARGUMENTS[name].safeParse(args ?? []);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first && first.path.length ? ` at argument ${first.path.join('.')}` : '';
+    throw new ApiRequestError('bad_arguments', `Invalid arguments for ${name}${where}: ${first?.message ?? 'invalid'}`);
+  }
+  return { name, args: parsed.data as unknown[] };
+}
+
+/** Validate, then call the action. */
+export async function dispatchAction(actions: BeaconActions, name: unknown, args: unknown): Promise<unknown> {
+  const call = validateActionArguments(name, args);
+  const fn = actions[call.name] as (...a: unknown[]) => Promise<unknown>;
+  return fn.apply(actions, call.args);
+}

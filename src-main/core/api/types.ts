@@ -1,0 +1,195 @@
+/**
+ * The Beacon API: the one contract between the core and any UI (the Electron tray window over IPC,
+ * the headless dashboard over a local WebSocket, the CLI over the control socket).
+ * This file is types only, so the renderer can import it without pulling in Node code.
+ */
+
+export type CommandStatusName =
+  | 'pending'
+  | 'claimed'
+  | 'running'
+  | 'awaiting_approval'
+  | 'approved'
+  | 'completed'
+  | 'failed'
+  | 'timeout'
+  | 'cancelled';
+
+export type ConnectionStateName = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'auth_failed';
+
+export interface RunSummaryView {
+  sessionId: string | null;
+  model: string | null;
+  cliVersion: string | null;
+  resultText: string | null;
+  assistantText: string | null;
+  toolUses: { id: string | null; name: string }[];
+  costUsd: number | null;
+  durationMs: number | null;
+  numTurns: number | null;
+  isError: boolean | null;
+  errorText: string | null;
+  resultSubtype: string | null;
+}
+
+export interface CommandView {
+  id: string;
+  status: CommandStatusName;
+  prompt: string;
+  workingDirectory: string;
+  agent: string;
+  targetMachineId: string | null;
+  workspaceId: string | null;
+  commitmentId: string | null;
+  createdAt: string;
+  claimedAt: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  exitCode: number | null;
+  errorMessage: string | null;
+  summary: RunSummaryView | null;
+  /** Bytes in the command's output log so far (for replay from an offset). */
+  outputBytes: number;
+}
+
+export interface LockHolderView {
+  type: 'beacon' | 'bridge' | 'unknown';
+  mode: 'app' | 'headless' | null;
+  pid: number;
+  machineId: string | null;
+  hostname: string | null;
+  version: string | null;
+  startedAt: string | null;
+  alive: boolean;
+  /** This process holds it. */
+  self: boolean;
+  /** How to stop this holder, in words a user can follow. */
+  stopInstruction: string;
+}
+
+export interface FleetMachineView {
+  id: string;
+  name: string;
+  hostname: string | null;
+  workspaceId: string;
+  status: string;
+  lastSeenAt: string | null;
+  /** Seconds since the last heartbeat (null when never seen). */
+  heartbeatAgeSeconds: number | null;
+  /** Silent for more than 3 heartbeats, whatever its status column says. */
+  stale: boolean;
+  self: boolean;
+}
+
+export interface BeaconSnapshot {
+  machineId: string;
+  machineName: string;
+  hostname: string;
+  version: string;
+  mode: 'app' | 'headless';
+  /** active: holds the lock and claims; standby: another executor holds the lock. */
+  role: 'active' | 'standby' | 'starting' | 'stopping';
+  paused: boolean;
+  source: {
+    kind: 'local' | 'supabase';
+    connection: ConnectionStateName;
+    detail: string | null;
+    pendingWrites: number;
+  };
+  lockHolders: LockHolderView[];
+  /** Running first, then recent (newest first). */
+  commands: CommandView[];
+  maxConcurrent: number;
+  configPath: string;
+  logsDir: string;
+  /** A problem the user must act on (invalid config, agent not found), or null. */
+  problem: string | null;
+  fleet: FleetMachineView[];
+}
+
+export interface SettingsView {
+  configPath: string;
+  commandSource: 'local' | 'supabase';
+  supabaseUrl: string | null;
+  workspaceIds: string[];
+  /** Whether a key is stored; the key itself is never sent to a UI. */
+  supabaseKeyStored: boolean;
+  allowedDirectories: string[];
+  defaultTimeoutSeconds: number;
+  maxConcurrent: number;
+  agentName: string;
+  agentCommand: string;
+  /** Resolved absolute path of the agent and its `--version` output, or why not found. */
+  agentResolvedPath: string | null;
+  agentVersion: string | null;
+  agentProblem: string | null;
+  launchAtLogin: { supported: boolean; enabled: boolean; status: string | null };
+}
+
+export interface SettingsPatch {
+  commandSource?: 'local' | 'supabase';
+  supabaseUrl?: string | null;
+  workspaceIds?: string[];
+  /** Write-only: stored in the secret store, never echoed back. */
+  supabaseKey?: string;
+  allowedDirectories?: string[];
+  defaultTimeoutSeconds?: number;
+  maxConcurrent?: number;
+  agentCommand?: string;
+  launchAtLogin?: boolean;
+}
+
+export interface OutputSlice {
+  commandId: string;
+  /** Byte offset of `data` in the log. */
+  offset: number;
+  /** Offset to ask for next. */
+  nextOffset: number;
+  /** Text decoded from the log bytes in [offset, nextOffset). */
+  data: string;
+  /** True when the command is finished and nothing more will come. */
+  complete: boolean;
+}
+
+export type BeaconEvent =
+  | { type: 'snapshot'; snapshot: BeaconSnapshot }
+  | {
+      type: 'output';
+      commandId: string;
+      /** Increases by one per chunk of one command, so a UI can notice a gap and replay from the log. */
+      seq: number;
+      /** Log byte offset just after this chunk. */
+      offset: number;
+      data: string;
+    }
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string; commandId?: string };
+
+/** Every action a UI can ask for. Each transport validates arguments before calling these. */
+export interface BeaconActions {
+  getSnapshot(): Promise<BeaconSnapshot>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  cancel(commandId: string): Promise<{ ok: boolean; message: string }>;
+  requeue(commandId: string): Promise<{ ok: boolean; message: string; newCommandId?: string }>;
+  readOutput(commandId: string, offset: number, maxBytes?: number): Promise<OutputSlice>;
+  getSettings(): Promise<SettingsView>;
+  updateSettings(patch: SettingsPatch): Promise<SettingsView>;
+}
+
+/** What a UI holds: the actions plus a subscription to events. */
+export interface BeaconClient extends BeaconActions {
+  subscribe(listener: (event: BeaconEvent) => void): () => void;
+}
+
+/** Names of the actions, for transports that dispatch by name (IPC channels, WebSocket messages). */
+export const BEACON_ACTION_NAMES = [
+  'getSnapshot',
+  'pause',
+  'resume',
+  'cancel',
+  'requeue',
+  'readOutput',
+  'getSettings',
+  'updateSettings',
+] as const satisfies readonly (keyof BeaconActions)[];
+export type BeaconActionName = (typeof BEACON_ACTION_NAMES)[number];

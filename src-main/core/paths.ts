@@ -1,0 +1,62 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * Every file Beacon keeps lives under one folder: ~/.mentu, or $MENTU_HOME when set.
+ * Nothing else in the code joins paths under the home folder; tests always set MENTU_HOME.
+ */
+export function mentuHome(env: NodeJS.ProcessEnv = process.env): string {
+  const override = env.MENTU_HOME?.trim();
+  return override ? resolve(override) : join(homedir(), '.mentu');
+}
+
+export interface MentuPaths {
+  home: string;
+  /** Beacon's own config (machine id, supabase, execution, agents). */
+  config: string;
+  /** The singleton executor lock shared with the older Bridge. */
+  executorLock: string;
+  /** The older Bridge's config and the `mentu login` credentials (read for migration and auth). */
+  bridgeConfig: string;
+  credentials: string;
+  /** Owner-only file holding secrets for headless machines (never beacon.yaml). */
+  secrets: string;
+  /** The embedded local queue and run history (SQLite, WAL). */
+  localDb: string;
+  /** Raw pty output, one file per command. */
+  logsDir: string;
+  /** Outbox of writes to Supabase that have not been acknowledged yet. */
+  outboxDir: string;
+  /** Local control channel of the running executor (unix socket, owner-only). */
+  controlSocket: string;
+  /** Persistent executor state (pause flag and similar). */
+  state: string;
+  /** Beacon's own log file when running headless as a service. */
+  beaconLog: string;
+}
+
+export function mentuPaths(env: NodeJS.ProcessEnv = process.env): MentuPaths {
+  const home = mentuHome(env);
+  return {
+    home,
+    config: join(home, 'beacon.yaml'),
+    executorLock: join(home, 'executor.lock'),
+    bridgeConfig: join(home, 'bridge.yaml'),
+    credentials: join(home, 'credentials'),
+    secrets: join(home, 'beacon-secrets.json'),
+    localDb: join(home, 'local.db'),
+    logsDir: join(home, 'logs'),
+    outboxDir: join(home, 'outbox'),
+    controlSocket: join(home, 'beacon.sock'),
+    state: join(home, 'beacon-state.json'),
+    beaconLog: join(home, 'beacon.log'),
+  };
+}
+
+/** The raw output log of one command. The id is checked so a crafted id cannot name another file. */
+export function commandLogPath(commandId: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(commandId)) {
+    throw new Error(`Invalid command id for a log file name: ${JSON.stringify(commandId)}`);
+  }
+  return join(mentuPaths(env).logsDir, `${commandId}.log`);
+}

@@ -1,0 +1,65 @@
+import type { RunSummary } from '../commands/command.js';
+
+/**
+ * The runner port: turns one prepared invocation into one process and reports how it ended.
+ * The pty implementation lives in pty-runner.ts; the executor only sees this interface.
+ */
+
+/** The agent's argv: never a shell line. The prompt is exactly one element of `args`. */
+export interface AgentInvocation {
+  file: string;
+  args: string[];
+}
+
+export interface RunRequest {
+  commandId: string;
+  invocation: AgentInvocation;
+  /** Real path of the working directory (already validated against allowed_directories). */
+  cwd: string;
+  /** The complete environment of the agent (an allowlist; no secrets). */
+  env: Record<string, string>;
+  timeoutMs: number;
+  /** Raw pty bytes go here, bounded by maxOutputBytes (head and tail kept). */
+  logPath: string;
+  maxOutputBytes: number;
+  /** After the stream-json `result` line, how long the process may linger before it is killed. */
+  resultGraceMs?: number;
+}
+
+export interface RunObserver {
+  /** Decoded text exactly as the terminal should show it (ANSI kept), for the UI. */
+  onOutput?(text: string): void;
+  /** ANSI-stripped text, for database sinks (spawn_logs). */
+  onText?(text: string): void;
+  /** The stream-json summary changed (init seen, tool used, result). */
+  onSummary?(summary: RunSummary): void;
+}
+
+export type RunEndReason = 'exited' | 'timeout' | 'cancelled' | 'spawn_failed';
+
+export interface RunResult {
+  reason: RunEndReason;
+  exitCode: number | null;
+  signal: number | null;
+  /** Why it was cancelled (user, "executor shutdown") or why spawning failed. */
+  detail: string | null;
+  summary: RunSummary;
+  /** ANSI-stripped tail of the output (bounded), for the result row. */
+  outputTail: string;
+  outputTruncated: boolean;
+  /** Bytes the agent wrote in all (including what the bounded log dropped). */
+  totalBytes: number;
+  startedAt: string;
+  endedAt: string;
+}
+
+export interface RunningProcess {
+  readonly pid: number;
+  readonly result: Promise<RunResult>;
+  /** Kill the whole process group (SIGINT → 2 s → SIGTERM → 2 s → SIGKILL); resolves once it is gone. */
+  cancel(detail: string): Promise<void>;
+}
+
+export interface Runner {
+  start(request: RunRequest, observer: RunObserver): RunningProcess;
+}

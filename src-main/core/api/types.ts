@@ -193,3 +193,25 @@ export const BEACON_ACTION_NAMES = [
   'updateSettings',
 ] as const satisfies readonly (keyof BeaconActions)[];
 export type BeaconActionName = (typeof BEACON_ACTION_NAMES)[number];
+
+/**
+ * What the Electron preload exposes on `window.beaconBridge` (contextBridge). The renderer wraps it
+ * into a BeaconClient; the dashboard's WebSocket transport produces the same BeaconClient.
+ */
+export interface BeaconBridge {
+  invoke(action: BeaconActionName, args: unknown[]): Promise<unknown>;
+  /** Returns an unsubscribe function. */
+  onEvent(listener: (event: BeaconEvent) => void): () => void;
+  /** Shell-only actions (tray window): detach into a normal window, open the logs folder. */
+  shell?: {
+    detachWindow(): Promise<void>;
+    openLogsFolder(): Promise<void>;
+  };
+}
+
+/** Wire messages of the dashboard WebSocket (JSON text frames). */
+export type DashboardClientMessage = { kind: 'call'; id: number; action: BeaconActionName; args: unknown[] };
+export type DashboardServerMessage =
+  | { kind: 'result'; id: number; ok: true; value: unknown }
+  | { kind: 'result'; id: number; ok: false; error: string }
+  | { kind: 'event'; event: BeaconEvent };

@@ -33,6 +33,8 @@ export interface MentuPaths {
   state: string;
   /** Beacon's own log file when running headless as a service. */
   beaconLog: string;
+  /** Commands waiting for a post-run approval, with their deadlines (survives a restart). */
+  approvals: string;
 }
 
 export function mentuPaths(env: NodeJS.ProcessEnv = process.env): MentuPaths {
@@ -50,6 +52,7 @@ export function mentuPaths(env: NodeJS.ProcessEnv = process.env): MentuPaths {
     controlSocket: join(home, 'beacon.sock'),
     state: join(home, 'beacon-state.json'),
     beaconLog: join(home, 'beacon.log'),
+    approvals: join(home, 'beacon-approvals.json'),
   };
 }
 

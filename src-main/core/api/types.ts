@@ -206,6 +206,8 @@ export interface BeaconBridge {
   shell?: {
     detachWindow(): Promise<void>;
     openLogsFolder(): Promise<void>;
+    /** The shell asks the window to show one command (a notification was clicked). Returns an unsubscribe function. */
+    onOpenCommand?(listener: (commandId: string) => void): () => void;
   };
 }
 

@@ -1,4 +1,5 @@
-// SIGNATURES ONLY (owned by the command-engine run pipeline): bodies to be implemented; keep the names.
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
 
 export type WorkdirCheck = { ok: true; realPath: string } | { ok: false; reason: string };
 
@@ -8,6 +9,49 @@ export type WorkdirCheck = { ok: true; realPath: string } | { ok: false; reason:
  * /srv/repos does not admit /srv/repos-evil, and a symlink cannot escape). `~` in the allowed list
  * means `homeDir`.
  */
-export function checkWorkingDirectory(_dir: string, _allowedDirectories: string[], _homeDir: string): WorkdirCheck {
-  throw new Error('checkWorkingDirectory: not implemented yet');
+export function checkWorkingDirectory(dir: string, allowedDirectories: string[], homeDir: string): WorkdirCheck {
+  if (!dir || !isAbsolute(dir)) {
+    return { ok: false, reason: `working directory '${dir}' is not an absolute path; give the full path (e.g. /home/me/project)` };
+  }
+  let realPath: string;
+  try {
+    realPath = realpathSync(dir);
+  } catch {
+    return { ok: false, reason: `working directory '${dir}' does not exist on this machine` };
+  }
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(realPath).isDirectory();
+  } catch {
+    return { ok: false, reason: `working directory '${dir}' cannot be read on this machine` };
+  }
+  if (!isDirectory) return { ok: false, reason: `working directory '${dir}' is a file, not a directory` };
+
+  const allowedReal = allowedDirectories.map((entry) => realAllowedDirectory(entry, homeDir)).filter((p): p is string => p !== null);
+  if (allowedReal.some((root) => isInside(realPath, root))) return { ok: true, realPath };
+
+  const shown = realPath === dir ? `'${dir}'` : `'${dir}' (real path '${realPath}')`;
+  const list = allowedDirectories.length ? allowedDirectories.join(', ') : '(none)';
+  return {
+    ok: false,
+    reason: `working directory ${shown} is outside the allowed directories [${list}]; add it to execution.allowed_directories in beacon.yaml`,
+  };
+}
+
+/** The real path of one allowed entry, or null when it does not exist (it then admits nothing). */
+function realAllowedDirectory(entry: string, homeDir: string): string | null {
+  const expanded = entry === '~' ? homeDir : entry.startsWith('~/') ? join(homeDir, entry.slice(2)) : entry;
+  if (!isAbsolute(expanded)) return null; // a relative entry would depend on Beacon's own cwd
+  try {
+    return realpathSync(expanded);
+  } catch {
+    return null;
+  }
+}
+
+/** Segment-wise containment: `relative` never yields a '..' segment for a path inside `root`. */
+function isInside(path: string, root: string): boolean {
+  if (path === root) return true;
+  const rel = relative(root, path);
+  return rel !== '' && !isAbsolute(rel) && rel !== '..' && !rel.startsWith('..' + sep);
 }

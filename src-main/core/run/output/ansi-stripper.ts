@@ -1,0 +1,108 @@
+/**
+ * Streaming removal of terminal escapes for database sinks: CSI (ESC [ … final, and 8-bit CSI),
+ * OSC (ESC ] … BEL or ST), DCS/SOS/PM/APC strings (… ST) and other two-byte escapes. Escapes split
+ * across chunks are handled by keeping the state between calls. Line endings: "\r\n" (what a pty
+ * makes of "\n") becomes "\n"; a lone "\r" (a progress line being redrawn) also becomes "\n", so the
+ * redraws read as separate lines instead of running together. Other C0 controls except tab are dropped.
+ */
+type State =
+  | 'text'
+  | 'escape' // after ESC
+  | 'escapeIntermediate' // ESC followed by 0x20–0x2F, waiting for the final byte
+  | 'csi' // inside a control sequence, until a byte in 0x40–0x7E
+  | 'string' // OSC/DCS/SOS/PM/APC body, until BEL (OSC) or ST
+  | 'stringEscape'; // ESC inside a string: '\' ends it (ST)
+
+export interface AnsiStripper {
+  push(text: string): string;
+  end(): string;
+}
+
+const ESC = '\u001b';
+const BEL = '\u0007';
+
+export function createAnsiStripper(): AnsiStripper {
+  let state: State = 'text';
+  let pendingCarriageReturn = false;
+
+  const push = (text: string): string => {
+    let out = '';
+    let runStart = -1; // start of a run of plain characters, copied in one slice
+    const flushRun = (end: number): void => {
+      if (runStart >= 0) out += text.slice(runStart, end);
+      runStart = -1;
+    };
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i] as string;
+      const code = ch.charCodeAt(0);
+      switch (state) {
+        case 'text': {
+          if (code >= 0x20 && code !== 0x7f && code !== 0x9b && !(code >= 0x80 && code < 0xa0)) {
+            if (pendingCarriageReturn) {
+              out += '\n';
+              pendingCarriageReturn = false;
+            }
+            if (runStart < 0) runStart = i;
+            continue;
+          }
+          flushRun(i);
+          if (ch === '\n') {
+            out += '\n';
+            pendingCarriageReturn = false;
+          } else if (ch === '\r') {
+            pendingCarriageReturn = true; // "\r\r\n" and "\r\n" both end one line
+          } else if (ch === '\t') {
+            if (pendingCarriageReturn) out += '\n';
+            pendingCarriageReturn = false;
+            out += '\t';
+          } else if (ch === ESC) {
+            state = 'escape';
+          } else if (code === 0x9b) {
+            state = 'csi';
+          } else if (code === 0x9d || code === 0x90 || code === 0x98 || code === 0x9e || code === 0x9f) {
+            state = 'string';
+          }
+          // other C0/C1 controls (BEL, backspace, ^D echo, …) are dropped
+          break;
+        }
+        case 'escape':
+          if (ch === '[') state = 'csi';
+          else if (ch === ']' || ch === 'P' || ch === 'X' || ch === '^' || ch === '_') state = 'string';
+          else if (code >= 0x20 && code <= 0x2f) state = 'escapeIntermediate';
+          else state = 'text'; // two-byte escape such as ESC 7, ESC =, ESC M
+          break;
+        case 'escapeIntermediate':
+          if (!(code >= 0x20 && code <= 0x2f)) state = 'text';
+          break;
+        case 'csi':
+          if (code >= 0x40 && code <= 0x7e) state = 'text';
+          break;
+        case 'string':
+          if (ch === BEL || code === 0x9c) state = 'text';
+          else if (ch === ESC) state = 'stringEscape';
+          break;
+        case 'stringEscape':
+          state = ch === '\\' ? 'text' : ch === ESC ? 'stringEscape' : 'string';
+          break;
+      }
+    }
+    flushRun(text.length);
+    return out;
+  };
+
+  return {
+    push,
+    end: () => {
+      const out = pendingCarriageReturn ? '\n' : '';
+      pendingCarriageReturn = false;
+      state = 'text';
+      return out;
+    },
+  };
+}
+
+/** One-shot form for whole strings. */
+export function stripAnsi(text: string): string {
+  const stripper = createAnsiStripper();
+  return stripper.push(text) + stripper.end();
+}

@@ -1,0 +1,137 @@
+import { emptyRunSummary, type RunSummary } from '../../commands/command.js';
+
+/**
+ * Builds a RunSummary from Claude's `--output-format stream-json` lines (claude-cli.md): system/init
+ * (session id, model, CLI version), assistant messages (text, tool_use blocks) and the final result
+ * (cost, duration, turns, is_error, errors). Lines that are not a JSON object with a `type` are ignored,
+ * except that a short plain line announcing an authentication failure (what the CLI prints before any
+ * JSON when it is logged out) is recognised.
+ */
+export const NOT_LOGGED_IN = 'Claude is not logged in on this machine: log in again (run `claude` and /login)';
+
+const ASSISTANT_TEXT_LIMIT = 16 * 1024;
+const TOOL_USE_LIMIT = 500;
+const RESULT_TEXT_LIMIT = 64 * 1024;
+/** JSON may follow a little junk at the start of a line (macOS echoes the "^D" Beacon writes to stdin). */
+const MAX_JSON_PREFIX = 8;
+
+const AUTH_FAILURE = /authentication_error|authentication_failed|invalid api key|please run \/login|oauth token has expired|\b401\b/i;
+const AUTH_FAILURE_PLAIN = /authentication_error|invalid api key|please run \/login|oauth token has expired/i;
+
+type Json = Record<string, unknown>;
+
+export interface LineOutcome {
+  /** The summary changed. */
+  changed: boolean;
+  /** This line was the `result` line: the run is over. */
+  isResult: boolean;
+}
+
+export class StreamJsonSummary {
+  private state: RunSummary = emptyRunSummary();
+  private sawResult = false;
+
+  get summary(): RunSummary {
+    return { ...this.state, toolUses: [...this.state.toolUses] };
+  }
+
+  ingestLine(line: string): LineOutcome {
+    const event = parseJsonLine(line);
+    if (!event) return { changed: this.notePlainLine(line), isResult: false };
+    switch (event.type) {
+      case 'system':
+        return { changed: event.subtype === 'init' && this.onInit(event), isResult: false };
+      case 'assistant':
+        return { changed: this.onAssistant(event), isResult: false };
+      case 'result':
+        this.onResult(event);
+        return { changed: true, isResult: true };
+      default:
+        return { changed: false, isResult: false };
+    }
+  }
+
+  private onInit(event: Json): boolean {
+    this.state.sessionId = str(event.session_id) ?? this.state.sessionId;
+    this.state.model = str(event.model) ?? this.state.model;
+    this.state.cliVersion = str(event.claude_code_version) ?? this.state.cliVersion;
+    return true;
+  }
+
+  private onAssistant(event: Json): boolean {
+    const message = isObject(event.message) ? event.message : null;
+    const content = message && Array.isArray(message.content) ? message.content : [];
+    let changed = false;
+    const texts: string[] = [];
+    for (const block of content) {
+      if (!isObject(block)) continue;
+      if (block.type === 'text' && typeof block.text === 'string') texts.push(block.text);
+      if (block.type === 'tool_use' && typeof block.name === 'string' && this.state.toolUses.length < TOOL_USE_LIMIT) {
+        this.state.toolUses.push({ id: str(block.id), name: block.name });
+        changed = true;
+      }
+    }
+    if (texts.length) {
+      const joined = [this.state.assistantText, ...texts].filter((t) => t).join('\n');
+      this.state.assistantText = joined.length > ASSISTANT_TEXT_LIMIT ? joined.slice(joined.length - ASSISTANT_TEXT_LIMIT) : joined;
+      changed = true;
+    }
+    // The CLI marks an assistant message it synthesised from an API failure with `error`.
+    if (event.error !== undefined && AUTH_FAILURE.test(`${String(event.error)} ${texts.join(' ')}`)) {
+      this.state.errorText = NOT_LOGGED_IN;
+      changed = true;
+    }
+    return changed;
+  }
+
+  private onResult(event: Json): void {
+    this.sawResult = true;
+    const s = this.state;
+    s.resultSubtype = str(event.subtype);
+    s.isError = typeof event.is_error === 'boolean' ? event.is_error : s.resultSubtype !== null && s.resultSubtype !== 'success';
+    s.costUsd = num(event.total_cost_usd);
+    s.durationMs = num(event.duration_ms);
+    s.numTurns = num(event.num_turns);
+    s.sessionId = str(event.session_id) ?? s.sessionId;
+    const result = str(event.result);
+    const errors = Array.isArray(event.errors) ? event.errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join('\n') : null;
+    s.resultText = !s.isError && result !== null ? bound(result) : null;
+    if (s.isError) {
+      const errorText = [errors, result].filter((t): t is string => !!t).join('\n') || `the agent ended with ${s.resultSubtype ?? 'an error'}`;
+      s.errorText = AUTH_FAILURE.test(errorText) ? NOT_LOGGED_IN : bound(errorText);
+    }
+  }
+
+  private notePlainLine(line: string): boolean {
+    if (this.sawResult || line.length > 500 || this.state.errorText === NOT_LOGGED_IN) return false;
+    if (!AUTH_FAILURE_PLAIN.test(line)) return false;
+    this.state.errorText = NOT_LOGGED_IN;
+    return true;
+  }
+}
+
+/** A JSON object with a string `type`, or null for anything else. */
+export function parseJsonLine(line: string): Json | null {
+  const brace = line.indexOf('{');
+  if (brace < 0 || brace > MAX_JSON_PREFIX) return null;
+  if (line.charCodeAt(line.length - 1) !== 125 /* } */ && !line.trimEnd().endsWith('}')) return null;
+  try {
+    const value: unknown = JSON.parse(line.slice(brace));
+    return isObject(value) && typeof value.type === 'string' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function str(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+function num(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+function bound(text: string): string {
+  return text.length > RESULT_TEXT_LIMIT ? text.slice(0, RESULT_TEXT_LIMIT) + '…' : text;
+}

@@ -93,6 +93,8 @@ export interface CommandSource {
   finish(commandId: string, outcome: CommandOutcome): Promise<boolean>;
   /** running → awaiting_approval after a successful run that requires approval. */
   markAwaitingApproval?(commandId: string): Promise<boolean>;
+  /** awaiting_approval → approved once the approval was read, just before on_approve runs (parity/approval.ts). */
+  markApproved?(commandId: string): Promise<boolean>;
   /** Is the command cancelled at the source? (Polled as a backstop to onCancelled.) */
   isCancelled(commandId: string): Promise<boolean>;
   /** Recover this machine's orphans after a restart (see OrphanRecovery). */

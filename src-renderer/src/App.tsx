@@ -1,0 +1,162 @@
+import { useMemo, useState } from 'react';
+import type { CommandView } from '../../src-main/core/api/types.js';
+import type { UiClient } from './transport/index.js';
+import { useBeacon, useNow } from './use-beacon.js';
+import { errorMessage, firstLine } from './format.js';
+import { Header } from './components/Header.js';
+import { CommandList, orderCommands } from './components/CommandList.js';
+import { CommandDetail } from './components/CommandDetail.js';
+import { OutputView } from './components/OutputView.js';
+import { ConfirmDialog } from './components/ConfirmDialog.js';
+import { LockPanel, StandbyBanner } from './components/LockPanel.js';
+import { SettingsPanel } from './components/SettingsPanel.js';
+import { FleetPanel } from './components/FleetPanel.js';
+
+type Tab = 'commands' | 'locks' | 'settings' | 'fleet';
+type Confirming = { kind: 'cancel' | 'requeue'; command: CommandView } | null;
+/** Until the user picks a command, the view follows the newest running one. */
+type Selection = { mode: 'auto' } | { mode: 'pinned'; id: string };
+
+export function App({ client }: { client: UiClient }) {
+  const { snapshot, link, loadError, notices, dismissNotice, addNotice } = useBeacon(client);
+  const now = useNow();
+  const [tab, setTab] = useState<Tab>('commands');
+  const [selection, setSelection] = useState<Selection>({ mode: 'auto' });
+  const [confirming, setConfirming] = useState<Confirming>(null);
+  const [busy, setBusy] = useState(false);
+
+  const commands = useMemo(() => (snapshot ? orderCommands(snapshot.commands) : []), [snapshot]);
+  const selected =
+    (selection.mode === 'pinned' ? commands.find((c) => c.id === selection.id) : undefined) ?? (selection.mode === 'auto' ? commands[0] : undefined) ?? null;
+
+  const run = async (label: string, action: () => Promise<unknown>) => {
+    setBusy(true);
+    try {
+      const result = (await action()) as { ok?: boolean; message?: string } | undefined;
+      if (result && result.ok === false) addNotice('error', result.message ?? `${label} failed.`);
+      else if (result?.message) addNotice('info', result.message);
+    } catch (error) {
+      addNotice('error', `${label} failed: ${errorMessage(error)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const tabs: { id: Tab; label: string }[] = [
+    { id: 'commands', label: `Commands${snapshot ? ` (${snapshot.commands.length})` : ''}` },
+    { id: 'locks', label: 'Lock holders' },
+    { id: 'settings', label: 'Settings' },
+    ...(snapshot && snapshot.fleet.length > 0 ? [{ id: 'fleet' as const, label: 'Fleet' }] : []),
+  ];
+
+  return (
+    <div className="app">
+      <Header
+        snapshot={snapshot}
+        link={link}
+        busy={busy}
+        onRetry={() => client.reconnect()}
+        onTogglePause={() => snapshot && void run(snapshot.paused ? 'Resume' : 'Pause', () => (snapshot.paused ? client.resume() : client.pause()))}
+      />
+      {snapshot && <StandbyBanner snapshot={snapshot} />}
+      {snapshot?.problem && (
+        <div className="banner banner-error" role="alert" data-testid="problem-banner">
+          {snapshot.problem}
+        </div>
+      )}
+      {snapshot?.paused && (
+        <div className="banner banner-paused" data-testid="paused-banner">
+          Paused: Beacon is not claiming new commands. Running commands continue.
+        </div>
+      )}
+      <nav className="tabs" role="tablist" aria-label="Views">
+        {tabs.map((t) => (
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            id={`tab-${t.id}`}
+            aria-selected={tab === t.id}
+            aria-controls={`panel-${t.id}`}
+            className={tab === t.id ? 'active' : undefined}
+            onClick={() => setTab(t.id)}
+          >
+            {t.label}
+          </button>
+        ))}
+      </nav>
+      {!snapshot && (
+        <div className="empty-state" role={loadError ? 'alert' : undefined}>
+          <p className="empty-title">{loadError ? 'Beacon did not answer' : link.state === 'auth_failed' ? 'Not allowed' : 'Connecting to Beacon…'}</p>
+          <p className="muted">{loadError ?? link.reason ?? 'Waiting for the first state from the executor.'}</p>
+        </div>
+      )}
+      {snapshot && (
+        <main className="content">
+          <section id="panel-commands" role="tabpanel" aria-labelledby="tab-commands" hidden={tab !== 'commands'} className="commands-layout">
+            <div className="list-pane">
+              <CommandList
+                commands={commands}
+                selectedId={selected?.id ?? null}
+                now={now}
+                paused={snapshot.paused}
+                onSelect={(id) => setSelection({ mode: 'pinned', id })}
+              />
+            </div>
+            <div className="work-pane">
+              {selected && (
+                <CommandDetail
+                  command={selected}
+                  now={now}
+                  busy={busy}
+                  onCancel={() => setConfirming({ kind: 'cancel', command: selected })}
+                  onRequeue={() => setConfirming({ kind: 'requeue', command: selected })}
+                />
+              )}
+              <OutputView client={client} command={selected} linkGeneration={link.generation} />
+            </div>
+          </section>
+          <section id="panel-locks" role="tabpanel" aria-labelledby="tab-locks" hidden={tab !== 'locks'} className="panel">
+            <LockPanel holders={snapshot.lockHolders} />
+          </section>
+          <section id="panel-settings" role="tabpanel" aria-labelledby="tab-settings" hidden={tab !== 'settings'} className="panel">
+            {tab === 'settings' && <SettingsPanel client={client} connected={link.state === 'connected'} />}
+          </section>
+          {snapshot.fleet.length > 0 && (
+            <section id="panel-fleet" role="tabpanel" aria-labelledby="tab-fleet" hidden={tab !== 'fleet'} className="panel">
+              <FleetPanel fleet={snapshot.fleet} />
+            </section>
+          )}
+        </main>
+      )}
+      <div className="notices" aria-live="polite">
+        {notices.map((notice) => (
+          <div key={notice.id} className={`notice notice-${notice.level}`} data-testid="notice">
+            <span>{notice.message}</span>
+            <button type="button" className="link-button" aria-label="Dismiss" onClick={() => dismissNotice(notice.id)}>
+              ×
+            </button>
+          </div>
+        ))}
+      </div>
+      {confirming && (
+        <ConfirmDialog
+          title={confirming.kind === 'cancel' ? 'Cancel this command?' : 'Run this command again?'}
+          body={
+            confirming.kind === 'cancel'
+              ? `“${firstLine(confirming.command.prompt, 80)}” will be stopped${confirming.command.status === 'running' ? ' (its process is killed)' : ''} and marked cancelled.`
+              : `A new command with the same prompt and directory is queued: “${firstLine(confirming.command.prompt, 80)}”.`
+          }
+          confirmLabel={confirming.kind === 'cancel' ? 'Cancel command' : 'Re-queue'}
+          danger={confirming.kind === 'cancel'}
+          onCancel={() => setConfirming(null)}
+          onConfirm={() => {
+            const { kind, command } = confirming;
+            setConfirming(null);
+            void run(kind === 'cancel' ? 'Cancel' : 'Re-queue', () => (kind === 'cancel' ? client.cancel(command.id) : client.requeue(command.id)));
+          }}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,83 @@
+import type { CommandView } from '../../../src-main/core/api/types.js';
+import { canCancel, canRequeue, commandTiming, formatDuration, formatWhen } from '../format.js';
+import { StatusBadge } from './StatusBadge.js';
+
+interface CommandDetailProps {
+  command: CommandView;
+  now: number;
+  busy: boolean;
+  onCancel(): void;
+  onRequeue(): void;
+}
+
+function Field({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="field">
+      <dt>{label}</dt>
+      <dd>{children ?? '—'}</dd>
+    </div>
+  );
+}
+
+export function CommandDetail({ command, now, busy, onCancel, onRequeue }: CommandDetailProps) {
+  const summary = command.summary;
+  const timing = commandTiming(command, now);
+  const error = command.errorMessage ?? summary?.errorText ?? null;
+  return (
+    <section className="detail" aria-label="Command details" data-testid="command-detail">
+      <div className="detail-head">
+        <StatusBadge status={command.status} />
+        <code className="small" title="Command id">
+          {command.id}
+        </code>
+        <span className="spacer" />
+        {canCancel(command.status) && (
+          <button type="button" className="danger" disabled={busy} onClick={onCancel} data-testid="cancel-button">
+            Cancel…
+          </button>
+        )}
+        {canRequeue(command.status) && (
+          <button type="button" disabled={busy} onClick={onRequeue} data-testid="requeue-button">
+            Re-queue…
+          </button>
+        )}
+      </div>
+      {error && (
+        <p className="error-box" role="alert" data-testid="command-error">
+          {error}
+        </p>
+      )}
+      <details className="prompt-box" open={command.prompt.length < 400}>
+        <summary>Prompt</summary>
+        <pre className="prompt">{command.prompt}</pre>
+      </details>
+      <dl className="fields">
+        <Field label="Directory">
+          <code>{command.workingDirectory}</code>
+        </Field>
+        <Field label="Agent">{command.agent}</Field>
+        <Field label="Target">{command.targetMachineId ?? 'any machine'}</Field>
+        <Field label="Exit code">{command.exitCode === null ? null : <span data-testid="detail-exit-code">{command.exitCode}</span>}</Field>
+        <Field label={timing.label === 'took' ? 'Total time' : timing.label === 'running' ? 'Elapsed' : 'Waiting'}>
+          {timing.ms === null ? null : formatDuration(timing.ms)}
+        </Field>
+        <Field label="Created">{formatWhen(command.createdAt)}</Field>
+        <Field label="Session">{summary?.sessionId ? <code>{summary.sessionId}</code> : null}</Field>
+        <Field label="Model">{summary?.model}</Field>
+        <Field label="Tool calls">
+          {summary && summary.toolUses.length > 0 ? `${summary.toolUses.length} (${[...new Set(summary.toolUses.map((t) => t.name))].join(', ')})` : summary ? '0' : null}
+        </Field>
+        <Field label="Cost">{summary?.costUsd == null ? null : `$${summary.costUsd.toFixed(4)}`}</Field>
+        <Field label="Turns">{summary?.numTurns ?? null}</Field>
+        <Field label="Agent duration">{summary?.durationMs == null ? null : formatDuration(summary.durationMs)}</Field>
+        {command.commitmentId && <Field label="Commitment">{command.commitmentId}</Field>}
+      </dl>
+      {summary?.resultText && (
+        <details className="prompt-box">
+          <summary>Result</summary>
+          <pre className="prompt">{summary.resultText}</pre>
+        </details>
+      )}
+    </section>
+  );
+}

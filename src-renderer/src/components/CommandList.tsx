@@ -1,0 +1,74 @@
+import type { CommandView } from '../../../src-main/core/api/types.js';
+import { commandTiming, firstLine, formatDuration, isFinished, shortId } from '../format.js';
+import { StatusBadge } from './StatusBadge.js';
+
+interface CommandListProps {
+  commands: CommandView[];
+  selectedId: string | null;
+  now: number;
+  paused: boolean;
+  onSelect(id: string): void;
+}
+
+/** Running (and waiting) commands first, then finished ones, newest first; keeps the snapshot's order within each group. */
+export function orderCommands(commands: CommandView[]): CommandView[] {
+  return [...commands.filter((c) => !isFinished(c.status)), ...commands.filter((c) => isFinished(c.status))];
+}
+
+export function CommandList({ commands, selectedId, now, paused, onSelect }: CommandListProps) {
+  if (commands.length === 0) {
+    return (
+      <div className="empty-state" data-testid="commands-empty">
+        <p className="empty-title">No commands yet</p>
+        <p className="muted">
+          {paused
+            ? 'Beacon is paused: new commands wait until you resume.'
+            : 'Commands queued for this machine appear here as soon as Beacon claims them. Try `beacon enqueue "…"`.'}
+        </p>
+      </div>
+    );
+  }
+  const ordered = orderCommands(commands);
+  const firstFinished = ordered.findIndex((c) => isFinished(c.status));
+  return (
+    <ul className="command-list" aria-label="Commands">
+      {ordered.map((command, index) => {
+        const timing = commandTiming(command, now);
+        return (
+          <li key={command.id}>
+            {index === firstFinished && <div className="list-divider">Recent</div>}
+            <button
+              type="button"
+              className={`command-item ${command.id === selectedId ? 'selected' : ''}`}
+              aria-current={command.id === selectedId ? 'true' : undefined}
+              data-testid="command-item"
+              data-command-id={command.id}
+              data-status={command.status}
+              onClick={() => onSelect(command.id)}
+            >
+              <span className="command-top">
+                <StatusBadge status={command.status} />
+                <span className="command-prompt">{firstLine(command.prompt) || '(empty prompt)'}</span>
+              </span>
+              <span className="command-meta small muted">
+                <span title={command.id}>#{shortId(command.id)}</span>
+                <span>
+                  {timing.label} {timing.ms === null ? '—' : formatDuration(timing.ms)}
+                </span>
+                {command.exitCode !== null && (
+                  <span className={command.exitCode === 0 ? 'exit-ok' : 'exit-bad'} data-testid="exit-code">
+                    exit {command.exitCode}
+                  </span>
+                )}
+                <span title="Target machine">{command.targetMachineId ? `→ ${command.targetMachineId}` : '→ any machine'}</span>
+                <span className="command-dir" title={command.workingDirectory}>
+                  {command.workingDirectory}
+                </span>
+              </span>
+            </button>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

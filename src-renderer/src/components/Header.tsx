@@ -1,0 +1,70 @@
+import type { BeaconSnapshot } from '../../../src-main/core/api/types.js';
+import type { LinkState } from '../transport/index.js';
+
+interface HeaderProps {
+  snapshot: BeaconSnapshot | null;
+  link: LinkState;
+  busy: boolean;
+  onTogglePause(): void;
+  onRetry(): void;
+}
+
+const LINK_LABELS: Record<LinkState['state'], string> = {
+  connecting: 'Connecting',
+  connected: 'Connected',
+  reconnecting: 'Reconnecting',
+  offline: 'Offline',
+  auth_failed: 'Auth failed',
+};
+
+/** What the connection pill shows: the page's own link when it is down, else the command source's state. */
+function connectionView(snapshot: BeaconSnapshot | null, link: LinkState): { state: string; label: string; reason: string | null } {
+  if (link.state !== 'connected' || !snapshot) {
+    return { state: link.state, label: LINK_LABELS[link.state], reason: link.reason };
+  }
+  const source = snapshot.source;
+  const sourceName = source.kind === 'local' ? 'local queue' : 'Supabase';
+  const label = `${LINK_LABELS[source.connection]} · ${sourceName}`;
+  const writes = source.pendingWrites > 0 ? `${source.pendingWrites} write(s) waiting to be sent` : null;
+  return { state: source.connection, label, reason: [source.detail, writes].filter(Boolean).join(' · ') || null };
+}
+
+export function Header({ snapshot, link, busy, onTogglePause, onRetry }: HeaderProps) {
+  const connection = connectionView(snapshot, link);
+  const paused = snapshot?.paused ?? false;
+  return (
+    <header className="app-header">
+      <div className="identity">
+        <h1 className="machine" title={snapshot ? `${snapshot.machineName} on ${snapshot.hostname}` : undefined}>
+          <span className="logo" aria-hidden="true">◉</span> {snapshot?.machineId ?? 'Beacon'}
+        </h1>
+        {snapshot && (
+          <span className="muted small">
+            {snapshot.mode === 'app' ? 'App' : 'Headless'} · v{snapshot.version} · <span data-testid="role">{snapshot.role}</span>
+          </span>
+        )}
+      </div>
+      <div className="connection" role="status" aria-live="polite" data-testid="connection" data-state={connection.state}>
+        <span className={`dot dot-${connection.state}`} aria-hidden="true" />
+        <span className="connection-label">{connection.label}</span>
+        {connection.reason && <span className="connection-reason small">{connection.reason}</span>}
+        {(link.state === 'auth_failed' || link.state === 'offline') && (
+          <button type="button" className="link-button" onClick={onRetry}>
+            Retry
+          </button>
+        )}
+      </div>
+      <button
+        type="button"
+        className={`pause-toggle ${paused ? 'is-paused' : ''}`}
+        aria-pressed={paused}
+        disabled={!snapshot || busy || link.state !== 'connected'}
+        onClick={onTogglePause}
+        data-testid="pause-toggle"
+        title={paused ? 'Beacon is not claiming new commands. Resume to claim again.' : 'Stop claiming new commands (running ones continue).'}
+      >
+        {paused ? '▶ Resume' : '⏸ Pause'}
+      </button>
+    </header>
+  );
+}

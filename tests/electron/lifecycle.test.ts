@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src-main/core/logger.js';
+import { createLifecycle, type LifecyclePhaseName, type LifecyclePorts, type RunningCommandSummary } from '../../src-main/electron/lifecycle.js';
+import { bridgeHolder } from './snapshot-fixture.js';
+
+/** Ports that record every call in order; the core's state is a small in-memory model. */
+function recordingPorts(options: { running?: RunningCommandSummary[]; consent?: boolean } = {}) {
+  const calls: string[] = [];
+  let running = [...(options.running ?? [])];
+  const state = { claiming: false, lockHeld: false, sourceOnline: false, exited: false, cancelled: [] as string[] };
+  const ports: LifecyclePorts = {
+    activate: async () => {
+      calls.push('activate');
+      Object.assign(state, { claiming: true, lockHeld: true, sourceOnline: true });
+    },
+    stopClaiming: async () => {
+      calls.push('stopClaiming');
+      state.claiming = false;
+    },
+    resumeClaiming: async () => {
+      calls.push('resumeClaiming');
+      state.claiming = true;
+    },
+    runningCommands: async () => {
+      calls.push('runningCommands');
+      return running;
+    },
+    confirmCancel: async (list) => {
+      calls.push(`confirmCancel:${list.map((c) => c.id).join(',')}`);
+      return options.consent ?? false;
+    },
+    cancelRunning: async (ids) => {
+      calls.push(`cancelRunning:${ids.join(',')}`);
+      state.cancelled.push(...ids);
+      running = running.filter((c) => !ids.includes(c.id));
+    },
+    releaseLock: async () => {
+      calls.push('releaseLock');
+      state.lockHeld = false;
+    },
+    stopSource: async () => {
+      calls.push('stopSource');
+      state.sourceOnline = false;
+    },
+    exit: () => {
+      calls.push('exit');
+      state.exited = true;
+    },
+  };
+  return { ports, calls, state };
+}
+
+function trackPhases(lifecycle: ReturnType<typeof createLifecycle>): LifecyclePhaseName[] {
+  const phases: LifecyclePhaseName[] = [];
+  lifecycle.onChange((phase) => phases.push(phase.name));
+  return phases;
+}
+
+describe('the quit sequence', () => {
+  it('with nothing running: stop claiming, release the lock, mark the machine offline, exit — no question asked', async () => {
+    const { ports, calls, state } = recordingPorts();
+    const lifecycle = createLifecycle(ports, silentLogger);
+    await lifecycle.start();
+    expect(lifecycle.phase().name).toBe('active');
+    expect(await lifecycle.requestQuit()).toBe('quit');
+    expect(calls).toEqual(['activate', 'stopClaiming', 'runningCommands', 'releaseLock', 'stopSource', 'exit']);
+    expect(state).toMatchObject({ claiming: false, lockHeld: false, sourceOnline: false, exited: true, cancelled: [] });
+    expect(lifecycle.phase().name).toBe('stopped');
+  });
+
+  it('with a command running and consent: cancel it only after the answer, then release, offline, exit', async () => {
+    const { ports, calls, state } = recordingPorts({ running: [{ id: 'cmd_1', prompt: 'fix the tests' }], consent: true });
+    const lifecycle = createLifecycle(ports, silentLogger);
+    await lifecycle.start();
+    const phases = trackPhases(lifecycle);
+    expect(await lifecycle.requestQuit()).toBe('quit');
+    expect(calls).toEqual([
+      'activate',
+      'stopClaiming',
+      'runningCommands',
+      'confirmCancel:cmd_1',
+      'cancelRunning:cmd_1',
+      'releaseLock',
+      'stopSource',
+      'exit',
+    ]);
+    expect(state).toMatchObject({ lockHeld: false, sourceOnline: false, exited: true, cancelled: ['cmd_1'] });
+    expect(phases).toEqual(['quitting', 'confirming-quit', 'quitting', 'quitting', 'quitting', 'quitting', 'stopped']);
+  });
+
+  it('with a command running and the user declining: nothing is cancelled, claiming resumes, the lock stays', async () => {
+    const { ports, calls, state } = recordingPorts({ running: [{ id: 'cmd_1', prompt: 'long job' }], consent: false });
+    const lifecycle = createLifecycle(ports, silentLogger);
+    await lifecycle.start();
+    expect(await lifecycle.requestQuit()).toBe('declined');
+    expect(calls).toEqual(['activate', 'stopClaiming', 'runningCommands', 'confirmCancel:cmd_1', 'resumeClaiming']);
+    expect(state).toMatchObject({ claiming: true, lockHeld: true, sourceOnline: true, exited: false, cancelled: [] });
+    expect(lifecycle.phase().name).toBe('active');
+  });
+
+  it('a failing dialog counts as "no": running work is never cancelled without an answer', async () => {
+    const { ports, calls, state } = recordingPorts({ running: [{ id: 'cmd_1', prompt: 'job' }] });
+    ports.confirmCancel = async () => {
+      throw new Error('no window server');
+    };
+    const lifecycle = createLifecycle(ports, silentLogger);
+    await lifecycle.start();
+    expect(await lifecycle.requestQuit()).toBe('declined');
+    expect(state.cancelled).toEqual([]);
+    expect(calls).not.toContain('releaseLock');
+  });
+
+  it('a failing step does not stop the app from quitting; concurrent quits share one sequence', async () => {
+    const { ports, calls, state } = recordingPorts();
+    ports.stopSource = async () => {
+      calls.push('stopSource');
+      throw new Error('network down');
+    };
+    const lifecycle = createLifecycle(ports, silentLogger);
+    await lifecycle.start();
+    const [a, b] = await Promise.all([lifecycle.requestQuit(), lifecycle.requestQuit()]);
+    expect([a, b]).toEqual(['quit', 'quit']);
+    expect(calls.filter((c) => c === 'exit')).toHaveLength(1);
+    expect(state.lockHeld).toBe(false);
+    expect(await lifecycle.requestQuit()).toBe('quit');
+  });
+});
+
+describe('standby', () => {
+  it('standby while another executor holds the lock, active when it frees; the holder is shown meanwhile', async () => {
+    let free!: () => void;
+    const lockFreed = new Promise<void>((resolve) => (free = resolve));
+    const { ports } = recordingPorts();
+    ports.activate = async (_signal, onStandby) => {
+      onStandby(bridgeHolder(111));
+      onStandby(bridgeHolder(222)); // the holder is re-read while waiting
+      await lockFreed;
+    };
+    const lifecycle = createLifecycle(ports, silentLogger);
+    const phases = trackPhases(lifecycle);
+    const started = lifecycle.start();
+    await new Promise((r) => setImmediate(r));
+    const phase = lifecycle.phase();
+    expect(phase.name).toBe('standby');
+    expect(phase.name === 'standby' && phase.holder.pid).toBe(222);
+    free();
+    await started;
+    expect(phases).toEqual(['standby', 'standby', 'active']);
+  });
+
+  it('quitting during standby stops waiting and exits without touching a lock it never held', async () => {
+    const { ports, calls } = recordingPorts();
+    ports.activate = (signal, onStandby) =>
+      new Promise<void>((_resolve, reject) => {
+        calls.push('activate');
+        onStandby(bridgeHolder(333));
+        signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
+      });
+    const lifecycle = createLifecycle(ports, silentLogger);
+    const started = lifecycle.start();
+    await new Promise((r) => setImmediate(r));
+    expect(lifecycle.phase().name).toBe('standby');
+    expect(await lifecycle.requestQuit()).toBe('quit');
+    await started;
+    expect(calls).toEqual(['activate', 'exit']);
+    expect(lifecycle.phase().name).toBe('stopped');
+  });
+});

@@ -100,6 +100,8 @@ export interface CommandSource {
   /** Recover this machine's orphans after a restart (see OrphanRecovery). */
   recoverOrphans(): Promise<OrphanRecovery>;
   heartbeat(state: HeartbeatState): Promise<void>;
+  /** Optional: after wake from sleep or a network change, rejoin subscriptions and run a catch-up query. */
+  resubscribe?(): void;
 
   /** Create a command (`beacon enqueue`, re-queue). Returns it with its new id. */
   enqueue(input: NewCommand): Promise<Command>;

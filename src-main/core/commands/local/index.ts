@@ -1,0 +1,1 @@
+export { createLocalSource, type LocalCommandSource, type LocalSourceOptions } from './local-source.js';

@@ -1,0 +1,75 @@
+import type { Command } from '../commands/command.js';
+import type { Logger } from '../logger.js';
+
+/**
+ * The claim loop: on every wake-up, claim while there is room. Wake-ups that arrive during a pass are
+ * folded into one more pass, so claims never run concurrently inside one executor.
+ */
+export interface ClaimLoopDeps {
+  /** Active, not paused, below max_concurrent. */
+  canClaim(): boolean;
+  claimNext(): Promise<Command | null>;
+  /** Take over a claimed command (synchronously registers it; the run goes on in the background). */
+  handle(command: Command): void;
+  logger: Logger;
+  /** Backoff after a failed claim, so a broken database is not hammered (default 1000 ms). */
+  retryMs?: number;
+}
+
+export interface ClaimLoop {
+  wake(reason: string): void;
+  /** Resolves when no pass is in progress (for shutdown and tests). */
+  idle(): Promise<void>;
+  dispose(): void;
+}
+
+export function createClaimLoop(deps: ClaimLoopDeps): ClaimLoop {
+  let passing: Promise<void> | null = null;
+  let again = false;
+  let retryTimer: NodeJS.Timeout | null = null;
+
+  const pass = async (): Promise<void> => {
+    do {
+      again = false;
+      while (deps.canClaim()) {
+        let command: Command | null;
+        try {
+          command = await deps.claimNext();
+        } catch (error) {
+          deps.logger.warn('claiming failed; retrying shortly', { error });
+          if (!retryTimer) {
+            retryTimer = setTimeout(() => {
+              retryTimer = null;
+              wake('retry after a failed claim');
+            }, deps.retryMs ?? 1000);
+          }
+          return;
+        }
+        if (!command) break;
+        deps.handle(command);
+      }
+    } while (again);
+  };
+
+  const wake = (reason: string): void => {
+    deps.logger.debug(`wake: ${reason}`);
+    if (passing) {
+      again = true;
+      return;
+    }
+    passing = pass().finally(() => {
+      passing = null;
+    });
+  };
+
+  return {
+    wake,
+    idle: async () => {
+      while (passing) await passing;
+    },
+    dispose: () => {
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = null;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import type { Command } from '../commands/command.js';
+import type { PreClaimCheck, PreClaimDecision } from '../commands/source.js';
+import type { AgentProfile, BeaconConfig } from '../config/schema.js';
+import { checkGenesisExecute } from '../genesis.js';
+import { ACTOR } from '../identity.js';
+import { resolveAgentCommand } from '../run/agents.js';
+import { checkWorkingDirectory } from '../run/workdir.js';
+
+/**
+ * Can this machine run a command? The same checks serve twice: before claiming (so nothing is claimed
+ * that would fail for local reasons, mentu-compat §3) and again after the claim, just before spawning
+ * (the directory may have vanished meanwhile), where the timeout and genesis are checked too.
+ */
+export interface PlanContext {
+  config: BeaconConfig;
+  configPath: string;
+  machineId: string;
+  sourceKind: 'local' | 'supabase';
+  /** The login-shell environment the agent will get (its PATH resolves bare agent names). */
+  agentEnv: Record<string, string>;
+  homeDir: string;
+}
+
+export interface CommandPlan {
+  cwd: string;
+  profile: AgentProfile;
+  agentPath: string;
+  timeoutSeconds: number;
+}
+
+export type PlanResult = { ok: true; plan: CommandPlan } | { ok: false; reason: string; exitCode: number | null };
+
+/** The largest timeout we accept (the config's own ceiling): anything above is a mistake, not a wish. */
+const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
+const SUPPORTED_TYPES = new Set([null, 'spawn']);
+
+type Runnable = { ok: true; cwd: string; profile: AgentProfile; agentPath: string } | { ok: false; reason: string };
+
+/** Directory and agent: what the pre-claim check and the post-claim validation share. */
+function checkRunnable(command: Command, context: PlanContext): Runnable {
+  const profile = context.config.agents[command.agent];
+  if (!profile) {
+    const known = Object.keys(context.config.agents).join(', ') || 'none';
+    return { ok: false, reason: `Unknown agent "${command.agent}": this machine's agents are ${known} (${context.configPath}, key agents)` };
+  }
+  const resolved = resolveAgentCommand(profile, context.agentEnv);
+  if (!resolved.ok) return { ok: false, reason: `Agent "${command.agent}" cannot run here: ${resolved.reason}` };
+  const dir = checkWorkingDirectory(command.workingDirectory, context.config.execution.allowed_directories, context.homeDir);
+  if (!dir.ok) return { ok: false, reason: `Working directory refused: ${dir.reason}` };
+  return { ok: true, cwd: dir.realPath, profile, agentPath: resolved.path };
+}
+
+/** The PreClaimCheck handed to source.claimNext. `isHandled` is the in-memory guard (mentu-compat §11.1). */
+export function createPreClaimCheck(context: () => PlanContext, isHandled: (id: string) => boolean): PreClaimCheck {
+  return (command: Command): PreClaimDecision => {
+    const ctx = context();
+    if (isHandled(command.id)) return { ok: false, reason: 'already handled by this executor', claimAndFail: false };
+    const target = command.targetMachineId;
+    if (target && target !== ctx.machineId) return { ok: false, reason: `targeted at ${target}`, claimAndFail: false };
+    // Ours alone to serve: targeted at this machine, or in the local queue that only this machine reads.
+    const ours = target === ctx.machineId || ctx.sourceKind === 'local';
+    if (!SUPPORTED_TYPES.has(command.commandType)) {
+      const reason = `command_type "${command.commandType}" is not supported by Beacon (it belongs to the Bridge's bug executor)`;
+      return { ok: false, reason, claimAndFail: ours };
+    }
+    const runnable = checkRunnable(command, ctx);
+    if (!runnable.ok) return { ok: false, reason: runnable.reason, claimAndFail: ours };
+    return { ok: true };
+  };
+}
+
+/** After the claim: everything again, plus the timeout value and genesis (a denial is exit code 403). */
+export function planCommand(command: Command, ctx: PlanContext): PlanResult {
+  const runnable = checkRunnable(command, ctx);
+  if (!runnable.ok) return { ok: false, reason: runnable.reason, exitCode: null };
+  const timeoutSeconds = command.timeoutSeconds ?? ctx.config.execution.default_timeout_seconds;
+  if (typeof timeoutSeconds !== 'number' || !Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
+    return {
+      ok: false,
+      reason: `Invalid timeout_seconds ${String(timeoutSeconds)}: expected a positive number of seconds up to ${MAX_TIMEOUT_SECONDS}`,
+      exitCode: null,
+    };
+  }
+  const genesis = checkGenesisExecute(runnable.cwd, ACTOR);
+  if (!genesis.allowed) return { ok: false, reason: genesis.reason, exitCode: 403 };
+  return { ok: true, plan: { cwd: runnable.cwd, profile: runnable.profile, agentPath: runnable.agentPath, timeoutSeconds } };
+}

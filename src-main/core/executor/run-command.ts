@@ -1,0 +1,190 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Command, CommandOutcome, RunSummary } from '../commands/command.js';
+import type { CommandSource } from '../commands/source.js';
+import type { Logger } from '../logger.js';
+import { commandLogPath } from '../paths.js';
+import { buildInvocation } from '../run/agents.js';
+import type { RunResult, Runner, RunningProcess } from '../run/runner.js';
+import { agentEnvironment } from '../run/shell-env.js';
+import type { OutputBatcher } from './output-batcher.js';
+import { planCommand, type PlanContext } from './pre-claim.js';
+
+/**
+ * One command's life after the claim: validate again, mark running, run it, record the outcome.
+ * Every write to the source is guarded there, so a user's cancel always wins.
+ */
+export interface RunningEntry {
+  command: Command;
+  pid: number | null;
+  startedAt: string | null;
+  summary: RunSummary | null;
+  process: RunningProcess | null;
+  /** Set once a cancel arrived; applied as soon as the process exists. */
+  cancelReason: string | null;
+}
+
+export interface LifecycleDeps {
+  source: CommandSource;
+  runner: Runner;
+  logger: Logger;
+  now: () => Date;
+  env: NodeJS.ProcessEnv;
+  plan: () => PlanContext;
+  output: OutputBatcher;
+  running: Map<string, RunningEntry>;
+  changed(commandId: string): void;
+}
+
+export const CANCELLED_BY_USER = 'cancelled by user';
+export const EXECUTOR_SHUTDOWN = 'executor shutdown';
+
+/** Ask a running (or about to run) command to stop. The first reason wins. */
+export function cancelEntry(entry: RunningEntry, reason: string, logger: Logger): void {
+  if (entry.cancelReason) return;
+  entry.cancelReason = reason;
+  logger.info(`cancelling ${entry.command.id}: ${reason}`);
+  entry.process?.cancel(reason).catch((error: unknown) => logger.error(`could not stop ${entry.command.id}`, { error }));
+}
+
+export async function runCommand(deps: LifecycleDeps, command: Command): Promise<void> {
+  const entry: RunningEntry = { command, pid: null, startedAt: null, summary: null, process: null, cancelReason: null };
+  deps.running.set(command.id, entry);
+  deps.changed(command.id);
+  try {
+    await execute(deps, entry);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    deps.logger.error(`command ${command.id}: the executor failed while running it`, { error });
+    await deps.source
+      .finish(command.id, failure(`Beacon could not run the command: ${message}`, null, entry.startedAt, deps.now()))
+      .catch((finishError: unknown) => deps.logger.error(`command ${command.id}: could not record the failure`, { error: finishError }));
+  } finally {
+    deps.output.finish(command.id);
+    deps.running.delete(command.id);
+    deps.changed(command.id);
+  }
+}
+
+async function execute(deps: LifecycleDeps, entry: RunningEntry): Promise<void> {
+  const { source, logger } = deps;
+  const { command } = entry;
+  const id = command.id;
+  const context = deps.plan();
+  const planned = planCommand(command, context);
+  if (!planned.ok) {
+    logger.warn(`refused ${id}: ${planned.reason}`);
+    await record(deps, id, failure(planned.reason, planned.exitCode, null, deps.now()));
+    return;
+  }
+  const { plan } = planned;
+
+  const startedAt = deps.now().toISOString();
+  if (!(await source.markRunning(id, startedAt))) {
+    logger.info(`${id} was cancelled before it started; not running it`);
+    return;
+  }
+  entry.startedAt = startedAt;
+  if (entry.cancelReason) {
+    await record(deps, id, { ...failure(entry.cancelReason, null, startedAt, deps.now()), status: 'cancelled' });
+    return;
+  }
+
+  const logPath = commandLogPath(id, deps.env);
+  mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
+  let proc: RunningProcess;
+  try {
+    proc = deps.runner.start(
+      {
+        commandId: id,
+        invocation: buildInvocation(plan.agentPath, plan.profile, command.prompt, command.flags ?? []),
+        cwd: plan.cwd,
+        env: agentEnvironment(context.agentEnv, { commandId: id, workspaceId: command.workspaceId }),
+        timeoutMs: Math.round(plan.timeoutSeconds * 1000),
+        logPath,
+        maxOutputBytes: context.config.execution.max_output_bytes,
+      },
+      {
+        onOutput: (text) => deps.output.push(id, text),
+        onText: (text) => source.appendOutput(id, { stream: 'stdout', text }),
+        onSummary: (summary) => {
+          entry.summary = summary;
+          deps.changed(id);
+        },
+      },
+    );
+  } catch (error) {
+    const reason = `The agent could not be started: ${error instanceof Error ? error.message : String(error)}`;
+    logger.error(`${id}: ${reason}`);
+    await record(deps, id, failure(reason, null, startedAt, deps.now()));
+    return;
+  }
+  entry.process = proc;
+  entry.pid = proc.pid;
+  logger.info(`running ${id} pid ${proc.pid} (${command.agent} in ${plan.cwd}, timeout ${plan.timeoutSeconds}s)`);
+  deps.changed(id);
+  if (entry.cancelReason) proc.cancel(entry.cancelReason).catch(() => {});
+
+  const result = await proc.result;
+  await record(deps, id, outcomeOf(result, plan.timeoutSeconds));
+}
+
+async function record(deps: LifecycleDeps, id: string, outcome: CommandOutcome): Promise<void> {
+  const recorded = await deps.source.finish(id, outcome);
+  if (!recorded) {
+    deps.logger.info(`${id} was cancelled meanwhile; its ${outcome.status} outcome is not recorded`);
+    return;
+  }
+  const duration = outcome.startedAt ? ` duration=${seconds(outcome.startedAt, outcome.completedAt)}s` : '';
+  const why = outcome.status === 'completed' || !outcome.errorMessage ? '' : ` reason=${JSON.stringify(outcome.errorMessage)}`;
+  deps.logger.info(`finished ${id} status=${outcome.status} exit=${outcome.exitCode ?? '-'}${duration}${why}`);
+}
+
+function outcomeOf(result: RunResult, timeoutSeconds: number): CommandOutcome {
+  const base = {
+    summary: result.summary,
+    stdoutTail: result.outputTail,
+    stdoutTruncated: result.outputTruncated,
+    stderr: '',
+    stderrTruncated: false,
+    startedAt: result.startedAt,
+    completedAt: result.endedAt,
+  };
+  switch (result.reason) {
+    case 'exited':
+      if (result.exitCode === 0) return { ...base, status: 'completed', exitCode: 0, errorMessage: null };
+      return {
+        ...base,
+        status: 'failed',
+        exitCode: result.exitCode,
+        errorMessage:
+          result.summary.errorText ??
+          (result.exitCode === null ? `The agent was killed by signal ${result.signal ?? 'unknown'}` : `The agent exited with code ${result.exitCode}`),
+      };
+    case 'timeout':
+      return { ...base, status: 'timeout', exitCode: result.exitCode, errorMessage: `Timed out after ${timeoutSeconds}s` };
+    case 'cancelled':
+      return { ...base, status: 'cancelled', exitCode: result.exitCode, errorMessage: result.detail ?? CANCELLED_BY_USER };
+    case 'spawn_failed':
+      return { ...base, status: 'failed', exitCode: null, errorMessage: `The agent could not be started: ${result.detail ?? 'unknown error'}` };
+  }
+}
+
+function failure(reason: string, exitCode: number | null, startedAt: string | null, now: Date): CommandOutcome {
+  return {
+    status: 'failed',
+    exitCode,
+    errorMessage: reason,
+    summary: null,
+    stdoutTail: '',
+    stdoutTruncated: false,
+    stderr: reason,
+    stderrTruncated: false,
+    startedAt,
+    completedAt: now.toISOString(),
+  };
+}
+
+function seconds(from: string, to: string): string {
+  return ((Date.parse(to) - Date.parse(from)) / 1000).toFixed(1);
+}

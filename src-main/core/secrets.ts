@@ -1,6 +1,6 @@
+import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { MentuPaths } from './paths.js';
-
-// SIGNATURES ONLY (owned by the Supabase issue): bodies to be implemented; keep the names.
 
 export type SecretName = 'supabase_key' | 'mentu_proxy_token';
 
@@ -13,10 +13,96 @@ export interface SecretStore {
   describe(): string;
 }
 
+/** Environment variables checked before the file, in order. */
+export const SECRET_ENV: Readonly<Record<SecretName, readonly string[]>> = {
+  supabase_key: ['BEACON_SUPABASE_KEY', 'SUPABASE_SERVICE_ROLE_KEY'],
+  mentu_proxy_token: ['BEACON_MENTU_PROXY_TOKEN'],
+};
+
+export class InsecureSecretsFileError extends Error {
+  constructor(path: string, mode: number) {
+    super(`${path} is readable by other users (mode ${(mode & 0o777).toString(8).padStart(3, '0')}); Beacon will not read keys from it. Run: chmod 600 ${path}`);
+    this.name = 'InsecureSecretsFileError';
+  }
+}
+
 /**
  * Headless store: BEACON_SUPABASE_KEY (or SUPABASE_SERVICE_ROLE_KEY) / BEACON_MENTU_PROXY_TOKEN from the
  * environment first, then the owner-only file paths.secrets (mode 0600, refused if group/world-readable).
+ * Values are read where needed and never copied into process.env.
  */
-export function createHeadlessSecretStore(_paths: MentuPaths, _env: NodeJS.ProcessEnv = process.env): SecretStore {
-  throw new Error('createHeadlessSecretStore: not implemented yet');
+export function createHeadlessSecretStore(paths: MentuPaths, env: NodeJS.ProcessEnv = process.env): SecretStore {
+  const file = paths.secrets;
+
+  const readFile = (): Partial<Record<SecretName, string>> => {
+    let mode: number;
+    try {
+      mode = statSync(file).mode;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw error;
+    }
+    if ((mode & 0o077) !== 0) throw new InsecureSecretsFileError(file, mode);
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (!parsed || typeof parsed !== 'object') throw new Error(`${file} does not hold a JSON object of secrets.`);
+    const out: Partial<Record<SecretName, string>> = {};
+    for (const name of Object.keys(SECRET_ENV) as SecretName[]) {
+      const value = (parsed as Record<string, unknown>)[name];
+      if (typeof value === 'string' && value !== '') out[name] = value;
+    }
+    return out;
+  };
+
+  const writeFile = (secrets: Partial<Record<SecretName, string>>): void => {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
+    chmodSync(temp, 0o600); // the umask cannot widen it, and an old file's mode is not inherited
+    renameSync(temp, file);
+  };
+
+  const fromEnv = (name: SecretName): { variable: string; value: string } | null => {
+    for (const variable of SECRET_ENV[name]) {
+      const value = env[variable]?.trim();
+      if (value) return { variable, value };
+    }
+    return null;
+  };
+
+  return {
+    get(name) {
+      const inEnv = fromEnv(name);
+      if (inEnv) return Promise.resolve(inEnv.value);
+      try {
+        return Promise.resolve(readFile()[name] ?? null);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
+    set(name, value) {
+      if (!value) return Promise.reject(new Error(`An empty ${name} cannot be stored.`));
+      try {
+        writeFile({ ...readFile(), [name]: value });
+        return Promise.resolve();
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
+    delete(name) {
+      try {
+        const secrets = readFile();
+        if (!(name in secrets)) return Promise.resolve();
+        delete secrets[name];
+        writeFile(secrets);
+        return Promise.resolve();
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
+    describe() {
+      const inEnv = (Object.keys(SECRET_ENV) as SecretName[]).map(fromEnv).filter((x) => x !== null);
+      const vars = inEnv.map((x) => x.variable).join(', ');
+      return vars ? `environment (${vars}), then the owner-only file ${file}` : `the owner-only file ${file} (mode 0600)`;
+    },
+  };
 }

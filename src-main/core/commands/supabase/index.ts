@@ -1,7 +1,12 @@
 import type { Logger } from '../../logger.js';
 import type { CommandSource } from '../source.js';
+import { SupabaseSource } from './source.js';
 
-// SIGNATURES ONLY (owned by the Supabase issue): bodies to be implemented; keep the names.
+/**
+ * The Mentu Supabase command source: realtime wake-ups with a poll backstop, atomic claims (RPC or the
+ * conditional PATCH), the writes the Mentu dashboard reads, an on-disk outbox for writes the database
+ * did not acknowledge, and the bridge_machines heartbeat. Behaviour notes: docs/supabase-source.md.
+ */
 
 export type SupabaseAuth =
   | { kind: 'service_role'; key: string }
@@ -25,6 +30,6 @@ export interface SupabaseSourceOptions {
   logger: Logger;
 }
 
-export function createSupabaseSource(_options: SupabaseSourceOptions): CommandSource {
-  throw new Error('createSupabaseSource: not implemented yet');
+export function createSupabaseSource(options: SupabaseSourceOptions): CommandSource {
+  return new SupabaseSource(options);
 }

@@ -1,0 +1,94 @@
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import WebSocket from 'ws';
+
+/**
+ * The one supabase-js client of a source. Both auth modes use the `accessToken` callback, so REST and
+ * Realtime always carry the same, current token (service-role key, or the refreshed user session) and the
+ * GoTrue client with its background timers is never created.
+ */
+
+export interface ClientOptions {
+  url: string;
+  /** The key sent as `apikey` (service-role key, or the anon key in session mode). */
+  apiKey: string;
+  /** The bearer token for REST and Realtime, asked for before every request and heartbeat. */
+  accessToken: () => Promise<string>;
+  /** Realtime heartbeat; a missed reply closes the socket, which the channel manager then repairs. */
+  heartbeatIntervalMs?: number;
+  /** A REST request that takes longer than this counts as a network failure (it goes to the outbox). */
+  requestTimeoutMs?: number;
+}
+
+export function createBeaconClient(options: ClientOptions): SupabaseClient {
+  const timeoutMs = options.requestTimeoutMs ?? 15_000;
+  const boundedFetch: typeof fetch = (input, init) =>
+    fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs) });
+  return createClient(options.url, options.apiKey, {
+    accessToken: options.accessToken,
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    global: { fetch: boundedFetch },
+    realtime: {
+      // Node 20 has no global WebSocket (supabase-wire.md).
+      transport: WebSocket as unknown as never,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 15_000,
+      reconnectAfterMs: (tries: number) => Math.min(tries * 1000, 10_000),
+    },
+  });
+}
+
+/** What a failed supabase-js call means for the caller. */
+export type FailureKind = 'network' | 'server' | 'auth' | 'missing_function' | 'conflict' | 'client';
+
+export interface PostgrestFailure {
+  code?: string | null;
+  message?: string | null;
+}
+
+export function classifyFailure(status: number, error: PostgrestFailure): FailureKind {
+  const code = error.code ?? '';
+  const message = error.message ?? '';
+  if (status === 0) return 'network';
+  if (status === 401 || code === 'PGRST301' || code === 'PGRST302' || /jwt/i.test(message)) return 'auth';
+  if (code === 'PGRST202' || (status === 404 && /function|rpc/i.test(message))) return 'missing_function';
+  if (code === '23505') return 'conflict';
+  if (status >= 500 || status === 408 || status === 429) return 'server';
+  return 'client';
+}
+
+/** Network trouble and server errors heal by themselves; a retry cannot fix a malformed request. */
+export function isRetryable(kind: FailureKind): boolean {
+  return kind === 'network' || kind === 'server' || kind === 'auth';
+}
+
+/** An error message safe to show: supabase-js details can carry stack traces; never keys (they are not in them). */
+export function describeFailure(status: number, error: PostgrestFailure): string {
+  const code = error.code ? ` ${error.code}` : '';
+  const text = (error.message ?? 'unknown error').split('\n')[0]?.slice(0, 300) ?? '';
+  return status === 0 ? `network error: ${text}` : `HTTP ${status}${code}: ${text}`;
+}
+
+export class SupabaseWriteError extends Error {
+  constructor(
+    readonly kind: FailureKind,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SupabaseWriteError';
+  }
+}
+
+/** Throws a SupabaseWriteError for a failed response; returns the data otherwise. */
+export function unwrap<T>(
+  what: string,
+  response: { data: T | null; error: PostgrestFailure | null; status: number },
+): T | null {
+  if (response.error) {
+    throw new SupabaseWriteError(
+      classifyFailure(response.status, response.error),
+      response.status,
+      `${what}: ${describeFailure(response.status, response.error)}`,
+    );
+  }
+  return response.data;
+}

@@ -1,4 +1,72 @@
+import { realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
 import type { Command } from 'commander';
+import { mentuPaths } from '../../core/paths.js';
+import { CliError } from '../errors.js';
+import { installService, isServicePlatform, servicePlan, uninstallService, type ServiceChange } from '../service/install.js';
+import type { ServiceSpec } from '../service/spec.js';
 
-// Placeholder: implemented by the issue that owns this command family.
-export function registerService(_program: Command): void {}
+/** `beacon service install|uninstall`: a launchd agent (macOS) or a systemd user unit (Linux) running `beacon run`. */
+export function registerService(program: Command): void {
+  const service = program.command('service').description('install or remove a login service that keeps `beacon run` alive');
+  const withOptions = (command: Command): Command =>
+    command
+      .option('--dry-run', 'print what would change without writing anything')
+      .option('--platform <platform>', 'darwin (launchd) or linux (systemd); default: this machine');
+
+  withOptions(service.command('install').description('write the service file and print the command that loads it')).action(
+    (options: ServiceOptions) => {
+      const plan = servicePlan(platformOf(options), currentSpec());
+      const change = installService(plan, options.dryRun === true);
+      if (change.action === 'would-write') process.stdout.write(`${plan.content}\n`);
+      report(change);
+    },
+  );
+  withOptions(service.command('uninstall').description('remove the service file and print the command that stops it')).action(
+    (options: ServiceOptions) => report(uninstallService(servicePlan(platformOf(options), currentSpec()), options.dryRun === true)),
+  );
+}
+
+interface ServiceOptions {
+  dryRun?: boolean;
+  platform?: string;
+}
+
+function platformOf(options: ServiceOptions): 'darwin' | 'linux' {
+  const platform = options.platform ?? process.platform;
+  if (!isServicePlatform(platform)) {
+    throw new CliError(`beacon service supports macOS (launchd) and Linux (systemd), not ${platform}; run \`beacon run\` under your own supervisor`);
+  }
+  return platform;
+}
+
+/** The service runs this very Node binary and CLI bundle, so it matches what the user just ran. */
+function currentSpec(env: NodeJS.ProcessEnv = process.env): ServiceSpec {
+  const script = process.argv[1];
+  if (!script) throw new CliError('cannot tell where the beacon CLI lives; run it as `node /path/to/beacon.cjs service install`');
+  const paths = mentuPaths(env);
+  return {
+    nodePath: process.execPath,
+    cliPath: realpathSync(script),
+    homeDir: homedir(),
+    mentuHome: env.MENTU_HOME?.trim() ? paths.home : null,
+    logPath: paths.beaconLog,
+  };
+}
+
+const VERBS: Record<ServiceChange['action'], string> = {
+  written: 'wrote',
+  unchanged: 'already up to date:',
+  removed: 'removed',
+  absent: 'no service installed at',
+  'would-write': 'would write',
+  'would-remove': 'would remove',
+};
+
+function report(change: ServiceChange): void {
+  process.stdout.write(`${VERBS[change.action]} ${change.file}\n`);
+  if (change.commands.length) {
+    const lead = change.action === 'removed' || change.action === 'would-remove' ? 'Stop it with' : 'Load it with';
+    process.stdout.write(`${lead}:\n${change.commands.map((command) => `  ${command}`).join('\n')}\n`);
+  }
+}

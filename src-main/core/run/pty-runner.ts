@@ -1,14 +1,224 @@
-import type { Runner } from './runner.js';
-
-// SIGNATURES ONLY (owned by the command-engine run pipeline): bodies to be implemented; keep the names.
+import { accessSync, constants, statSync } from 'node:fs';
+import * as pty from 'node-pty';
+import { emptyRunSummary, type RunSummary } from '../commands/command.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { isProcessGroupAlive, killProcessGroup } from './kill-ladder.js';
+import { OutputPipeline } from './output/pipeline.js';
+import type { RunEndReason, RunningProcess, RunObserver, RunRequest, RunResult, Runner } from './runner.js';
 
 export interface PtyRunnerOptions {
   /** SIGINT → wait → SIGTERM → wait → SIGKILL steps (default 2000 ms each). */
   killStepMs?: number;
   /** Linger allowed after the stream-json result line before the process is killed (default 3000 ms). */
   resultGraceMs?: number;
+  /** Observer failures and kill-ladder problems are reported here. */
+  logger?: Logger;
+  /** Clock (ISO timestamps of the result), injectable for tests. */
+  now?: () => Date;
 }
 
-export function createPtyRunner(_options: PtyRunnerOptions = {}): Runner {
-  throw new Error('createPtyRunner: not implemented yet');
+/** The terminal the agent sees. */
+const PTY_SIZE = { name: 'xterm-256color', cols: 120, rows: 40 } as const;
+
+/**
+ * How a run is ending. `running` → `afterResult` (the result line was seen; grace timer) →
+ * `stopping` (the kill ladder runs; its reason is what the run reports) → `finished`.
+ * A natural exit can happen in `running` or `afterResult`.
+ */
+type Phase =
+  | { kind: 'running' }
+  | { kind: 'afterResult' }
+  | { kind: 'stopping'; reason: RunEndReason; detail: string | null; afterResult: boolean }
+  | { kind: 'finished' };
+
+export function createPtyRunner(options: PtyRunnerOptions = {}): Runner {
+  return { start: (request, observer) => startRun(request, observer, options) };
+}
+
+function startRun(request: RunRequest, rawObserver: RunObserver, options: PtyRunnerOptions): RunningProcess {
+  const logger = options.logger ?? silentLogger;
+  const now = options.now ?? (() => new Date());
+  const killStepMs = options.killStepMs ?? 2000;
+  const resultGraceMs = request.resultGraceMs ?? options.resultGraceMs ?? 3000;
+  const startedAt = now().toISOString();
+  const observer = guardObserver(rawObserver, logger);
+
+  const spawnProblem = checkSpawnable(request);
+  if (spawnProblem) return spawnFailed(spawnProblem, startedAt, now);
+
+  let phase = { kind: 'running' } as Phase;
+  let child: pty.IPty | null = null;
+  let pipeline: OutputPipeline;
+  try {
+    pipeline = new OutputPipeline({
+      logPath: request.logPath,
+      maxOutputBytes: request.maxOutputBytes,
+      observer,
+      onResult: () => onResultLine(),
+      onBackpressure: (paused) => (paused ? child?.pause() : child?.resume()),
+    });
+  } catch (error) {
+    return spawnFailed(`the output log ${request.logPath} cannot be created: ${(error as Error).message}`, startedAt, now);
+  }
+  try {
+    child = pty.spawn(request.invocation.file, request.invocation.args, {
+      ...PTY_SIZE,
+      cwd: request.cwd,
+      env: request.env,
+      encoding: null, // raw bytes: the log keeps them exactly, and decoding carries split code points
+    });
+  } catch (error) {
+    void pipeline.finish();
+    return spawnFailed(`${request.invocation.file} could not be started: ${(error as Error).message}`, startedAt, now);
+  }
+  const agent = child;
+  const pid = agent.pid; // node-pty makes the agent a session leader: its pid is the process-group id
+  // `claude -p` must not wait on stdin. The pty is still in canonical mode when the agent starts, so one
+  // VEOF (^D) on an empty line makes its first read() return 0: end-of-file, exactly once. Unlike closing
+  // the pty, this keeps stdout a terminal. (macOS echoes it as "^D\b\b"; the output pipeline drops that.)
+  agent.write('\x04');
+
+  let exitInfo: { exitCode: number; signal?: number } | null = null;
+  const exited = new Promise<void>((resolve) => {
+    agent.onExit((event) => {
+      exitInfo = event;
+      resolve();
+    });
+  });
+  agent.onData((chunk) => pipeline.push(chunk as unknown as Buffer));
+
+  const timeoutTimer =
+    Number.isFinite(request.timeoutMs) && request.timeoutMs > 0
+      ? setTimeout(() => void stop('timeout', `the agent ran longer than its timeout of ${formatMs(request.timeoutMs)}`, false), request.timeoutMs)
+      : null;
+  let graceTimer: NodeJS.Timeout | null = null;
+
+  function onResultLine(): void {
+    if (phase.kind !== 'running') return;
+    phase = { kind: 'afterResult' };
+    graceTimer = setTimeout(() => {
+      void stop('exited', `the agent was still running ${formatMs(resultGraceMs)} after its result line and was stopped`, true);
+    }, resultGraceMs);
+  }
+
+  let stopping: Promise<void> | null = null;
+  /** Runs the kill ladder once; later calls wait for the same stop. */
+  function stop(reason: RunEndReason, detail: string | null, afterResult: boolean): Promise<void> {
+    if (stopping) return stopping;
+    if (phase.kind === 'finished') return Promise.resolve();
+    phase = { kind: 'stopping', reason, detail, afterResult };
+    clearTimers();
+    stopping = killGroup().then(() => exited);
+    return stopping;
+  }
+
+  async function killGroup(): Promise<void> {
+    agent.resume(); // a paused pty would hold back the end of the output
+    const outcome = await killProcessGroup(pid, { stepMs: killStepMs });
+    if (!outcome.gone) logger.error('processes of the agent survived SIGKILL', { commandId: request.commandId, pgid: pid });
+  }
+
+  function clearTimers(): void {
+    if (timeoutTimer) clearTimeout(timeoutTimer);
+    if (graceTimer) clearTimeout(graceTimer);
+  }
+
+  const result = (async (): Promise<RunResult> => {
+    await exited;
+    // Whatever the agent left behind in its group must not outlive the run.
+    if (!stopping && isProcessGroupAlive(pid)) {
+      logger.info('the agent exited but left processes behind; stopping them', { commandId: request.commandId, pgid: pid });
+      await stop('exited', null, false);
+    }
+    if (stopping) await stopping;
+    clearTimers();
+    const ending = phase as Phase;
+    phase = { kind: 'finished' };
+    const totals = await pipeline.finish();
+    if (totals.logError) logger.warn(totals.logError, { commandId: request.commandId });
+    const exit: { exitCode: number; signal?: number } = exitInfo ?? { exitCode: -1 };
+    const reason: RunEndReason = ending.kind === 'stopping' ? ending.reason : 'exited';
+    const stoppedAfterResult = ending.kind === 'stopping' && ending.afterResult;
+    return {
+      reason,
+      // Stopped after its result line: the run is over in substance; its code follows the result.
+      exitCode: stoppedAfterResult ? (totals.summary.isError ? 1 : 0) : exit.exitCode,
+      signal: exit.signal ? exit.signal : null,
+      detail: ending.kind === 'stopping' ? ending.detail : null,
+      summary: totals.summary,
+      outputTail: totals.outputTail,
+      outputTruncated: totals.outputTruncated,
+      totalBytes: totals.totalBytes,
+      startedAt,
+      endedAt: now().toISOString(),
+    };
+  })();
+
+  return {
+    pid,
+    result,
+    cancel: async (detail: string) => {
+      await stop('cancelled', detail, false);
+      await result;
+    },
+  };
+}
+
+/** Problems node-pty would only report as text from the forked child: checked before spawning. */
+function checkSpawnable(request: RunRequest): string | null {
+  const file = request.invocation.file;
+  try {
+    if (!statSync(file).isFile()) return `${file} is not a file`;
+    accessSync(file, constants.X_OK);
+  } catch {
+    return `${file} does not exist or is not executable`;
+  }
+  try {
+    if (!statSync(request.cwd).isDirectory()) return `working directory ${request.cwd} is not a directory`;
+  } catch {
+    return `working directory ${request.cwd} does not exist`;
+  }
+  if (request.invocation.args.some((arg) => arg.includes('\0'))) return 'an argument contains a NUL character';
+  return null;
+}
+
+function spawnFailed(detail: string, startedAt: string, now: () => Date): RunningProcess {
+  const summary: RunSummary = emptyRunSummary();
+  const result: RunResult = {
+    reason: 'spawn_failed',
+    exitCode: null,
+    signal: null,
+    detail,
+    summary,
+    outputTail: '',
+    outputTruncated: false,
+    totalBytes: 0,
+    startedAt,
+    endedAt: now().toISOString(),
+  };
+  // pid 0: nothing was spawned (never pass it to process.kill).
+  return { pid: 0, result: Promise.resolve(result), cancel: async () => {} };
+}
+
+/** An observer that throws must not break the output pipeline of a running agent. */
+function guardObserver(observer: RunObserver, logger: Logger): RunObserver {
+  const guard =
+    <T>(name: string, fn: ((value: T) => void) | undefined) =>
+    (value: T): void => {
+      if (!fn) return;
+      try {
+        fn.call(observer, value);
+      } catch (error) {
+        logger.warn(`run observer ${name} failed`, { error });
+      }
+    };
+  return {
+    onOutput: guard('onOutput', observer.onOutput),
+    onText: guard('onText', observer.onText),
+    onSummary: guard('onSummary', observer.onSummary),
+  };
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }

@@ -1,4 +1,5 @@
 import { emptyRunSummary, type RunSummary } from '../../commands/command.js';
+import { stripAnsi } from './ansi-stripper.js';
 
 /**
  * Builds a RunSummary from Claude's `--output-format stream-json` lines (claude-cli.md): system/init
@@ -65,7 +66,7 @@ export class StreamJsonSummary {
     const texts: string[] = [];
     for (const block of content) {
       if (!isObject(block)) continue;
-      if (block.type === 'text' && typeof block.text === 'string') texts.push(block.text);
+      if (block.type === 'text' && typeof block.text === 'string') texts.push(stripAnsi(block.text)); // shown as plain text
       if (block.type === 'tool_use' && typeof block.name === 'string' && this.state.toolUses.length < TOOL_USE_LIMIT) {
         this.state.toolUses.push({ id: str(block.id), name: block.name });
         changed = true;

@@ -1,0 +1,42 @@
+// electron-builder afterPack hook (electron-builder.yml → afterPack).
+// node-pty 1.1.0 ships prebuilds/darwin-*/spawn-helper without its execute bit; macOS then fails every
+// spawn with "posix_spawnp failed". The file sits in app.asar.unpacked (asarUnpack), so fix its mode in
+// the packed app before signing.
+const { chmodSync, existsSync, readdirSync } = require('node:fs');
+const { join } = require('node:path');
+
+/** chmod 755 every node-pty spawn-helper under a Resources folder; returns the files it fixed. */
+function makeSpawnHelpersExecutable(resourcesDir) {
+  const prebuilds = join(resourcesDir, 'app.asar.unpacked', 'node_modules', 'node-pty', 'prebuilds');
+  if (!existsSync(prebuilds)) return [];
+  const fixed = [];
+  for (const platform of readdirSync(prebuilds)) {
+    const helper = join(prebuilds, platform, 'spawn-helper');
+    if (platform.startsWith('darwin-') && existsSync(helper)) {
+      chmodSync(helper, 0o755);
+      fixed.push(helper);
+    }
+  }
+  return fixed;
+}
+
+/** Where Resources lives in the packed output: Beacon.app/Contents/Resources on macOS. */
+function resourcesDirOf(context) {
+  const productFilename = context.packager.appInfo.productFilename;
+  return context.electronPlatformName === 'darwin' || context.electronPlatformName === 'mas'
+    ? join(context.appOutDir, `${productFilename}.app`, 'Contents', 'Resources')
+    : join(context.appOutDir, 'resources');
+}
+
+async function afterPack(context) {
+  const fixed = makeSpawnHelpersExecutable(resourcesDirOf(context));
+  if (context.electronPlatformName === 'darwin' && fixed.length === 0) {
+    throw new Error('afterPack: no node-pty spawn-helper found in app.asar.unpacked; check asarUnpack in electron-builder.yml');
+  }
+  for (const file of fixed) console.log(`  • afterPack: made executable ${file}`);
+}
+
+module.exports = afterPack;
+module.exports.default = afterPack;
+module.exports.makeSpawnHelpersExecutable = makeSpawnHelpersExecutable;
+module.exports.resourcesDirOf = resourcesDirOf;

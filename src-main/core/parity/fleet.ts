@@ -1,0 +1,108 @@
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { FleetMachineView, LockHolderView } from '../api/types.js';
+
+/**
+ * The fleet: every executor of the configured workspaces (bridge_machines) plus the local lock holder(s),
+ * with the age of each one's last heartbeat. A machine silent for more than STALE_HEARTBEATS heartbeat
+ * periods is stale whatever its status column says, because a crashed or sleeping executor leaves
+ * `online` behind (mentu-compat §5, §11 item 17).
+ */
+
+export const STALE_HEARTBEATS = 3;
+
+/** The bridge_machines columns the fleet reads (mentu-compat §1.3). */
+export interface BridgeMachineRow {
+  id: string;
+  workspace_id: string;
+  name: string | null;
+  hostname: string | null;
+  status: string | null;
+  last_seen_at: string | null;
+  current_command_id?: string | null;
+  agents_available?: string[] | null;
+}
+
+export interface FleetInput {
+  rows: BridgeMachineRow[];
+  lockHolders: LockHolderView[];
+  /** This machine's id (beacon-{hostname}). */
+  selfMachineId: string;
+  /** The heartbeat period in seconds (supabase.heartbeat_seconds; the Bridge also beats every 60 s). */
+  heartbeatSeconds: number;
+  now: Date;
+}
+
+export function heartbeatAgeSeconds(lastSeenAt: string | null, now: Date): number | null {
+  if (!lastSeenAt) return null;
+  const seen = Date.parse(lastSeenAt);
+  if (!Number.isFinite(seen)) return null;
+  return Math.max(0, Math.floor((now.getTime() - seen) / 1000));
+}
+
+export function isStale(ageSeconds: number | null, heartbeatSeconds: number): boolean {
+  return ageSeconds === null || ageSeconds > STALE_HEARTBEATS * heartbeatSeconds;
+}
+
+export function buildFleet(input: FleetInput): FleetMachineView[] {
+  const byId = new Map<string, FleetMachineView>();
+  for (const row of input.rows) {
+    if (byId.has(row.id)) continue; // the id is the table's key; a repeat is the same machine
+    const age = heartbeatAgeSeconds(row.last_seen_at, input.now);
+    byId.set(row.id, {
+      id: row.id,
+      name: row.name || row.id,
+      hostname: row.hostname,
+      workspaceId: row.workspace_id,
+      status: row.status ?? 'unknown',
+      lastSeenAt: row.last_seen_at,
+      heartbeatAgeSeconds: age,
+      stale: isStale(age, input.heartbeatSeconds),
+      self: row.id === input.selfMachineId,
+    });
+  }
+
+  // A local executor that is not (or not yet) registered still belongs in the picture: the lock says it runs.
+  for (const holder of input.lockHolders) {
+    const id = holder.machineId ?? `${holder.type}-pid-${holder.pid}`;
+    const known = byId.get(id);
+    if (known) {
+      known.self = known.self || holder.self;
+      continue;
+    }
+    byId.set(id, {
+      id,
+      name: holder.type === 'bridge' ? `Bridge (pid ${holder.pid})` : id,
+      hostname: holder.hostname,
+      workspaceId: '',
+      status: holder.alive ? 'online' : 'offline',
+      lastSeenAt: null,
+      heartbeatAgeSeconds: null,
+      // Nothing heartbeats for it in the database; the lock's pid is the only sign of life.
+      stale: !holder.alive,
+      self: holder.self || id === input.selfMachineId,
+    });
+  }
+
+  return [...byId.values()].sort(
+    (a, b) => Number(b.self) - Number(a.self) || Number(a.stale) - Number(b.stale) || a.name.localeCompare(b.name),
+  );
+}
+
+/** Every bridge_machines row of the workspaces. Throws a readable error when Supabase refuses. */
+export async function fetchBridgeMachines(client: SupabaseClient, workspaceIds: string[]): Promise<BridgeMachineRow[]> {
+  if (workspaceIds.length === 0) return [];
+  const { data, error } = await client.from('bridge_machines').select('*').in('workspace_id', workspaceIds);
+  if (error) {
+    throw new Error(`Cannot read the fleet from bridge_machines: ${error.message}${error.code ? ` (${error.code})` : ''}`);
+  }
+  return (data ?? []) as BridgeMachineRow[];
+}
+
+/** fetchBridgeMachines + buildFleet: what `beacon status --executors` and the Fleet view show. */
+export async function loadFleet(
+  client: SupabaseClient,
+  workspaceIds: string[],
+  rest: Omit<FleetInput, 'rows'>,
+): Promise<FleetMachineView[]> {
+  return buildFleet({ ...rest, rows: await fetchBridgeMachines(client, workspaceIds) });
+}

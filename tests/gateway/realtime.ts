@@ -1,0 +1,226 @@
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type pg from 'pg';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { ident, type Catalog, type TableInfo } from './catalog.js';
+import type { RowChange } from './change-feed.js';
+import { sleep, type FaultState } from './faults.js';
+import { isJwtError, verifyJwt, type JwtClaims } from './jwt.js';
+import { bindingMatches, parseBindings, type Binding } from './realtime-binding.js';
+import { asRole } from './role-session.js';
+
+/** Phoenix frame, vsn 2.0.0: [join_ref, ref, topic, event, payload]. */
+type Frame = [string | null, string | null, string, string, Record<string, unknown>];
+
+interface Channel {
+  topic: string;
+  joinRef: string | null;
+  bindings: Binding[];
+  claims: JwtClaims;
+}
+
+interface Client {
+  ws: WebSocket;
+  claims: JwtClaims;
+  channels: Map<string, Channel>;
+  /** Inbound frames and outbound deliveries run in order, each after the injected latency. */
+  chain: Promise<void>;
+}
+
+export interface RealtimeStats {
+  joins: number;
+  eventsDelivered: number;
+}
+
+/** The Supabase Realtime subset: postgres_changes over Phoenix channels, with RLS per subscriber. */
+export class RealtimeServer {
+  readonly stats: RealtimeStats = { joins: 0, eventsDelivered: 0 };
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly clients = new Set<Client>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly catalog: Catalog,
+    private readonly faults: FaultState,
+    private readonly jwtSecret: string,
+  ) {}
+
+  get openSockets(): number {
+    return this.clients.size;
+  }
+
+  handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
+    const claims = verifyJwt(url.searchParams.get('apikey') ?? '', this.jwtSecret);
+    if (isJwtError(claims)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nInvalid API key');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const client: Client = { ws, claims, channels: new Map(), chain: Promise.resolve() };
+      this.clients.add(client);
+      ws.on('message', (data) => this.inOrder(client, () => this.onFrame(client, data)));
+      ws.on('close', () => this.clients.delete(client));
+      ws.on('error', () => this.clients.delete(client));
+    });
+  }
+
+  dropAll(): void {
+    for (const client of this.clients) client.ws.terminate();
+    this.clients.clear();
+  }
+
+  close(): void {
+    this.dropAll();
+    this.wss.close();
+  }
+
+  /** Pushes a committed change to every channel with a matching binding whose role may see the row. */
+  async deliver(change: RowChange): Promise<void> {
+    const table = await this.catalog.table(change.table);
+    if (!table) return;
+    const visibility = new Map<string, Promise<boolean>>();
+    for (const client of this.clients) {
+      for (const channel of client.channels.values()) {
+        const ids = channel.bindings.filter((binding) => bindingMatches(binding, change)).map((binding) => binding.id);
+        if (ids.length === 0) continue;
+        const key = JSON.stringify([channel.claims.role, channel.claims.sub ?? null]);
+        if (!visibility.has(key)) visibility.set(key, this.canSee(channel.claims, table, change));
+        if (!(await visibility.get(key))) continue;
+        const frame: Frame = [channel.joinRef, null, channel.topic, 'postgres_changes', { ids, data: this.changeData(table, change) }];
+        this.inOrder(client, async () => {
+          if (client.channels.get(channel.topic) !== channel) return;
+          this.send(client, frame);
+          this.stats.eventsDelivered += 1;
+        });
+      }
+    }
+  }
+
+  private changeData(table: TableInfo, change: RowChange): Record<string, unknown> {
+    const data: Record<string, unknown> = {
+      schema: 'public',
+      table: change.table,
+      commit_timestamp: change.commit_timestamp,
+      type: change.type,
+      columns: [...table.columns.values()].map((col) => ({ name: col.name, type: col.udtName })),
+      errors: null,
+    };
+    if (change.type !== 'DELETE') data.record = change.record ?? {};
+    if (change.type !== 'INSERT') {
+      const old = change.old_record ?? {};
+      // Without REPLICA IDENTITY FULL, Postgres logical replication only carries the key of the old row.
+      data.old_record = table.replicaIdentityFull
+        ? old
+        : Object.fromEntries(table.primaryKey.filter((key) => key in old).map((key) => [key, old[key]]));
+    }
+    return data;
+  }
+
+  /** RLS as Realtime applies it: the subscriber's role must be able to SELECT the (current) row. */
+  private async canSee(claims: JwtClaims, table: TableInfo, change: RowChange): Promise<boolean> {
+    if (claims.role === 'service_role') return true;
+    const row = change.type === 'DELETE' ? change.old_record : change.record;
+    const keys = table.primaryKey.filter((key) => row && key in row);
+    if (change.type === 'DELETE' || !row || keys.length === 0) return change.type === 'DELETE';
+    const where = keys.map((key, index) => `t.${ident(key)}::text = $${index + 1}`).join(' and ');
+    try {
+      return await asRole(this.pool, claims, async (client) =>
+        (await client.query(`select 1 from public.${ident(table.name)} t where ${where}`, keys.map((key) => String(row[key])))).rowCount === 1);
+    } catch {
+      return false;
+    }
+  }
+
+  private inOrder(client: Client, task: () => Promise<void>): void {
+    client.chain = client.chain
+      .then(async () => {
+        if (this.faults.latencyMs > 0) await sleep(this.faults.latencyMs);
+        await task();
+      })
+      .catch(() => undefined);
+  }
+
+  private send(client: Client, frame: Frame): void {
+    if (client.ws.readyState === client.ws.OPEN) client.ws.send(JSON.stringify(frame));
+  }
+
+  private reply(client: Client, frame: Frame, status: 'ok' | 'error', response: Record<string, unknown>): void {
+    this.send(client, [frame[0], frame[1], frame[2], 'phx_reply', { status, response }]);
+  }
+
+  private async onFrame(client: Client, data: RawData): Promise<void> {
+    let frame: Frame;
+    try {
+      frame = JSON.parse(data.toString()) as Frame;
+      if (!Array.isArray(frame) || frame.length !== 5) return;
+    } catch {
+      return;
+    }
+    const [, , topic, event, payload] = frame;
+    if (topic === 'phoenix') {
+      if (event === 'heartbeat') this.reply(client, frame, 'ok', {});
+      return;
+    }
+    switch (event) {
+      case 'phx_join':
+        return this.join(client, frame, payload);
+      case 'access_token':
+        return this.updateToken(client, frame, payload);
+      case 'phx_leave':
+        client.channels.delete(topic);
+        this.reply(client, frame, 'ok', {});
+        return;
+      default:
+        // broadcast / presence are accepted and ignored: Beacon only uses postgres_changes.
+        if (frame[1] !== null) this.reply(client, frame, 'ok', {});
+    }
+  }
+
+  private async join(client: Client, frame: Frame, payload: Record<string, unknown>): Promise<void> {
+    const topic = frame[2];
+    client.channels.delete(topic);
+    if (this.faults.joinsRefused) {
+      this.reply(client, frame, 'error', { reason: 'test gateway: joins are refused (fault injection)' });
+      return;
+    }
+    const token = typeof payload.access_token === 'string' ? payload.access_token : null;
+    const claims = token ? verifyJwt(token, this.jwtSecret) : client.claims;
+    if (isJwtError(claims)) {
+      this.reply(client, frame, 'error', { reason: `Invalid JWT: ${claims.error}` });
+      return;
+    }
+    const config = (payload.config ?? {}) as { postgres_changes?: unknown };
+    let bindings: Binding[];
+    try {
+      await this.catalog.reload();
+      bindings = parseBindings(config.postgres_changes, (table) => this.catalog.tables.has(table));
+    } catch (error) {
+      this.reply(client, frame, 'error', { reason: (error as Error).message });
+      return;
+    }
+    client.channels.set(topic, { topic, joinRef: frame[0], bindings, claims });
+    this.stats.joins += 1;
+    const echoed = bindings.map(({ id, event, schema, table, filter }) => ({ id, event, schema, table, ...(filter === undefined ? {} : { filter }) }));
+    this.reply(client, frame, 'ok', { postgres_changes: echoed });
+    this.send(client, [frame[0], null, topic, 'presence_state', {}]);
+    if (bindings.length > 0) {
+      this.send(client, [frame[0], null, topic, 'system', {
+        channel: topic.replace(/^realtime:/, ''), extension: 'postgres_changes', message: 'Subscribed to PostgreSQL', status: 'ok',
+      }]);
+    }
+  }
+
+  private updateToken(client: Client, frame: Frame, payload: Record<string, unknown>): void {
+    const channel = client.channels.get(frame[2]);
+    const claims = verifyJwt(String(payload.access_token ?? ''), this.jwtSecret);
+    if (isJwtError(claims)) {
+      // Realtime closes the channel on a bad token; the client sees CHANNEL_ERROR and rejoins.
+      client.channels.delete(frame[2]);
+      if (frame[1] !== null) this.reply(client, frame, 'error', { reason: `Invalid JWT: ${claims.error}` });
+      this.send(client, [frame[0], null, frame[2], 'phx_error', {}]);
+      return;
+    }
+    client.claims = claims;
+    if (channel) channel.claims = claims;
+  }
+}

@@ -1,0 +1,29 @@
+import type pg from 'pg';
+import { ident } from './catalog.js';
+import type { JwtClaims } from './jwt.js';
+
+/**
+ * Runs `work` in one transaction as the JWT's role with its claims visible to auth.uid(), exactly
+ * as PostgREST and Realtime do, so RLS policies apply. Rolls back when `work` throws.
+ */
+export async function asRole<T>(pool: pg.Pool, claims: JwtClaims, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    // The role name is one of the three API roles (checked in verifyJwt), quoted as an identifier.
+    await client.query(`set local role ${ident(claims.role)}`);
+    await client.query(
+      `select set_config('request.jwt.claims', $1, true), set_config('request.jwt.claim.sub', $2, true),
+              set_config('request.jwt.claim.role', $3, true)`,
+      [JSON.stringify(claims), typeof claims.sub === 'string' ? claims.sub : '', claims.role],
+    );
+    const result = await work(client);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,4 +1,113 @@
-import type { Command } from 'commander';
+import type { Command as Program } from 'commander';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { isTerminal } from '../../core/commands/command.js';
+import { commandLogPath } from '../../core/paths.js';
+import { withConfiguredSource } from '../control/configured-source.js';
+import { formatCommand, formatList } from '../control/format.js';
+import { CliError } from '../errors.js';
 
-// Placeholder: implemented by the issue that owns this command family.
-export function registerQueueCommands(_program: Command): void {}
+/** enqueue, list, show, logs: they go to the configured source directly, whether or not an executor runs. */
+export function registerQueueCommands(program: Program): void {
+  program
+    .command('enqueue')
+    .description('add a command to the queue and print its id ("-" reads the prompt from stdin)')
+    .argument('<prompt>', 'the prompt for the agent')
+    .option('--cwd <dir>', 'working directory (default: the current directory)')
+    .option('--agent <name>', 'agent profile from beacon.yaml (default: execution.default_agent)')
+    .option('--timeout <seconds>', 'timeout in seconds (default: execution.default_timeout_seconds)', parseTimeout)
+    .option('--target <machineId>', 'only this machine may run it')
+    .option('--json', 'print the created command as JSON')
+    .action(async (prompt: string, options: { cwd?: string; agent?: string; timeout?: number; target?: string; json?: boolean }) => {
+      const text = prompt === '-' ? readFileSync(0, 'utf8') : prompt;
+      if (!text.trim()) throw new CliError('The prompt is empty');
+      await withConfiguredSource(async ({ source, loaded }) => {
+        const command = await source.enqueue({
+          prompt: text,
+          workingDirectory: resolve(options.cwd ?? process.cwd()),
+          agent: options.agent ?? loaded.config.execution.default_agent,
+          timeoutSeconds: options.timeout ?? null,
+          targetMachineId: options.target ?? null,
+        });
+        process.stdout.write(options.json ? JSON.stringify(command) + '\n' : command.id + '\n');
+      });
+    });
+
+  program
+    .command('list')
+    .description('recent commands: running first, then newest')
+    .option('--limit <n>', 'how many (default 50)', (v) => positiveInt(v, '--limit'))
+    .option('--json', 'print the commands as JSON')
+    .action(async (options: { limit?: number; json?: boolean }) => {
+      await withConfiguredSource(async ({ source }) => {
+        const commands = await source.list({ limit: options.limit ?? 50 });
+        process.stdout.write(options.json ? JSON.stringify(commands) + '\n' : formatList(commands));
+      });
+    });
+
+  program
+    .command('show')
+    .description('one command with its status, exit code, timings and run summary')
+    .argument('<id>')
+    .option('--json', 'print the command as JSON')
+    .action(async (id: string, options: { json?: boolean }) => {
+      await withConfiguredSource(async ({ source }) => {
+        const command = await source.get(id);
+        if (!command) throw new CliError(`No command ${id} (beacon list shows the recent ones)`);
+        process.stdout.write(options.json ? JSON.stringify(command) + '\n' : formatCommand(command));
+      });
+    });
+
+  program
+    .command('logs')
+    .description("print a command's output log")
+    .argument('<id>')
+    .option('-f, --follow', 'keep printing new output until the command finishes')
+    .action(async (id: string, options: { follow?: boolean }) => {
+      await withConfiguredSource(async ({ source }) => {
+        if (!(await source.get(id))) throw new CliError(`No command ${id} (beacon list shows the recent ones)`);
+        const path = commandLogPath(id);
+        let offset = 0;
+        for (;;) {
+          // Read the status before the bytes: once terminal, the log is complete after this read.
+          const done = isTerminal((await source.get(id))?.status ?? 'failed');
+          offset = copyFrom(path, offset);
+          if (!options.follow || done) return;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      });
+    });
+}
+
+/** Write the log's bytes from `offset` to stdout; returns the new offset. */
+function copyFrom(path: string, offset: number): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return offset; // not started yet
+  }
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    for (;;) {
+      const read = readSync(fd, buffer, 0, buffer.length, offset);
+      if (read <= 0) return offset;
+      process.stdout.write(Buffer.from(buffer.subarray(0, read)));
+      offset += read;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function parseTimeout(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new CliError(`--timeout expects a positive number of seconds, got ${JSON.stringify(value)}`);
+  return seconds;
+}
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag} expects a positive whole number, got ${JSON.stringify(value)}`);
+  return n;
+}

@@ -1,4 +1,85 @@
 import type { Command } from 'commander';
+import { realpathSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { createBeaconClient } from '../../core/api/beacon-api.js';
+import { createExecutor } from '../../core/executor.js';
+import { createLogger } from '../../core/logger.js';
+import { mentuPaths } from '../../core/paths.js';
+import { createHeadlessSecretStore } from '../../core/secrets.js';
+import { startDashboard, type DashboardServer } from '../dashboard/server.js';
+import { startControlServer } from '../control/server.js';
+import { CliError } from '../errors.js';
 
-// Placeholder: implemented by the issue that owns this command family.
-export function registerRun(_program: Command): void {}
+/** `beacon run`: the headless executor in the foreground, readable logs on stderr, stopped by SIGTERM/SIGINT. */
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run the executor in the foreground (claims and runs commands until SIGTERM/SIGINT)')
+    .option('--dashboard', 'also serve the web dashboard on 127.0.0.1')
+    .option('--port <n>', 'dashboard port (default: dashboard.port in beacon.yaml, 0 = any free port)', parsePort)
+    .action(async (options: { dashboard?: boolean; port?: number }) => {
+      await runForeground(options);
+    });
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port expects a port number 0-65535, got ${JSON.stringify(value)}`);
+  return port;
+}
+
+async function runForeground(options: { dashboard?: boolean; port?: number }): Promise<void> {
+  const env = process.env;
+  const paths = mentuPaths(env);
+  const logger = createLogger();
+  const secrets = createHeadlessSecretStore(paths, env);
+  const executor = createExecutor({ paths, env, mode: 'headless', logger, secrets });
+
+  // Signals during start are honoured too: the executor stops as soon as it can.
+  let signals = 0;
+  let graceMs = 10_000;
+  let stopRequested: (stopped: Promise<void>) => void = () => {};
+  const stopped = new Promise<Promise<void>>((resolveRequest) => {
+    stopRequested = resolveRequest;
+  });
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals === 1) {
+      logger.info(`${signal}: stopping (running commands get ${Math.round(graceMs / 1000)}s; send it again to cancel them now)`);
+      stopRequested(executor.stop({ cancelRunning: true, graceMs }));
+    } else {
+      logger.info(`${signal} again: cancelling running commands now`);
+      void executor.stop({ cancelRunning: true, graceMs: 0 });
+    }
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  await executor.start();
+  if (signals > 0) {
+    await (await stopped);
+    process.exit(0);
+  }
+  const loaded = executor.config();
+  if (loaded) graceMs = loaded.config.execution.shutdown_grace_seconds * 1000;
+
+  const client = createBeaconClient({ executor, paths, env, secrets });
+  const control = await startControlServer({ socketPath: paths.controlSocket, home: paths.home, actions: client, logger });
+  let dashboard: DashboardServer | null = null;
+  if (options.dashboard) {
+    dashboard = await startDashboard({ client, port: options.port ?? loaded?.config.dashboard.port ?? 0, staticDir: rendererDir() });
+    process.stdout.write(`Dashboard: ${dashboard.url}\n`);
+  }
+
+  await (await stopped);
+  await control.close().catch(() => {});
+  await dashboard?.close().catch(() => {});
+  client.dispose();
+  process.exit(0);
+}
+
+/** The built renderer beside the CLI bundle: dist-cli/../out/renderer. */
+function rendererDir(): string {
+  const script = process.argv[1] ? realpathSync(process.argv[1]) : process.cwd();
+  return resolve(dirname(script), '..', 'out', 'renderer');
+}

@@ -1,0 +1,296 @@
+import { statSync } from 'node:fs';
+import { isTerminal, type Command } from '../commands/command.js';
+import { loadConfig, updateConfig, type ConfigChange, type LoadedConfig } from '../config/load.js';
+import { DEFAULT_CLAUDE_ARGS, effectiveSource } from '../config/schema.js';
+import type { Executor } from '../executor.js';
+import { probeAgentVersion } from '../executor/agent-probe.js';
+import type { ExecutorRole } from '../executor/types.js';
+import { VERSION } from '../identity.js';
+import { readLockHolders } from '../lock/executor-lock.js';
+import { commandLogPath, type MentuPaths } from '../paths.js';
+import { resolveAgentCommand } from '../run/agents.js';
+import { loginShellEnvironment } from '../run/shell-env.js';
+import type { SecretStore } from '../secrets.js';
+import { readLogSlice } from './read-output.js';
+import type { BeaconClient, BeaconEvent, BeaconSnapshot, CommandView, OutputSlice, SettingsPatch, SettingsView } from './types.js';
+
+/**
+ * The BeaconClient over a local executor: what the Electron IPC handlers, the dashboard and the
+ * control socket all serve. Snapshots are coalesced (a burst of changes is one event).
+ */
+export interface LaunchAtLogin {
+  get(): { supported: boolean; enabled: boolean; status: string | null };
+  set(enabled: boolean): Promise<void> | void;
+}
+
+export interface BeaconClientOptions {
+  executor: Executor;
+  paths: MentuPaths;
+  env?: NodeJS.ProcessEnv;
+  secrets: SecretStore;
+  /** Supplied by the Electron shell; elsewhere launch at login is reported unsupported. */
+  launchAtLogin?: LaunchAtLogin;
+  /** Coalescing window of snapshot events (default 50 ms). */
+  snapshotCoalesceMs?: number;
+  /** Commands in a snapshot (default 100). */
+  recentLimit?: number;
+}
+
+export interface LocalBeaconClient extends BeaconClient {
+  /** Detach from the executor's events. */
+  dispose(): void;
+}
+
+const DEFAULT_READ_BYTES = 256 * 1024;
+
+export function createBeaconClient(options: BeaconClientOptions): LocalBeaconClient {
+  const { executor, paths, secrets } = options;
+  const env = options.env ?? process.env;
+  const listeners = new Set<(event: BeaconEvent) => void>();
+  let snapshotTimer: NodeJS.Timeout | null = null;
+  let building = false;
+  let rebuild = false;
+
+  const emit = (event: BeaconEvent): void => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch {
+        // one broken listener must not starve the others
+      }
+    }
+  };
+
+  const outputBytes = (id: string): number => {
+    try {
+      return statSync(commandLogPath(id, env)).size;
+    } catch {
+      return 0;
+    }
+  };
+
+  const toView = (command: Command): CommandView => {
+    const live = executor.snapshot().running.find((r) => r.id === command.id);
+    return {
+      id: command.id,
+      status: command.status,
+      prompt: command.prompt,
+      workingDirectory: command.workingDirectory,
+      agent: command.agent,
+      targetMachineId: command.targetMachineId,
+      workspaceId: command.workspaceId,
+      commitmentId: command.commitmentId,
+      createdAt: command.createdAt,
+      claimedAt: command.claimedAt,
+      startedAt: command.startedAt,
+      completedAt: command.completedAt,
+      exitCode: command.exitCode,
+      errorMessage: command.errorMessage,
+      summary: live?.summary ?? command.summary,
+      outputBytes: outputBytes(command.id),
+    };
+  };
+
+  const getSnapshot = async (): Promise<BeaconSnapshot> => {
+    const state = executor.snapshot();
+    const source = executor.source();
+    let commands: Command[] = [];
+    let problem = state.problem;
+    try {
+      commands = source ? await source.list({ limit: options.recentLimit ?? 100 }) : [];
+    } catch (error) {
+      problem ??= `Could not list commands: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    const lockHolders = await readLockHolders(paths).catch(() => (state.standbyHolder ? [state.standbyHolder] : []));
+    return {
+      machineId: state.machineId ?? '',
+      machineName: state.machineName ?? '',
+      hostname: state.hostname,
+      version: VERSION,
+      mode: state.mode,
+      role: snapshotRole(state.role),
+      paused: state.paused,
+      source: state.source ?? { kind: source?.kind ?? 'local', connection: 'offline', detail: null, pendingWrites: 0 },
+      lockHolders,
+      commands: commands.map(toView),
+      maxConcurrent: state.maxConcurrent,
+      configPath: state.configPath,
+      logsDir: state.logsDir,
+      problem,
+      fleet: [],
+    };
+  };
+
+  const publishSnapshot = (): void => {
+    snapshotTimer = null;
+    if (building) {
+      rebuild = true;
+      return;
+    }
+    building = true;
+    getSnapshot()
+      .then((snapshot) => emit({ type: 'snapshot', snapshot }))
+      .catch(() => {})
+      .finally(() => {
+        building = false;
+        if (rebuild) {
+          rebuild = false;
+          scheduleSnapshot();
+        }
+      });
+  };
+  const scheduleSnapshot = (): void => {
+    if (!snapshotTimer && listeners.size) snapshotTimer = setTimeout(publishSnapshot, options.snapshotCoalesceMs ?? 50);
+  };
+  const onChange = (): void => scheduleSnapshot();
+  const onOutput = (event: { commandId: string; seq: number; offset: number; data: string }): void =>
+    emit({ type: 'output', commandId: event.commandId, seq: event.seq, offset: event.offset, data: event.data });
+  const onNotice = (event: { level: 'info' | 'warning' | 'error'; message: string; commandId?: string }): void =>
+    emit({ type: 'notice', ...event });
+
+  const currentConfig = async (): Promise<LoadedConfig> => executor.config() ?? loadConfig(paths, env);
+
+  const getSettings = async (): Promise<SettingsView> => {
+    const loaded = await currentConfig();
+    const config = loaded.config;
+    const agentName = config.execution.default_agent;
+    const profile = config.agents[agentName];
+    let agentResolvedPath: string | null = null;
+    let agentVersion: string | null = null;
+    let agentProblem: string | null = null;
+    if (!profile) {
+      agentProblem = `The default agent "${agentName}" is not defined under agents in ${loaded.path}`;
+    } else {
+      const agentEnv = await loginShellEnvironment(env);
+      const resolved = resolveAgentCommand(profile, agentEnv);
+      if (!resolved.ok) agentProblem = resolved.reason;
+      else {
+        agentResolvedPath = resolved.path;
+        const probe = await probeAgentVersion(resolved.path, agentEnv);
+        if (probe.ok) agentVersion = probe.version;
+        else agentProblem = probe.reason;
+      }
+    }
+    return {
+      configPath: loaded.path,
+      commandSource: effectiveSource(config),
+      supabaseUrl: config.supabase.url,
+      workspaceIds: config.supabase.workspace_ids,
+      supabaseKeyStored: !!(await secrets.get('supabase_key').catch(() => null)),
+      allowedDirectories: config.execution.allowed_directories,
+      defaultTimeoutSeconds: config.execution.default_timeout_seconds,
+      maxConcurrent: config.execution.max_concurrent,
+      agentName,
+      agentCommand: profile?.command ?? '',
+      agentResolvedPath,
+      agentVersion,
+      agentProblem,
+      launchAtLogin: options.launchAtLogin?.get() ?? { supported: false, enabled: false, status: null },
+    };
+  };
+
+  const updateSettings = async (patch: SettingsPatch): Promise<SettingsView> => {
+    const loaded = await currentConfig();
+    const before = effectiveSource(loaded.config);
+    const changes = configChanges(patch, loaded);
+    if (patch.supabaseKey !== undefined) await secrets.set('supabase_key', patch.supabaseKey);
+    if (patch.launchAtLogin !== undefined) await options.launchAtLogin?.set(patch.launchAtLogin);
+    if (changes.length) {
+      const next = await updateConfig(paths, changes);
+      executor.applyConfig(next);
+      if (effectiveSource(next.config) !== before || patch.supabaseUrl !== undefined || patch.workspaceIds !== undefined) {
+        emit({ type: 'notice', level: 'info', message: 'Restart Beacon to connect to the changed command source.' });
+      }
+    }
+    scheduleSnapshot();
+    return getSettings();
+  };
+
+  return {
+    getSnapshot,
+    pause: async () => executor.pause(),
+    resume: async () => executor.resume(),
+    cancel: (commandId) => executor.cancel(commandId),
+    requeue: async (commandId) => {
+      const source = executor.source();
+      if (!source) return { ok: false, message: 'The executor has no command source yet' };
+      const command = await source.get(commandId);
+      if (!command) return { ok: false, message: `No command ${commandId}` };
+      if (!isTerminal(command.status)) return { ok: false, message: `Command ${commandId} is still ${command.status}; only a finished command can be re-queued` };
+      const copy = await source.enqueue({
+        prompt: command.prompt,
+        workingDirectory: command.workingDirectory,
+        agent: command.agent,
+        flags: command.flags,
+        timeoutSeconds: command.timeoutSeconds,
+        targetMachineId: command.targetMachineId,
+        workspaceId: command.workspaceId,
+        commandType: command.commandType,
+        commitmentId: command.commitmentId,
+        withWorktree: command.withWorktree,
+        approvalRequired: command.approvalRequired,
+        onApprove: command.onApprove,
+      });
+      scheduleSnapshot();
+      return { ok: true, message: `Re-queued ${commandId} as ${copy.id}`, newCommandId: copy.id };
+    },
+    readOutput: async (commandId, offset, maxBytes = DEFAULT_READ_BYTES): Promise<OutputSlice> => {
+      const command = await executor.source()?.get(commandId);
+      if (!command) throw new Error(`No command ${commandId}`);
+      const finished = isTerminal(command.status);
+      const slice = readLogSlice(commandLogPath(commandId, env), offset, maxBytes, finished);
+      return { commandId, offset: slice.offset, nextOffset: slice.nextOffset, data: slice.data, complete: finished && slice.nextOffset >= slice.size };
+    },
+    getSettings,
+    updateSettings,
+    subscribe: (listener) => {
+      if (listeners.size === 0) {
+        executor.events.on('change', onChange);
+        executor.events.on('output', onOutput);
+        executor.events.on('notice', onNotice);
+      }
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0) detach();
+      };
+    },
+    dispose: () => {
+      listeners.clear();
+      detach();
+    },
+  };
+
+  function detach(): void {
+    executor.events.off('change', onChange);
+    executor.events.off('output', onOutput);
+    executor.events.off('notice', onNotice);
+    if (snapshotTimer) clearTimeout(snapshotTimer);
+    snapshotTimer = null;
+  }
+}
+
+function snapshotRole(role: ExecutorRole): BeaconSnapshot['role'] {
+  if (role === 'idle' || role === 'starting') return 'starting';
+  if (role === 'stopping' || role === 'stopped') return 'stopping';
+  return role;
+}
+
+/** SettingsPatch → edits of beacon.yaml (the key goes to the secret store, never here). */
+function configChanges(patch: SettingsPatch, loaded: LoadedConfig): ConfigChange[] {
+  const changes: ConfigChange[] = [];
+  if (patch.commandSource !== undefined) changes.push({ path: ['command_source'], value: patch.commandSource });
+  if (patch.supabaseUrl !== undefined) changes.push({ path: ['supabase', 'url'], value: patch.supabaseUrl });
+  if (patch.workspaceIds !== undefined) changes.push({ path: ['supabase', 'workspace_ids'], value: patch.workspaceIds });
+  if (patch.allowedDirectories !== undefined) changes.push({ path: ['execution', 'allowed_directories'], value: patch.allowedDirectories });
+  if (patch.defaultTimeoutSeconds !== undefined) changes.push({ path: ['execution', 'default_timeout_seconds'], value: patch.defaultTimeoutSeconds });
+  if (patch.maxConcurrent !== undefined) changes.push({ path: ['execution', 'max_concurrent'], value: patch.maxConcurrent });
+  if (patch.agentCommand !== undefined) {
+    const name = loaded.config.execution.default_agent;
+    const profile = loaded.config.agents[name];
+    // The whole profile is written: the file may not spell it out (schema defaults).
+    const base = profile ?? { args: DEFAULT_CLAUDE_ARGS, output: 'stream-json' as const };
+    changes.push({ path: ['agents', name], value: { command: patch.agentCommand, args: base.args, output: base.output } });
+  }
+  return changes;
+}

@@ -1,20 +1,15 @@
+import { stat } from 'node:fs/promises';
+import { isCollection } from 'yaml';
+import { currentHostname } from '../identity.js';
+import { withFileMutex } from '../lock/file-mutex.js';
 import type { MentuPaths } from '../paths.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { ConfigError, formatKeyPath } from './errors.js';
+import { configMutexPath, ensureMachineIdentity, readTextIfExists } from './machine-id.js';
 import type { BeaconConfig } from './schema.js';
+import { parseConfigText, validateDocument } from './validate.js';
 
-// SIGNATURES ONLY (owned by the foundation issue): bodies to be implemented; keep the exported names.
-
-/** A config problem a person can fix: names the file, the key path and what was expected. */
-export class ConfigError extends Error {
-  constructor(
-    message: string,
-    readonly file: string,
-    readonly keyPath: string | null = null,
-    readonly expected: string | null = null,
-  ) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError } from './errors.js';
 
 export interface LoadedConfig {
   path: string;
@@ -26,12 +21,25 @@ export interface LoadedConfig {
   created: boolean;
 }
 
+function loaded(paths: MentuPaths, config: BeaconConfig, env: NodeJS.ProcessEnv, created: boolean): LoadedConfig {
+  const machineId = config.machine.id;
+  if (!machineId) throw new Error(`internal: ${paths.config} has no machine.id after it was ensured`);
+  return { path: paths.config, config, machineId, machineName: config.machine.name ?? currentHostname(env), created };
+}
+
 /**
  * Read and validate beacon.yaml. A missing file is written once with the defaults (and the persistent
  * machine id); an invalid file throws ConfigError and is never overwritten.
  */
-export async function loadConfig(_paths: MentuPaths, _env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
-  throw new Error('loadConfig: not implemented yet');
+export async function loadConfig(paths: MentuPaths, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+  const text = await readTextIfExists(paths.config);
+  if (text !== null) {
+    const { config } = parseConfigText(paths.config, text);
+    if (config.machine.id) return loaded(paths, config, env, false);
+  }
+  const created = await ensureMachineIdentity(paths, env);
+  const { config } = parseConfigText(paths.config, (await readTextIfExists(paths.config)) ?? '');
+  return loaded(paths, config, env, created);
 }
 
 export interface ConfigChange {
@@ -42,6 +50,38 @@ export interface ConfigChange {
 }
 
 /** Apply changes to beacon.yaml keeping the user's comments and layout; validated before writing. */
-export async function updateConfig(_paths: MentuPaths, _changes: ConfigChange[]): Promise<LoadedConfig> {
-  throw new Error('updateConfig: not implemented yet');
+export async function updateConfig(paths: MentuPaths, changes: ConfigChange[]): Promise<LoadedConfig> {
+  await loadConfig(paths); // creates the file on a first start; throws if it is invalid
+  return withFileMutex(configMutexPath(paths), async () => {
+    const text = (await readTextIfExists(paths.config)) ?? '';
+    const { doc } = parseConfigText(paths.config, text);
+    for (const change of changes) {
+      const keyPath = formatKeyPath(change.path);
+      if (keyPath === 'machine.id') {
+        throw new ConfigError(
+          `machine.id is written once and never changed by Beacon; edit ${paths.config} by hand if you must.`,
+          paths.config,
+          keyPath,
+        );
+      }
+      if (change.value === undefined) {
+        doc.deleteIn(change.path);
+        continue;
+      }
+      const previous = doc.getIn(change.path, true);
+      if (change.value !== null && typeof change.value === 'object') {
+        const node = doc.createNode(change.value);
+        // Keep the user's choice of [flow] or block style for a replaced list or mapping.
+        if (isCollection(previous) && isCollection(node)) node.flow = previous.flow;
+        doc.setIn(change.path, node);
+      } else {
+        // A scalar set over an existing scalar keeps that node and its comments.
+        doc.setIn(change.path, change.value);
+      }
+    }
+    const config = validateDocument(paths.config, doc, undefined, 'edit');
+    const mode = (await stat(paths.config)).mode & 0o777;
+    await writeFileAtomic(paths.config, doc.toString({ lineWidth: 0 }), mode);
+    return loaded(paths, config, process.env, false);
+  });
 }

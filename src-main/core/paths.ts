@@ -16,6 +16,8 @@ export interface MentuPaths {
   config: string;
   /** The singleton executor lock shared with the older Bridge. */
   executorLock: string;
+  /** The earlier Beacon's singleton lock (plain pid, mentu-compat §7): honoured when alive, removed when stale. */
+  legacyBeaconLock: string;
   /** The older Bridge's config and the `mentu login` credentials (read for migration and auth). */
   bridgeConfig: string;
   credentials: string;
@@ -43,6 +45,7 @@ export function mentuPaths(env: NodeJS.ProcessEnv = process.env): MentuPaths {
     home,
     config: join(home, 'beacon.yaml'),
     executorLock: join(home, 'executor.lock'),
+    legacyBeaconLock: join(home, 'beacon.lock'),
     bridgeConfig: join(home, 'bridge.yaml'),
     credentials: join(home, 'credentials'),
     secrets: join(home, 'beacon-secrets.json'),

@@ -56,6 +56,8 @@ export interface LockHolderView {
   type: 'beacon' | 'bridge' | 'unknown';
   mode: 'app' | 'headless' | null;
   pid: number;
+  /** The holder's instance id from the lock record (one per executor process start); null when the record has none. */
+  instanceId?: string | null;
   machineId: string | null;
   hostname: string | null;
   version: string | null;

@@ -103,6 +103,22 @@ export class ChannelManager {
     });
   }
 
+  /** Recreate every channel now (wake from sleep: the old socket may be silently dead). */
+  restartAll(reason: string): void {
+    for (const slot of this.slots.values()) {
+      if (slot.retryTimer) clearTimeout(slot.retryTimer);
+      slot.retryTimer = null;
+      slot.state = 'joining';
+      slot.failures = 0;
+      const old = slot.channel;
+      slot.generation++;
+      slot.channel = null;
+      if (old) void this.options.client.removeChannel(old).catch(() => undefined);
+      this.options.logger.info('Realtime channel recreated', { workspaceId: slot.workspaceId, reason });
+      this.open(slot);
+    }
+  }
+
   private recreate(slot: Slot, reason: string): void {
     if (this.stopped || slot.state === 'retrying') return;
     slot.state = 'retrying';

@@ -28,6 +28,19 @@ export interface SupabaseSourceOptions {
   outboxDir: string;
   maxOutputBytes: number;
   logger: Logger;
+  /** Optional timing overrides (tests use short ones); the defaults suit production. */
+  tuning?: SupabaseTuning;
+}
+
+export interface SupabaseTuning {
+  /** Ceiling of the jittered backoff before a lost realtime channel is recreated (default 15 s). */
+  channelMaxBackoffMs?: number;
+  /** Ceiling of the backoff between outbox replays (default 10 s). */
+  outboxMaxBackoffMs?: number;
+  /** A REST request slower than this counts as a network failure (default 15 s). */
+  requestTimeoutMs?: number;
+  /** Realtime heartbeat period (default 15 s, as the Bridge uses after its VPS fixes). */
+  realtimeHeartbeatMs?: number;
 }
 
 export function createSupabaseSource(options: SupabaseSourceOptions): CommandSource {

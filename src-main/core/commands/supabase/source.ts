@@ -70,7 +70,13 @@ export class SupabaseSource implements CommandSource {
           throw error;
         });
     }
-    this.clientValue = createBeaconClient({ url, apiKey: auth.kind === 'service_role' ? auth.key : auth.anonKey, accessToken });
+    this.clientValue = createBeaconClient({
+      url,
+      apiKey: auth.kind === 'service_role' ? auth.key : auth.anonKey,
+      accessToken,
+      requestTimeoutMs: this.options.tuning?.requestTimeoutMs,
+      heartbeatIntervalMs: this.options.tuning?.realtimeHeartbeatMs,
+    });
     return this.clientValue;
   }
 
@@ -88,6 +94,7 @@ export class SupabaseSource implements CommandSource {
       apply: (op) => applyWrite(ctx, op),
       logger: this.options.logger,
       droppableKinds: ['logs'],
+      maxBackoffMs: this.options.tuning?.outboxMaxBackoffMs,
       onChange: (pending) => this.tracker.writes(pending),
     });
     this.tracker.writes(this.outboxValue.pending);
@@ -124,6 +131,7 @@ export class SupabaseSource implements CommandSource {
       client: this.client,
       workspaceIds,
       logger,
+      maxBackoffMs: this.options.tuning?.channelMaxBackoffMs ?? 15_000,
       events: {
         onSubscribed: () => {
           this.tracker.channels(this.channels?.allSubscribed() ?? false, null);
@@ -177,8 +185,9 @@ export class SupabaseSource implements CommandSource {
       if (round.claimed) this.owned.set(round.claimed.id, round.claimed.workspaceId);
       return round.claimed;
     } catch (error) {
+      // Reported for the status line, then thrown: the executor's claim loop retries shortly.
       this.reportError('claim', error);
-      return null;
+      throw error;
     }
   }
 
@@ -221,6 +230,26 @@ export class SupabaseSource implements CommandSource {
 
   recoverOrphans(): Promise<OrphanRecovery> {
     return recoverOrphans({ client: this.client, machineId: this.options.machineId, outbox: this.outbox, logger: this.options.logger });
+  }
+
+  markAwaitingApproval(commandId: string): Promise<boolean> {
+    return this.guardedStatus(commandId, { status: 'awaiting_approval', approval_status: 'pending' }, 'running');
+  }
+
+  markApproved(commandId: string): Promise<boolean> {
+    return this.guardedStatus(commandId, { status: 'approved' }, 'awaiting_approval');
+  }
+
+  /** After wake from sleep or a network change: fresh channels (a fresh token) and a catch-up. */
+  resubscribe(): void {
+    if (!this.started) return;
+    this.channels?.restartAll('resubscribe requested (wake or network change)');
+    this.events.onWake('resubscribe');
+  }
+
+  private async guardedStatus(commandId: string, patch: Record<string, unknown>, from: string): Promise<boolean> {
+    const response = await this.client.from('bridge_commands').update(patch).eq('id', commandId).eq('status', from).eq('claimed_by_machine_id', this.options.machineId).select('id');
+    return ((unwrap(`set status ${String(patch.status)}`, response) ?? []) as Row[]).length === 1;
   }
 
   async heartbeat(state: HeartbeatState): Promise<void> {

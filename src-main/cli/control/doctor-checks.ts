@@ -1,0 +1,154 @@
+import { existsSync, statSync } from 'node:fs';
+import { createCommandSource } from '../../core/commands/create-source.js';
+import { loadConfig, type LoadedConfig } from '../../core/config/load.js';
+import { effectiveSource } from '../../core/config/schema.js';
+import { probeAgentVersion } from '../../core/executor/agent-probe.js';
+import { readPaused } from '../../core/executor/pause-state.js';
+import { describeHolder, readLockHolders } from '../../core/lock/executor-lock.js';
+import { createLogger } from '../../core/logger.js';
+import type { MentuPaths } from '../../core/paths.js';
+import { resolveAgentCommand } from '../../core/run/agents.js';
+import { loginShellEnvironment } from '../../core/run/shell-env.js';
+import { createHeadlessSecretStore } from '../../core/secrets.js';
+import type { BeaconSnapshot } from '../../core/api/types.js';
+import { callExecutor, ExecutorNotRunningError } from './client.js';
+
+/** The checks of `beacon doctor`: each says what it found and, when broken, what to do. */
+export interface DoctorCheck {
+  name: string;
+  level: 'ok' | 'info' | 'warning' | 'problem';
+  detail: string;
+  fix: string | null;
+}
+
+export async function runDoctorChecks(paths: MentuPaths, env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  let loaded: LoadedConfig | null = null;
+  try {
+    loaded = await loadConfig(paths, env);
+    checks.push({ name: 'config', level: 'ok', detail: `${loaded.path} is valid (machine ${loaded.machineId})`, fix: null });
+  } catch (error) {
+    checks.push({ name: 'config', level: 'problem', detail: message(error), fix: `Fix ${paths.config} (or move it away to get the defaults written again).` });
+  }
+  if (loaded) {
+    checks.push(...(await agentChecks(loaded, env)));
+    checks.push(...directoryChecks(loaded));
+    checks.push(await sourceCheck(loaded, paths, env));
+  }
+  checks.push(await lockCheck(paths));
+  checks.push(await controlCheck(paths));
+  if (readPaused(paths.state)) checks.push({ name: 'paused', level: 'warning', detail: 'The executor is paused: it claims no new commands.', fix: 'beacon resume' });
+  return checks;
+}
+
+async function agentChecks(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
+  const config = loaded.config;
+  const agentEnv = await loginShellEnvironment(env);
+  const checks: DoctorCheck[] = [];
+  const names = Object.keys(config.agents);
+  if (!config.agents[config.execution.default_agent]) {
+    checks.push({
+      name: 'agent',
+      level: 'problem',
+      detail: `The default agent "${config.execution.default_agent}" is not defined (agents: ${names.join(', ') || 'none'})`,
+      fix: `Set execution.default_agent in ${loaded.path} to one of the agents, or add it under agents.`,
+    });
+  }
+  for (const name of names) {
+    const isDefault = name === config.execution.default_agent;
+    const brokenLevel = isDefault ? 'problem' : 'warning';
+    const fix = `Install it, or set agents.${name}.command in ${loaded.path} to its absolute path.`;
+    const resolved = resolveAgentCommand(config.agents[name]!, agentEnv);
+    if (!resolved.ok) {
+      checks.push({ name: `agent ${name}`, level: brokenLevel, detail: resolved.reason, fix });
+      continue;
+    }
+    const version = await probeAgentVersion(resolved.path, agentEnv);
+    checks.push(
+      version.ok
+        ? { name: `agent ${name}`, level: 'ok', detail: `${resolved.path} (${version.version || 'no version printed'})`, fix: null }
+        : { name: `agent ${name}`, level: brokenLevel, detail: version.reason, fix },
+    );
+  }
+  return checks;
+}
+
+function directoryChecks(loaded: LoadedConfig): DoctorCheck[] {
+  return loaded.config.execution.allowed_directories
+    .filter((dir) => dir !== '~' && !dir.startsWith('~/'))
+    .filter((dir) => !existsSync(dir) || !statSync(dir).isDirectory())
+    .map((dir) => ({
+      name: 'allowed directory',
+      level: 'warning' as const,
+      detail: `${dir} (in execution.allowed_directories) is not an existing directory`,
+      fix: `Create it or remove it from execution.allowed_directories in ${loaded.path}.`,
+    }));
+}
+
+async function sourceCheck(loaded: LoadedConfig, paths: MentuPaths, env: NodeJS.ProcessEnv): Promise<DoctorCheck> {
+  const kind = effectiveSource(loaded.config);
+  try {
+    const source = await createCommandSource({ loaded, paths, env, secrets: createHeadlessSecretStore(paths, env), logger: createLogger({ level: 'error' }) });
+    try {
+      const pending = await withTimeout(source.list({ statuses: ['pending'], limit: 1000 }), 10_000, 'listing commands');
+      const where = kind === 'local' ? paths.localDb : loaded.config.supabase.url;
+      return { name: 'command source', level: 'ok', detail: `${kind} (${where}): reachable, ${pending.length} pending`, fix: null };
+    } finally {
+      await source.stop().catch(() => {});
+    }
+  } catch (error) {
+    const fix = kind === 'local' ? `Check that ${paths.localDb} is writable.` : `Check supabase.url, the key and the network (${paths.config}).`;
+    return { name: 'command source', level: 'problem', detail: `${kind}: ${message(error)}`, fix };
+  }
+}
+
+async function lockCheck(paths: MentuPaths): Promise<DoctorCheck> {
+  try {
+    const holders = await readLockHolders(paths);
+    if (!holders.length) return { name: 'executor lock', level: 'info', detail: `free (${paths.executorLock})`, fix: null };
+    const live = holders.filter((h) => h.alive);
+    if (!live.length) return { name: 'executor lock', level: 'info', detail: `held by a dead process (taken over at the next start): ${holders.map(describeHolder).join('; ')}`, fix: null };
+    return { name: 'executor lock', level: 'info', detail: live.map(describeHolder).join('\n'), fix: null };
+  } catch (error) {
+    return { name: 'executor lock', level: 'problem', detail: message(error), fix: `Check ${paths.executorLock}.` };
+  }
+}
+
+async function controlCheck(paths: MentuPaths): Promise<DoctorCheck> {
+  if (!existsSync(paths.controlSocket)) return { name: 'control socket', level: 'info', detail: 'no executor is running here (beacon run starts one)', fix: null };
+  try {
+    const snapshot = (await callExecutor(paths.controlSocket, 'getSnapshot', [], 5000)) as BeaconSnapshot;
+    const running = snapshot.commands.filter((c) => c.status === 'running').length;
+    return {
+      name: 'control socket',
+      level: 'ok',
+      detail: `the executor answers on ${paths.controlSocket}: ${snapshot.role}${snapshot.paused ? ', paused' : ''}, ${running} running${snapshot.problem ? `; problem: ${snapshot.problem}` : ''}`,
+      fix: null,
+    };
+  } catch (error) {
+    if (error instanceof ExecutorNotRunningError) {
+      return { name: 'control socket', level: 'info', detail: `${paths.controlSocket} is left over from an executor that is gone (removed at the next start)`, fix: null };
+    }
+    return { name: 'control socket', level: 'problem', detail: message(error), fix: 'The executor did not answer: look at its log, or restart it.' };
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000}s`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}

@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger.js';
  * The app's life as one state machine, with no Electron in it:
  *   starting → standby ⇄ (holder changes) → active → quitting → stopped
  * and the quit sequence: stop claiming → if commands run, ask before cancelling them → cancel only with
- * consent → release the lock → mark the machine offline (source stop) → exit. Declining keeps Beacon
+ * consent → stop the core (machine offline, lock released) → exit. Declining keeps Beacon
  * running and claiming as before.
  */
 
@@ -18,7 +18,7 @@ export type LifecyclePhase =
   | { name: 'stopped' };
 export type LifecyclePhaseName = LifecyclePhase['name'];
 
-export type QuitStep = 'stop-claiming' | 'cancel-running' | 'release-lock' | 'stop-source' | 'exit';
+export type QuitStep = 'stop-claiming' | 'cancel-running' | 'stop-core' | 'exit';
 
 const TRANSITIONS: Readonly<Record<LifecyclePhaseName, readonly LifecyclePhaseName[]>> = {
   starting: ['standby', 'active', 'quitting'],
@@ -49,9 +49,11 @@ export interface LifecyclePorts {
   confirmCancel(running: RunningCommandSummary[]): Promise<boolean>;
   /** Cancel them and wait until their processes are gone. */
   cancelRunning(ids: string[]): Promise<void>;
-  releaseLock(): Promise<void>;
-  /** Stop the command source: the machine is marked offline where the source has machines. */
-  stopSource(): Promise<void>;
+  /**
+   * Stop the core: the command source stops (the machine is marked offline where the source has
+   * machines) and the executor lock is released, so a headless Beacon or the Bridge may take over.
+   */
+  stopCore(): Promise<void>;
   exit(): void;
 }
 
@@ -137,8 +139,7 @@ export function createLifecycle(ports: LifecyclePorts, logger: Logger): Lifecycl
       }
       await step('cancel-running', () => ports.cancelRunning(running.map((command) => command.id)));
     }
-    await step('release-lock', () => ports.releaseLock());
-    await step('stop-source', () => ports.stopSource());
+    await step('stop-core', () => ports.stopCore());
     await step('exit', () => ports.exit());
     enter({ name: 'stopped' });
     return 'quit';

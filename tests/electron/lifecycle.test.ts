@@ -34,13 +34,9 @@ function recordingPorts(options: { running?: RunningCommandSummary[]; consent?: 
       state.cancelled.push(...ids);
       running = running.filter((c) => !ids.includes(c.id));
     },
-    releaseLock: async () => {
-      calls.push('releaseLock');
-      state.lockHeld = false;
-    },
-    stopSource: async () => {
-      calls.push('stopSource');
-      state.sourceOnline = false;
+    stopCore: async () => {
+      calls.push('stopCore');
+      Object.assign(state, { lockHeld: false, sourceOnline: false });
     },
     exit: () => {
       calls.push('exit');
@@ -57,18 +53,18 @@ function trackPhases(lifecycle: ReturnType<typeof createLifecycle>): LifecyclePh
 }
 
 describe('the quit sequence', () => {
-  it('with nothing running: stop claiming, release the lock, mark the machine offline, exit — no question asked', async () => {
+  it('with nothing running: stop claiming, stop the core (lock released, machine offline), exit — no question asked', async () => {
     const { ports, calls, state } = recordingPorts();
     const lifecycle = createLifecycle(ports, silentLogger);
     await lifecycle.start();
     expect(lifecycle.phase().name).toBe('active');
     expect(await lifecycle.requestQuit()).toBe('quit');
-    expect(calls).toEqual(['activate', 'stopClaiming', 'runningCommands', 'releaseLock', 'stopSource', 'exit']);
+    expect(calls).toEqual(['activate', 'stopClaiming', 'runningCommands', 'stopCore', 'exit']);
     expect(state).toMatchObject({ claiming: false, lockHeld: false, sourceOnline: false, exited: true, cancelled: [] });
     expect(lifecycle.phase().name).toBe('stopped');
   });
 
-  it('with a command running and consent: cancel it only after the answer, then release, offline, exit', async () => {
+  it('with a command running and consent: cancel it only after the answer, then stop the core, exit', async () => {
     const { ports, calls, state } = recordingPorts({ running: [{ id: 'cmd_1', prompt: 'fix the tests' }], consent: true });
     const lifecycle = createLifecycle(ports, silentLogger);
     await lifecycle.start();
@@ -80,12 +76,11 @@ describe('the quit sequence', () => {
       'runningCommands',
       'confirmCancel:cmd_1',
       'cancelRunning:cmd_1',
-      'releaseLock',
-      'stopSource',
+      'stopCore',
       'exit',
     ]);
     expect(state).toMatchObject({ lockHeld: false, sourceOnline: false, exited: true, cancelled: ['cmd_1'] });
-    expect(phases).toEqual(['quitting', 'confirming-quit', 'quitting', 'quitting', 'quitting', 'quitting', 'stopped']);
+    expect(phases).toEqual(['quitting', 'confirming-quit', 'quitting', 'quitting', 'quitting', 'stopped']);
   });
 
   it('with a command running and the user declining: nothing is cancelled, claiming resumes, the lock stays', async () => {
@@ -107,13 +102,13 @@ describe('the quit sequence', () => {
     await lifecycle.start();
     expect(await lifecycle.requestQuit()).toBe('declined');
     expect(state.cancelled).toEqual([]);
-    expect(calls).not.toContain('releaseLock');
+    expect(calls).not.toContain('stopCore');
   });
 
   it('a failing step does not stop the app from quitting; concurrent quits share one sequence', async () => {
-    const { ports, calls, state } = recordingPorts();
-    ports.stopSource = async () => {
-      calls.push('stopSource');
+    const { ports, calls } = recordingPorts();
+    ports.stopCore = async () => {
+      calls.push('stopCore');
       throw new Error('network down');
     };
     const lifecycle = createLifecycle(ports, silentLogger);
@@ -121,7 +116,7 @@ describe('the quit sequence', () => {
     const [a, b] = await Promise.all([lifecycle.requestQuit(), lifecycle.requestQuit()]);
     expect([a, b]).toEqual(['quit', 'quit']);
     expect(calls.filter((c) => c === 'exit')).toHaveLength(1);
-    expect(state.lockHeld).toBe(false);
+    expect(lifecycle.phase().name).toBe('stopped');
     expect(await lifecycle.requestQuit()).toBe('quit');
   });
 });

@@ -1,0 +1,125 @@
+import { createBeaconClient, type LaunchAtLogin, type LocalBeaconClient } from '../core/api/beacon-api.js';
+import { createExecutor, type Executor } from '../core/executor.js';
+import { writePaused } from '../core/executor/pause-state.js';
+import type { Logger } from '../core/logger.js';
+import type { MentuPaths } from '../core/paths.js';
+import type { SecretStore } from '../core/secrets.js';
+import { createLifecycle, type Lifecycle, type LifecyclePorts, type RunningCommandSummary } from './lifecycle.js';
+
+/**
+ * The core as the app uses it: an executor in mode 'app' (standby while another executor holds the lock),
+ * the BeaconClient every window talks to, and the lifecycle driving both. Plain Node (no Electron), so
+ * it is tested against the real executor and local queue.
+ */
+export interface AppCoreOptions {
+  paths: MentuPaths;
+  env?: NodeJS.ProcessEnv;
+  logger: Logger;
+  secrets: SecretStore;
+  launchAtLogin?: LaunchAtLogin;
+  /** Ask the user whether to cancel running commands and quit (a dialog in the app). */
+  confirmCancel(running: RunningCommandSummary[]): Promise<boolean>;
+  /** Leave the process (app.exit in the app). */
+  exit(): void;
+  lockRetryMs?: number;
+  /** How long to wait for cancelled commands' processes to end (default 20 s: the kill ladder takes ~4 s). */
+  cancelWaitMs?: number;
+}
+
+export interface AppCore {
+  executor: Executor;
+  client: LocalBeaconClient;
+  lifecycle: Lifecycle;
+}
+
+export function createAppCore(options: AppCoreOptions): AppCore {
+  const { paths, logger } = options;
+  const executor = createExecutor({
+    paths,
+    env: options.env,
+    mode: 'app',
+    logger,
+    secrets: options.secrets,
+    lockRetryMs: options.lockRetryMs,
+  });
+  const client = createBeaconClient({ executor, paths, env: options.env, secrets: options.secrets, launchAtLogin: options.launchAtLogin });
+  /** Set when the quit sequence paused claiming, so the user's own pause setting survives the quit. */
+  let pausedForQuit = false;
+
+  const runningIds = (): string[] => executor.snapshot().running.map((command) => command.id);
+
+  /** Resolves when none of `ids` is running any more (or after `timeoutMs`). */
+  const whenFinished = (ids: string[], timeoutMs: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (runningIds().some((id) => ids.includes(id))) return;
+        done();
+      };
+      const timer = setTimeout(() => {
+        logger.warn('cancelled commands did not end in time; quitting anyway', { ids: ids.filter((id) => runningIds().includes(id)) });
+        done();
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        executor.events.off('change', check);
+        resolve();
+      };
+      executor.events.on('change', check);
+      check();
+    });
+
+  const ports: LifecyclePorts = {
+    activate: (signal, onStandby) =>
+      new Promise<void>((resolve, reject) => {
+        const watchStandby = (): void => {
+          const state = executor.snapshot();
+          if (state.role === 'standby' && state.standbyHolder) onStandby(state.standbyHolder);
+        };
+        executor.events.on('change', watchStandby);
+        signal.addEventListener('abort', () => {
+          void executor.stop({ cancelRunning: false, graceMs: 0 }).catch(() => undefined);
+          reject(Object.assign(new Error('Startup was interrupted by quitting'), { name: 'AbortError' }));
+        });
+        executor
+          .start()
+          .then(() => {
+            if (executor.snapshot().role !== 'active' && !signal.aborted) throw new Error(executor.snapshot().problem ?? 'The executor did not start');
+          })
+          .then(resolve, reject)
+          .finally(() => executor.events.off('change', watchStandby));
+      }),
+    stopClaiming: async () => {
+      if (executor.snapshot().paused) return;
+      executor.pause();
+      pausedForQuit = true;
+    },
+    resumeClaiming: async () => {
+      if (!pausedForQuit) return;
+      pausedForQuit = false;
+      executor.resume();
+    },
+    runningCommands: async () =>
+      Promise.all(
+        runningIds().map(async (id) => ({ id, prompt: (await executor.source()?.get(id).catch(() => null))?.prompt ?? '' })),
+      ),
+    confirmCancel: (running) => options.confirmCancel(running),
+    cancelRunning: async (ids) => {
+      for (const id of ids) {
+        const result = await executor.cancel(id);
+        logger.info(`quit: ${result.message}`);
+      }
+      await whenFinished(ids, options.cancelWaitMs ?? 20_000);
+    },
+    stopCore: async () => {
+      client.dispose();
+      // Nothing should run now (the user agreed to cancel, or nothing ran); a claim that raced the pause is
+      // cancelled with "executor shutdown" rather than left to orphan recovery.
+      await executor.stop({ cancelRunning: true, graceMs: 0 });
+      // The pause above was only for quitting: the next launch claims as the user had it.
+      if (pausedForQuit) writePaused(paths.state, false);
+    },
+    exit: () => options.exit(),
+  };
+
+  return { executor, client, lifecycle: createLifecycle(ports, logger) };
+}

@@ -1,0 +1,59 @@
+import type { BeaconSnapshot, CommandStatusName, CommandView } from '../core/api/types.js';
+
+/**
+ * Which finished commands deserve a native notification: a command this app saw active that is now
+ * completed, failed, timed out or cancelled — once, and not while a Beacon window is in front.
+ * Pure, so it is tested without Electron; main.ts shows what this returns.
+ */
+export interface CommandNotice {
+  commandId: string;
+  title: string;
+  body: string;
+}
+
+const FINISHED: Partial<Record<CommandStatusName, string>> = {
+  completed: 'Command completed',
+  failed: 'Command failed',
+  timeout: 'Command timed out',
+  cancelled: 'Command cancelled',
+};
+const ACTIVE: CommandStatusName[] = ['pending', 'claimed', 'running', 'awaiting_approval', 'approved'];
+
+export interface NotificationTracker {
+  /** Feed every snapshot; returns the notices to show now. */
+  update(snapshot: BeaconSnapshot, windowFocused: boolean): CommandNotice[];
+}
+
+export function createNotificationTracker(): NotificationTracker {
+  /** Last status seen per command: only a transition seen live notifies (not history at start-up). */
+  const lastStatus = new Map<string, CommandStatusName>();
+  return {
+    update(snapshot, windowFocused) {
+      const notices: CommandNotice[] = [];
+      for (const command of snapshot.commands) {
+        const before = lastStatus.get(command.id);
+        lastStatus.set(command.id, command.status);
+        const title = FINISHED[command.status];
+        if (title && before && ACTIVE.includes(before) && !windowFocused) {
+          notices.push({ commandId: command.id, title, body: describe(command) });
+        }
+      }
+      // Forget commands that left the snapshot's window, so the map stays bounded.
+      const present = new Set(snapshot.commands.map((command) => command.id));
+      for (const id of lastStatus.keys()) if (!present.has(id)) lastStatus.delete(id);
+      return notices;
+    },
+  };
+}
+
+function describe(command: CommandView): string {
+  const prompt = command.prompt.replace(/\s+/g, ' ').trim();
+  const head = prompt.length > 80 ? `${prompt.slice(0, 79)}…` : prompt;
+  const detail =
+    command.status === 'failed'
+      ? (command.errorMessage ?? (command.exitCode !== null ? `exit code ${command.exitCode}` : null))
+      : command.status === 'completed' && command.summary?.durationMs
+        ? `${Math.round(command.summary.durationMs / 1000)} s${command.summary.costUsd !== null ? `, $${command.summary.costUsd.toFixed(2)}` : ''}`
+        : null;
+  return detail ? `${head}\n${detail}` : head;
+}

@@ -1,0 +1,53 @@
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SecretName, SecretStore } from '../core/secrets.js';
+
+/**
+ * The app's SecretStore: values encrypted with Electron's safeStorage (a Keychain-held key on macOS),
+ * one owner-only file per secret under userData. Lives in main only: nothing here is reachable from a
+ * renderer, and the executor never puts these values into an agent's environment.
+ */
+export interface SafeStorageLike {
+  isEncryptionAvailable(): boolean;
+  encryptString(plainText: string): Buffer;
+  decryptString(encrypted: Buffer): string;
+}
+
+const NAMES: readonly SecretName[] = ['supabase_key', 'mentu_proxy_token'];
+
+export function createKeychainSecretStore(safeStorage: SafeStorageLike, dir: string): SecretStore {
+  const fileOf = (name: SecretName): string => {
+    if (!NAMES.includes(name)) throw new Error(`Unknown secret ${String(name)}`);
+    return join(dir, `${name}.bin`);
+  };
+  const requireEncryption = (): void => {
+    if (!safeStorage.isEncryptionAvailable()) {
+      throw new Error('The macOS Keychain is not available to Beacon, so secrets cannot be stored safely; unlock your login keychain and try again');
+    }
+  };
+  return {
+    async get(name) {
+      let blob: Buffer;
+      try {
+        blob = readFileSync(fileOf(name));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw error;
+      }
+      requireEncryption();
+      return safeStorage.decryptString(blob);
+    },
+    async set(name, value) {
+      requireEncryption();
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const file = fileOf(name);
+      const temp = `${file}.${process.pid}.tmp`;
+      writeFileSync(temp, safeStorage.encryptString(value), { mode: 0o600 });
+      renameSync(temp, file);
+    },
+    async delete(name) {
+      rmSync(fileOf(name), { force: true });
+    },
+    describe: () => `the macOS Keychain (encrypted files in ${dir})`,
+  };
+}

@@ -102,7 +102,16 @@ export function createExecutor(options: ExecutorOptions): Executor {
   };
 
   const output = createOutputBatcher(options.outputBatchMs ?? 16, (event) => events.emit('output', event));
-  const check = createPreClaimCheck(planContext, (id) => handled.has(id));
+  const refused = new Set<string>();
+  const preClaim = createPreClaimCheck(planContext, (id) => handled.has(id));
+  const check: typeof preClaim = (command) => {
+    const decision = preClaim(command);
+    if (!decision.ok && decision.claimAndFail && !refused.has(command.id)) {
+      refused.add(command.id);
+      logger.warn(`refusing ${command.id} (failed, never spawned): ${decision.reason}`);
+    }
+    return decision;
+  };
   const lifecycle = { runner, logger, now, env, plan: planContext, output, running, changed };
 
   const handle = (command: Command): void => {

@@ -33,6 +33,8 @@ export function useBeacon(client: UiClient): {
       else if (event.type === 'notice') addNotice(event.level, event.message);
     });
     const offLink = client.onLink(setLink);
+    // The link may have changed between the first render and this subscription.
+    setLink(client.link());
     return () => {
       offEvents();
       offLink();

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -20,10 +20,23 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
+function newestSourceMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSourceMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds out/renderer when it is missing or older than a file under src-renderer. */
 export function ensureRendererBuilt(): void {
-  if (existsSync(join(RENDERER_DIR, 'index.html'))) return;
+  const index = join(RENDERER_DIR, 'index.html');
+  if (existsSync(index) && statSync(index).mtimeMs >= newestSourceMtime(join(REPO_ROOT, 'src-renderer'))) return;
   execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'src-renderer/vite.config.ts', '--logLevel', 'warn'], {
     cwd: REPO_ROOT,
+    // vitest sets NODE_ENV=test, which would give a development build of React.
+    env: { ...process.env, NODE_ENV: 'production' },
     stdio: 'inherit',
   });
 }

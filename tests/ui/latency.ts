@@ -12,25 +12,31 @@ declare global {
   }
 }
 
-export async function startProbe(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const probe = { latencies: [] as number[], frames: 0, startedAt: performance.now(), stoppedAt: null as number | null, running: true };
-    window.__beaconProbe = probe;
-    window.addEventListener(
-      'keydown',
-      (event) => {
-        const created = event.timeStamp;
-        requestAnimationFrame(() => probe.latencies.push(performance.now() - created));
-      },
-      { capture: true },
-    );
-    const tick = () => {
-      if (!probe.running) return;
-      probe.frames++;
-      requestAnimationFrame(tick);
-    };
+// Page code is passed as a string: tsx (esbuild keepNames) would wrap a serialised function in __name().
+const PROBE_SCRIPT = `(() => {
+  const probe = { latencies: [], frames: 0, startedAt: performance.now(), stoppedAt: null, running: true };
+  window.__beaconProbe = probe;
+  window.addEventListener('keydown', (event) => {
+    const created = event.timeStamp;
+    requestAnimationFrame(() => probe.latencies.push(performance.now() - created));
+  }, { capture: true });
+  const tick = () => {
+    if (!probe.running) return;
+    probe.frames++;
     requestAnimationFrame(tick);
-  });
+  };
+  requestAnimationFrame(tick);
+})()`;
+
+const STOP_SCRIPT = `(() => {
+  const p = window.__beaconProbe;
+  p.running = false;
+  p.stoppedAt = performance.now();
+  return { latencies: p.latencies, frames: p.frames, seconds: (p.stoppedAt - p.startedAt) / 1000 };
+})()`;
+
+export async function startProbe(page: Page): Promise<void> {
+  await page.evaluate(PROBE_SCRIPT);
 }
 
 export interface ProbeResult {
@@ -61,12 +67,7 @@ export async function measureWhile(page: Page, until: Promise<unknown>, everyMs 
     presses.push(performance.now() - t0);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
-  const probe = await page.evaluate(() => {
-    const p = window.__beaconProbe!;
-    p.running = false;
-    p.stoppedAt = performance.now();
-    return { latencies: p.latencies, frames: p.frames, seconds: (p.stoppedAt - p.startedAt) / 1000 };
-  });
+  const probe = (await page.evaluate(STOP_SCRIPT)) as { latencies: number[]; frames: number; seconds: number };
   const sorted = [...probe.latencies].sort((a, b) => a - b);
   const pressSorted = [...presses].sort((a, b) => a - b);
   return {

@@ -99,7 +99,7 @@ export function OutputView({ client, command, linkGeneration }: OutputViewProps)
       notice: (text) => parts.writer.push(`\r\n\x1b[2m${text}\x1b[0m\r\n`),
     });
     feedRef.current = feed;
-    host.dataset.commandId = commandId;
+    host.dataset.outputCommand = commandId;
     const off = client.subscribe((event) => {
       if (event.type === 'output') {
         feed.onEvent(event);

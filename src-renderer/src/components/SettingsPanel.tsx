@@ -114,8 +114,8 @@ export function SettingsPanel({ client, connected }: { client: UiClient; connect
           <option value="supabase">Mentu (Supabase)</option>
         </select>
       </label>
-      <fieldset disabled={draft.commandSource !== 'supabase'}>
-        <legend>Supabase</legend>
+      <fieldset>
+        <legend>Supabase {draft.commandSource !== 'supabase' && <span className="small muted">(used when the command source is Mentu)</span>}</legend>
         <label className="row">
           <span>Project URL</span>
           <input type="url" value={draft.supabaseUrl} placeholder="https://xyz.supabase.co" onChange={(e) => update({ supabaseUrl: e.target.value })} />

@@ -1,7 +1,7 @@
 /**
- * Feeds a terminal at the pace it can render: text is queued, and once per animation frame at most
- * `maxCharsPerFrame` is handed to term.write; the next batch waits for xterm's write callback (its parser
- * caught up). When the queue grows past `maxQueuedChars` (a flood faster than rendering), the oldest text is
+ * Feeds a terminal at the pace it can render: text is queued, and once per animation frame one batch is
+ * handed to term.write; the next batch waits for xterm's write callback (its parser caught up). The batch
+ * size adapts so that parsing a batch takes about `frameBudgetMs`, between 4 KB and `maxCharsPerFrame`. When the queue grows past `maxQueuedChars` (a flood faster than rendering), the oldest text is
  * dropped and a one-line notice says so: the scrollback is bounded anyway and the page must stay responsive.
  */
 
@@ -11,6 +11,8 @@ export interface WritableTerminal {
 
 export interface FrameWriterOptions {
   maxCharsPerFrame?: number;
+  frameBudgetMs?: number;
+  now?: () => number;
   maxQueuedChars?: number;
   requestFrame?: (callback: () => void) => unknown;
 }
@@ -23,6 +25,9 @@ export class FrameWriter {
   private frameRequested = false;
   private generation = 0;
   private readonly maxCharsPerFrame: number;
+  private readonly frameBudgetMs: number;
+  private readonly now: () => number;
+  private batchChars = 16 * 1024;
   private readonly maxQueuedChars: number;
   private readonly requestFrame: (callback: () => void) => unknown;
   /** Totals for benchmarks and tests. */
@@ -32,7 +37,9 @@ export class FrameWriter {
     private readonly terminal: WritableTerminal,
     options: FrameWriterOptions = {},
   ) {
-    this.maxCharsPerFrame = options.maxCharsPerFrame ?? 128 * 1024;
+    this.maxCharsPerFrame = options.maxCharsPerFrame ?? 256 * 1024;
+    this.frameBudgetMs = options.frameBudgetMs ?? 8;
+    this.now = options.now ?? (() => performance.now());
     this.maxQueuedChars = options.maxQueuedChars ?? 2 * 1024 * 1024;
     this.requestFrame = options.requestFrame ?? ((callback) => requestAnimationFrame(callback));
   }
@@ -63,6 +70,15 @@ export class FrameWriter {
     this.generation++;
   }
 
+  /** Aim the next batch at the frame budget, judging by how long the terminal took for this one. */
+  private adapt(chars: number, elapsedMs: number): void {
+    if (chars < this.batchChars / 2) return; // A small batch says little about the terminal's speed.
+    const ideal = elapsedMs > 0 ? (chars * this.frameBudgetMs) / elapsedMs : this.maxCharsPerFrame;
+    // Move half way, so one slow frame (a GC, a resize) does not swing the size.
+    const next = (this.batchChars + ideal) / 2;
+    this.batchChars = Math.round(Math.min(this.maxCharsPerFrame, Math.max(4 * 1024, next)));
+  }
+
   private schedule(): void {
     if (this.frameRequested || this.waitingForTerminal || this.queuedChars === 0) return;
     this.frameRequested = true;
@@ -78,9 +94,9 @@ export class FrameWriter {
       batch = `\r\n\x1b[2m… ${this.droppedChars.toLocaleString('en')} characters skipped to keep up …\x1b[0m\r\n`;
       this.droppedChars = 0;
     }
-    while (this.queue.length > 0 && batch.length < this.maxCharsPerFrame) {
+    while (this.queue.length > 0 && batch.length < this.batchChars) {
       const head = this.queue[0]!;
-      const room = this.maxCharsPerFrame - batch.length;
+      const room = this.batchChars - batch.length;
       if (head.length <= room) {
         batch += head;
         taken += head.length;
@@ -96,8 +112,10 @@ export class FrameWriter {
     this.stats.frames++;
     this.waitingForTerminal = true;
     const generation = this.generation;
+    const startedAt = this.now();
     this.terminal.write(batch, () => {
       if (generation !== this.generation) return;
+      this.adapt(taken, this.now() - startedAt);
       this.waitingForTerminal = false;
       this.schedule();
     });

@@ -96,12 +96,14 @@ export class OutputFeed {
   private apply(event: OutputEvent): void {
     if (event.offset <= this.offset) return;
     const start = event.offset - utf8Length(event.data);
+    // The offset moves before the sink writes, so a sink reading feed.offset sees where the text ends.
     if (start === this.offset) {
+      this.offset = event.offset;
       this.sink.write(event.data);
-      this.offset = event.offset;
     } else if (start < this.offset) {
-      this.sink.write(skipUtf8Bytes(event.data, this.offset - start));
+      const text = skipUtf8Bytes(event.data, this.offset - start);
       this.offset = event.offset;
+      this.sink.write(text);
     } else {
       void this.replay();
     }
@@ -119,12 +121,16 @@ export class OutputFeed {
         }
         const slice = await this.api.readOutput(this.commandId, this.offset, this.readChunkBytes);
         if (this.disposed) return;
-        if (slice.data) this.sink.write(slice.data);
         const advanced = slice.nextOffset > this.offset;
         this.offset = Math.max(this.offset, slice.nextOffset);
+        if (slice.data) this.sink.write(slice.data);
         this.latestKnown = Math.max(this.latestKnown, this.offset);
         this.complete = slice.complete;
-        if (slice.complete || !advanced) break;
+        if (slice.complete || !advanced) {
+          // The log ends here for now, whatever an earlier event promised.
+          this.latestKnown = this.offset;
+          break;
+        }
       }
     } catch (error) {
       this.sink.notice(`Could not read the output log: ${error instanceof Error ? error.message : String(error)}`);
@@ -138,5 +144,7 @@ export class OutputFeed {
       if (this.replaying || this.disposed) return;
       this.apply(event);
     }
+    // Events dropped from a full buffer (or a snapshot) said there is more: read it.
+    if (!this.replaying && !this.disposed && this.latestKnown > this.offset) void this.replay();
   }
 }

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDashboard, type DashboardServer } from '../../src-main/cli/dashboard/server.js';
+import { FakeBeaconClient } from './fake-client.js';
+import { ensureRendererBuilt, openBrowser, RENDERER_DIR, screenshot, terminalText, type BrowserSession } from './browser.js';
+import { measureWhile, startProbe } from './latency.js';
+
+/** The real UI in Chromium over the real dashboard server, driven by an in-memory BeaconClient. */
+
+describe('the dashboard UI against a fake client', () => {
+  const client = new FakeBeaconClient();
+  let server: DashboardServer;
+  let browser: BrowserSession;
+
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    server = await startDashboard({ client, port: 0, staticDir: RENDERER_DIR });
+    browser = await openBrowser();
+    await browser.page.goto(server.url);
+    await browser.page.getByTestId('connection').and(browser.page.locator('[data-state="connected"]')).waitFor();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('drops the token from the address bar, has no Node access and runs under the CSP', async () => {
+    const { page } = browser;
+    expect(page.url()).toBe(`http://127.0.0.1:${server.port}/`);
+    const probe = await page.evaluate(() => ({
+      require: typeof (globalThis as { require?: unknown }).require,
+      process: typeof (globalThis as { process?: unknown }).process,
+      module: typeof (globalThis as { module?: unknown }).module,
+      csp: document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? null,
+    }));
+    expect(probe).toMatchObject({ require: 'undefined', process: 'undefined', module: 'undefined' });
+    expect(probe.csp).toMatch(/default-src 'self'/);
+    expect(probe.csp).toMatch(/connect-src 'self' ws:\/\/127\.0\.0\.1:\*/);
+    // The CSP really applies: an inline script is blocked.
+    const inlineRan = await page.evaluate(async () => {
+      const script = document.createElement('script');
+      script.textContent = 'window.__inlineRan = true';
+      document.body.appendChild(script);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return (window as { __inlineRan?: boolean }).__inlineRan === true;
+    });
+    expect(inlineRan).toBe(false);
+    const unexpected = browser.problems.filter((p) => !/inline script|Content Security Policy/i.test(p));
+    expect(unexpected, unexpected.join('\n')).toEqual([]);
+  });
+
+  it('shows an empty state, then commands with their status badges', async () => {
+    const { page } = browser;
+    await expect(page.getByTestId('commands-empty').isVisible()).resolves.toBe(true);
+    const statuses = ['pending', 'awaiting_approval', 'approved', 'timeout', 'failed'] as const;
+    for (const status of statuses) client.addCommand({ status, prompt: `a ${status} command`, exitCode: status === 'failed' ? 3 : null });
+    for (const status of statuses) {
+      await page.locator(`[data-testid="command-item"][data-status="${status}"] .badge`).waitFor();
+    }
+    const labels = await page.locator('[data-testid="command-item"] .badge').allInnerTexts();
+    expect(labels).toEqual(expect.arrayContaining(['Pending', 'Awaiting approval', 'Approved', 'Timed out', 'Failed']));
+    expect(await page.locator('[data-testid="command-item"][data-status="failed"] [data-testid="exit-code"]').innerText()).toBe('exit 3');
+  });
+
+  it('replays output from the log after a reload and continues live without duplicates', async () => {
+    const { page } = browser;
+    const command = client.addCommand({ prompt: 'replay me' });
+    client.setStatus(command.id, 'running');
+    for (let i = 1; i <= 5; i++) client.emitOutput(command.id, `before-${i}\r\n`);
+    await page.locator(`[data-command-id="${command.id}"]`).click();
+    await expect.poll(() => terminalText(page)).toContain('before-5');
+    await page.reload();
+    await page.locator(`[data-command-id="${command.id}"]`).click();
+    await expect.poll(() => terminalText(page)).toContain('before-5');
+    for (let i = 1; i <= 5; i++) client.emitOutput(command.id, `after-${i}\r\n`);
+    await expect.poll(() => terminalText(page)).toContain('after-5');
+    const text = await terminalText(page);
+    for (let i = 1; i <= 5; i++) {
+      expect(text.split(`before-${i}\n`).length - 1, `before-${i}`).toBe(1);
+      expect(text.split(`after-${i}\n`).length - 1, `after-${i}`).toBe(1);
+    }
+    // A gap (events lost) is filled from the log: emit straight into the log without an event, then one event.
+    const lost = 'lost-line\r\n';
+    client.emitOutput(command.id, lost); // reaches the page...
+    await expect.poll(() => terminalText(page)).toContain('lost-line');
+    client.setStatus(command.id, 'completed', { exitCode: 0 });
+    expect(Number(await page.getByTestId('terminal').getAttribute('data-log-offset'))).toBe(client.command(command.id).outputBytes);
+  });
+
+  it('cancels only after confirming in an in-page dialog', async () => {
+    const { page } = browser;
+    const command = client.addCommand({ prompt: 'cancel me' });
+    client.setStatus(command.id, 'running');
+    await page.locator(`[data-command-id="${command.id}"]`).click();
+    await page.getByTestId('cancel-button').click();
+    const dialog = page.getByTestId('confirm-dialog');
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(client.calls.some((c) => c.action === 'cancel')).toBe(false);
+    await page.getByTestId('cancel-button').click();
+    await page.getByTestId('confirm-ok').click();
+    await page.locator(`[data-command-id="${command.id}"][data-status="cancelled"]`).waitFor();
+    expect(client.calls.filter((c) => c.action === 'cancel').map((c) => c.args[0])).toEqual([command.id]);
+  });
+
+  it('shows the standby banner naming the lock holder and how to stop it', async () => {
+    const { page } = browser;
+    client.update({
+      role: 'standby',
+      lockHolders: [
+        { type: 'bridge', mode: null, pid: 424242, machineId: 'bridge-fake-host', hostname: 'fake-host', version: '1.4.0', startedAt: '2026-11-24T01:00:00.000Z', alive: true, self: false, stopInstruction: 'Stop the Bridge: launchctl unload ~/Library/LaunchAgents/com.mentu.bridge.plist' },
+      ],
+    });
+    const banner = page.getByTestId('standby-banner');
+    await banner.waitFor();
+    expect(await page.getByTestId('standby-holder').innerText()).toMatch(/Bridge/);
+    expect(await page.getByTestId('standby-pid').innerText()).toBe('424242');
+    expect(await page.getByTestId('standby-instruction').innerText()).toContain('launchctl unload');
+    await page.getByRole('tab', { name: 'Lock holders' }).click();
+    const row = page.getByTestId('lock-holder');
+    expect(await row.count()).toBe(1);
+    expect(await row.innerText()).toMatch(/bridge[\s\S]*424242[\s\S]*bridge-fake-host/);
+    await screenshot(page, 'standby-lock-holders');
+    client.update({ role: 'active', lockHolders: [] });
+    await banner.waitFor({ state: 'detached' });
+    await page.getByTestId('locks-empty').waitFor();
+    await page.getByRole('tab', { name: /Commands/ }).click();
+  });
+
+  it('sends the Supabase key write-only and shows only whether one is stored', async () => {
+    const { page } = browser;
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.getByTestId('settings-form').waitFor();
+    expect(await page.getByTestId('key-status').innerText()).toBe('not stored');
+    const key = page.getByLabel(/Service key/);
+    expect(await key.getAttribute('type')).toBe('password');
+    await key.fill('sb-secret-key-value');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByTestId('key-status').innerText()).toBe('stored');
+    expect(await key.inputValue()).toBe('');
+    expect(await page.content()).not.toContain('sb-secret-key-value');
+    const update = client.calls.find((c) => c.action === 'updateSettings');
+    expect(update?.args[0]).toEqual({ supabaseKey: 'sb-secret-key-value' });
+    await page.getByRole('tab', { name: /Commands/ }).click();
+  });
+
+  it('stays responsive during a 20 MB flood', async () => {
+    const { page } = browser;
+    const command = client.addCommand({ prompt: 'flood' });
+    client.setStatus(command.id, 'running');
+    await page.locator(`[data-command-id="${command.id}"]`).click();
+    await startProbe(page);
+    const flood = client.flood(command.id, 20 * 1024 * 1024, 64 * 1024, 16);
+    const result = await measureWhile(page, flood);
+    client.setStatus(command.id, 'completed', { exitCode: 0 });
+    console.log(`fake-client flood: input latency p50 ${result.p50.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms, max ${result.max.toFixed(1)} ms over ${result.samples} presses; ${result.fps.toFixed(1)} fps`);
+    expect(result.samples).toBeGreaterThan(5);
+    expect(result.p95).toBeLessThan(500);
+    // It caught up: the tail of the log is on screen.
+    await expect.poll(() => page.getByTestId('terminal').getAttribute('data-log-offset'), { timeout: 30_000 }).toBe(String(20 * 1024 * 1024));
+    await expect.poll(() => terminalText(page)).toContain('flood-0123456789');
+  });
+});

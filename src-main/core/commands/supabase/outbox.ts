@@ -91,7 +91,11 @@ export class Outbox<O extends OutboxOp> {
         if (this.entries.length) this.schedule(0);
         return { state: 'done', value: result.value as V };
       }
-      if (result.kind === 'drop') return { state: 'dropped', reason: result.reason };
+      if (result.kind === 'drop') {
+        // A retry cannot fix a refused request (4xx): say which command lost what, and move on.
+        this.options.logger.error('Database refused a write; it is not retried', { commandId: op.commandId, kind: op.kind, reason: result.reason });
+        return { state: 'dropped', reason: result.reason };
+      }
       this.persist(op);
       this.options.logger.warn('Database write failed; kept in the outbox for retry', { commandId: op.commandId, kind: op.kind, reason: result.reason });
       this.failures++;

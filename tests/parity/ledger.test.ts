@@ -1,10 +1,15 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CommandOutcome } from '../../src-main/core/commands/command.js';
 import { emptyRunSummary } from '../../src-main/core/commands/command.js';
 import { createLogger } from '../../src-main/core/logger.js';
-import { createLedgerClient, type LedgerTask } from '../../src-main/core/parity/ledger.js';
+import { createLedgerClient, ledgerClientFromConfig, type LedgerTask } from '../../src-main/core/parity/ledger.js';
+import { mentuPaths } from '../../src-main/core/paths.js';
+import { createHeadlessSecretStore } from '../../src-main/core/secrets.js';
 
 const TOKEN = 'proxy-token-0123456789abcdef';
 
@@ -171,5 +176,29 @@ describe('ledger captures through the Mentu proxy', () => {
       expect(await ledger.captureTask(task)).toBeNull();
     }
     expect(called).toBe(0);
+  });
+});
+
+describe('the ledger client of a config', () => {
+  it('takes the token from the secret store and is off without one', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'beacon-parity-ledger-'));
+    try {
+      const { url, received } = await proxy((_req, res) => {
+        res.writeHead(200);
+        res.end('{"id":"mem_cfg"}');
+      });
+      const paths = mentuPaths({ MENTU_HOME: home });
+      const store = createHeadlessSecretStore(paths, {});
+      const config = { mentu: { proxy_url: url } };
+      const off = await ledgerClientFromConfig(config, store, { machineName: 'm' });
+      expect(off.enabled).toBe(false);
+      await store.set('mentu_proxy_token', TOKEN);
+      const on = await ledgerClientFromConfig(config, store, { machineName: 'm' });
+      expect(await on.captureTask(task)).toBe('mem_cfg');
+      expect(received[0]!.headers['x-proxy-token']).toBe(TOKEN);
+      expect((await ledgerClientFromConfig({ mentu: { proxy_url: null } }, store, { machineName: 'm' })).enabled).toBe(false);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

@@ -104,6 +104,16 @@ describe('prepareWorktree on a real repository', () => {
     expect(existsSync(join(path, 'work-in-progress.txt'))).toBe(true);
   });
 
+  it('recreates a worktree whose folder was deleted by hand (git still listed it)', async () => {
+    const { base, repo: dir } = repo();
+    const path = join(base, 'worktrees', 'cmt_1a2b3c4d');
+    git(dir, 'worktree', 'add', '-q', '-b', 'cmt_1a2b3c4d', path);
+    rmSync(path, { recursive: true, force: true });
+    const result = await prepareWorktree({ workingDirectory: dir, commitmentId: 'cmt_1a2b3c4d', withWorktree: true }, opts);
+    expect(result).toMatchObject({ ok: true, cwd: path });
+    expect(git(path, 'rev-parse', '--abbrev-ref', 'HEAD').trim()).toBe('cmt_1a2b3c4d');
+  });
+
   it('maps a sub-folder of the repository to the same sub-folder of the worktree', async () => {
     const { base, repo: dir } = repo();
     const result = await prepareWorktree(

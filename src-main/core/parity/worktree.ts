@@ -164,7 +164,12 @@ export async function prepareWorktree(request: WorktreeRequest, options: Worktre
     const args = branch.ok
       ? ['worktree', 'add', '--', worktreePath, commitmentId]
       : ['worktree', 'add', '-b', commitmentId, '--', worktreePath];
-    const added = await runGit(args, repoRoot, options);
+    let added = await runGit(args, repoRoot, options);
+    if (!added.ok && /missing but already registered worktree/i.test(added.stderr)) {
+      // The folder of an earlier worktree was deleted by hand: git still lists it until it is pruned.
+      const pruned = await runGit(['worktree', 'prune'], repoRoot, options);
+      if (pruned.ok) added = await runGit(args, repoRoot, options);
+    }
     if (!added.ok) {
       return { ok: false, reason: gitFailure(`git worktree add for ${commitmentId} failed in ${repoRoot}`, added) };
     }

@@ -1,3 +1,4 @@
+import type { CommandSource } from '../core/commands/source.js';
 import { createBeaconClient, type LaunchAtLogin, type LocalBeaconClient } from '../core/api/beacon-api.js';
 import { createExecutor, type Executor } from '../core/executor.js';
 import { writePaused } from '../core/executor/pause-state.js';
@@ -16,6 +17,8 @@ export interface AppCoreOptions {
   env?: NodeJS.ProcessEnv;
   logger: Logger;
   secrets: SecretStore;
+  /** Default: the source beacon.yaml asks for (tests hand in a recording one). */
+  source?: CommandSource;
   launchAtLogin?: LaunchAtLogin;
   /** Ask the user whether to cancel running commands and quit (a dialog in the app). */
   confirmCancel(running: RunningCommandSummary[]): Promise<boolean>;
@@ -40,6 +43,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     mode: 'app',
     logger,
     secrets: options.secrets,
+    source: options.source,
     lockRetryMs: options.lockRetryMs,
   });
   const client = createBeaconClient({ executor, paths, env: options.env, secrets: options.secrets, launchAtLogin: options.launchAtLogin });

@@ -42,7 +42,7 @@ describe('write rules', () => {
     expect(Buffer.byteLength(String(row.stdout))).toBeLessThanOrEqual(8);
     expect(String(row.stdout)).toBe('o wörld');
     // A cut inside a multi-byte character moves forward to the next character.
-    expect(tailBounded('wörld', 5, false)).toEqual({ text: 'rld', truncated: true });
+    expect(tailBounded('wörld', 4, false)).toEqual({ text: 'rld', truncated: true });
     expect(tailBounded('abc', 10, true)).toEqual({ text: 'abc', truncated: true });
   });
 

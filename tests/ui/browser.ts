@@ -32,7 +32,12 @@ function newestSourceMtime(dir: string): number {
 /** Builds out/renderer when it is missing or older than a file under src-renderer. */
 export function ensureRendererBuilt(): void {
   const index = join(RENDERER_DIR, 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= newestSourceMtime(join(REPO_ROOT, 'src-renderer'))) return;
+  const sources = Math.max(
+    newestSourceMtime(join(REPO_ROOT, 'src-renderer/src')),
+    statSync(join(REPO_ROOT, 'src-renderer/index.html')).mtimeMs,
+    statSync(join(REPO_ROOT, 'src-renderer/vite.config.ts')).mtimeMs,
+  );
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'src-renderer/vite.config.ts', '--logLevel', 'warn'], {
     cwd: REPO_ROOT,
     // vitest sets NODE_ENV=test, which would give a development build of React.

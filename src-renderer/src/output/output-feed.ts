@@ -39,6 +39,8 @@ export class OutputFeed {
   /** Highest end offset seen in live events or snapshots: where a replay must reach. */
   private latestKnown = 0;
   private complete = false;
+  /** Where the last replay found the end of the log (null after live text moved past it). */
+  private logEndsAt: number | null = null;
   private disposed = false;
   private readonly tailBytes: number;
   private readonly readChunkBytes: number;
@@ -104,6 +106,13 @@ export class OutputFeed {
       const text = skipUtf8Bytes(event.data, this.offset - start);
       this.offset = event.offset;
       this.sink.write(text);
+    } else if (this.logEndsAt === this.offset) {
+      // The last replay found the log ending here (a bounded log keeps only its head while running):
+      // these bytes cannot be read back, so show the live text after a note.
+      this.sink.notice(`… ${formatBytes(start - this.offset)} not kept in the log`);
+      this.offset = event.offset;
+      this.logEndsAt = null;
+      this.sink.write(event.data);
     } else {
       void this.replay();
     }
@@ -129,6 +138,7 @@ export class OutputFeed {
         if (slice.complete || !advanced) {
           // The log ends here for now, whatever an earlier event promised.
           this.latestKnown = this.offset;
+          this.logEndsAt = this.offset;
           break;
         }
       }

@@ -154,6 +154,36 @@ describe('the built main bundle under a recording electron stand-in', () => {
     expect(popover.webContents.sent.at(-1)).toEqual({ channel: 'beacon:open-command', payload: id });
   });
 
+  it('a second launch shows the window; Open Logs Folder, Launch at Login and detach work from the shell', async () => {
+    const popover = standIn.windows[0]!;
+    popover.hide();
+    standIn.app.emit('second-instance');
+    expect(popover.visible).toBe(true);
+    popover.emit('blur'); // the popover hides when it loses focus
+    expect(popover.visible).toBe(false);
+
+    menuItem('Open Logs Folder')!.click!();
+    await waitFor('the logs folder opened', () => standIn.record.calls.includes(`shell.openPath:${join(mentuHome, 'logs')}`));
+
+    const launchItem = menuItem('Launch at Login')!;
+    expect(launchItem).toMatchObject({ type: 'checkbox', checked: false });
+    launchItem.click!({ checked: true });
+    expect(standIn.record.calls).toContain('app.setLoginItemSettings:true');
+    expect(menuItem('Launch at Login')).toMatchObject({ checked: true });
+
+    const ours = { sender: popover.webContents, senderFrame: { url: popover.url! } };
+    expect(await standIn.handlers.get(SHELL_CHANNELS.detachWindow)!(ours, [])).toEqual({ ok: true, value: null });
+    const detached = standIn.windows.at(-1)!;
+    expect(detached).not.toBe(popover);
+    expect(detached.options.frame).toBeUndefined(); // a normal, framed window
+    expect(detached.visible).toBe(true);
+    expect(detached.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true });
+    // Closing it returns to the popover.
+    detached.close();
+    standIn.app.emit('second-instance');
+    expect(standIn.windows.filter((w) => !w.destroyed && w.visible)).toHaveLength(1);
+  });
+
   it('Pause Claiming in the tray pauses the core and the menu turns to Resume Claiming', async () => {
     menuItem('Pause Claiming')!.click!();
     await waitFor('the paused tray', () => lastMenu()[0] === 'Paused: local queue');

@@ -1,3 +1,6 @@
+/* CommonJS on purpose: electron-builder require()s its hooks. */
+/* eslint-disable @typescript-eslint/no-require-imports */
+/* global module */
 // electron-builder afterPack hook (electron-builder.yml → afterPack).
 // node-pty 1.1.0 ships prebuilds/darwin-*/spawn-helper without its execute bit; macOS then fails every
 // spawn with "posix_spawnp failed". The file sits in app.asar.unpacked (asarUnpack), so fix its mode in

@@ -1,3 +1,6 @@
+/* CommonJS on purpose: electron-builder require()s its hooks. */
+/* eslint-disable @typescript-eslint/no-require-imports */
+/* global module */
 // electron-builder beforePack hook (electron-builder.yml → beforePack).
 // node-pty is N-API: its darwin prebuilds load in Electron as shipped, so npmRebuild is off. better-sqlite3
 // is not N-API: it must be compiled against Electron's headers for the architecture being packed. Rebuild

@@ -24,7 +24,10 @@ export function useBeacon(client: UiClient): {
   const [notices, setNotices] = useState<Notice[]>([]);
 
   const addNotice = (level: Notice['level'], message: string): void => {
-    setNotices((list) => [...list.slice(-3), { id: Date.now() + Math.random(), level, message }]);
+    const id = Date.now() + Math.random();
+    setNotices((list) => [...list.slice(-3), { id, level, message }]);
+    // Information fades; warnings and errors stay until dismissed.
+    if (level === 'info') setTimeout(() => setNotices((list) => list.filter((notice) => notice.id !== id)), 8000);
   };
 
   useEffect(() => {

@@ -63,7 +63,8 @@ export function Header({ snapshot, link, busy, onTogglePause, onRetry }: HeaderP
         data-testid="pause-toggle"
         title={paused ? 'Beacon is not claiming new commands. Resume to claim again.' : 'Stop claiming new commands (running ones continue).'}
       >
-        {paused ? '▶ Resume' : '⏸ Pause'}
+        <span className={paused ? 'icon-play' : 'icon-pause'} aria-hidden="true" />
+        {paused ? 'Resume' : 'Pause'}
       </button>
     </header>
   );

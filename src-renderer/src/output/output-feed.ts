@@ -114,6 +114,9 @@ export class OutputFeed {
       this.logEndsAt = null;
       this.sink.write(event.data);
     } else {
+      // Keep the event: after the replay it is a duplicate, an overlap, or the text beyond the log's end.
+      this.buffered.push(event);
+      this.bufferedChars += event.data.length;
       void this.replay();
     }
   }
@@ -150,9 +153,14 @@ export class OutputFeed {
     const waiting = this.buffered;
     this.buffered = [];
     this.bufferedChars = 0;
-    for (const event of waiting) {
-      if (this.replaying || this.disposed) return;
-      this.apply(event);
+    for (let i = 0; i < waiting.length; i++) {
+      if (this.disposed) return;
+      if (this.replaying) {
+        // A gap started another replay: the rest waits for it, in order.
+        this.buffered.push(...waiting.slice(i));
+        return;
+      }
+      this.apply(waiting[i]!);
     }
     // Events dropped from a full buffer (or a snapshot) said there is more: read it.
     if (!this.replaying && !this.disposed && this.latestKnown > this.offset) void this.replay();

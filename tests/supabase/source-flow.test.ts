@@ -1,7 +1,9 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../gateway/index.js';
 import {
-  addWorkspaceMember, commandRow, dashboardClient, insertCommand, newSource, startDriver, tempDir, waitFor, WS, type Driver,
+  addWorkspaceMember, commandRow, dashboardClient, insertCommand, newSource, startDriver, tempDir, USER, waitFor, WS, type Driver,
 } from './harness.js';
 
 /** The Supabase source through the CommandSource port, against the local gateway and the real supabase-js. */
@@ -190,6 +192,34 @@ describe('Supabase source', () => {
     expect(await source.requestCancel(queued.id)).toBe(false);
     expect((await source.get(queued.id))?.status).toBe('cancelled');
     expect(await source.get('00000000-0000-4000-8000-000000000000')).toBeNull();
+  });
+});
+
+describe('Supabase source auth', () => {
+  it('session mode: a workspace member\'s `mentu login` session claims and runs under RLS, and registers with its user id', async () => {
+    const home = tempDir('beacon-session-', cleanups);
+    const credentialsPath = join(home, 'credentials');
+    const accessToken = gateway.makeUserJwt(USER, { expiresInSeconds: 3600 });
+    writeFileSync(credentialsPath, JSON.stringify({ cloud: { accessToken, refreshToken: 'refresh-token-1', expiresAt: Math.floor(Date.now() / 1000) + 3600, userId: USER, email: 'u@example.com' } }), { mode: 0o600 });
+    const source = newSource(gateway, 'beacon-session', tempDir('beacon-outbox-', cleanups), { auth: { kind: 'session', anonKey: gateway.anonKey, credentialsPath } });
+    const driver = await startDriver(source, 'beacon-session');
+    drivers.push(driver);
+    await subscribed(driver);
+    const id = await insertCommand(gateway);
+    await waitFor('completed under the session', async () => (await commandRow(gateway, id)).status === 'completed', 8000);
+    await waitFor('result row', async () => (await gateway.sql('select 1 from public.bridge_results where command_id = $1', [id])).rowCount === 1, 5000);
+    expect((await gateway.sql(`select user_id from public.bridge_machines where id = 'beacon-session'`)).rows).toEqual([{ user_id: USER }]);
+  });
+
+  it('a refused key shows auth_failed, without the key in the status', async () => {
+    const badKey = 'this-is-not-a-valid-service-role-key';
+    const source = newSource(gateway, 'beacon-badkey', tempDir('beacon-outbox-', cleanups), { auth: { kind: 'service_role', key: badKey } });
+    const driver = await startDriver(source, 'beacon-badkey');
+    drivers.push(driver);
+    await waitFor('auth_failed', () => source.status().connection === 'auth_failed', 5000);
+    expect(JSON.stringify(driver.statuses)).not.toContain(badKey);
+    await insertCommand(gateway);
+    await expect(source.claimNext(() => ({ ok: true }))).rejects.toThrow(/401/);
   });
 });
 

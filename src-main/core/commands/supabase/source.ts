@@ -45,6 +45,7 @@ export class SupabaseSource implements CommandSource {
   private heartbeatState: HeartbeatState = { busy: false, runningCommandIds: [] };
   private timers: NodeJS.Timeout[] = [];
   private started = false;
+  private lastBeatAt = 0;
 
   constructor(private readonly options: SupabaseSourceOptions) {
     const { auth, logger } = options;
@@ -142,7 +143,7 @@ export class SupabaseSource implements CommandSource {
       },
     });
     this.channels.start();
-    this.timers.push(setInterval(() => void this.poll(), pollSeconds * 1000), setInterval(() => void this.beat(), heartbeatSeconds * 1000));
+    this.timers.push(setInterval(() => void this.poll(), pollSeconds * 1000), setInterval(() => void this.beatIfQuiet(), heartbeatSeconds * 1000));
     for (const timer of this.timers) timer.unref();
     setImmediate(() => this.events.onWake('start'));
   }
@@ -326,7 +327,14 @@ export class SupabaseSource implements CommandSource {
     }
   }
 
+  /** The source's own heartbeat timer: skipped when the executor's heartbeat() already beat this period. */
+  private async beatIfQuiet(): Promise<void> {
+    if (Date.now() - this.lastBeatAt < this.options.heartbeatSeconds * 900) return;
+    await this.beat();
+  }
+
   private async beat(): Promise<void> {
+    this.lastBeatAt = Date.now();
     const { status, currentCommandId } = statusFor(this.heartbeatState);
     const result = await upsertMachine(this.client, this.machine, status, currentCommandId, new Date());
     if (result.ok) {

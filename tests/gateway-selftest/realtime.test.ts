@@ -137,6 +137,17 @@ describe('Realtime postgres_changes through supabase-js', () => {
     await waitFor(() => w.statuses.includes('CHANNEL_ERROR'), 3000, 'CHANNEL_ERROR after a bad token');
   });
 
+  it('answers supabase-js heartbeats, so a quiet socket stays connected', async () => {
+    const sb = track(client(gw, { heartbeatIntervalMs: 150 }));
+    const w = watch(sb, 'quiet', [{ event: 'INSERT', table: 'bridge_commands' }]);
+    await subscribed(w);
+    const joins = gw.stats.joins;
+    await sleep(1200);
+    // A missed heartbeat reply would make the client close the socket and rejoin.
+    expect(gw.stats.joins).toBe(joins);
+    expect(w.statuses).toEqual(['SUBSCRIBED']);
+  });
+
   it('tracks open sockets and deliveries', async () => {
     const sb = track(client(gw));
     const w = watch(sb, 'stats', [{ event: 'INSERT', table: 'bridge_machines' }]);

@@ -178,6 +178,9 @@ describe('PostgREST subset through supabase-js', () => {
     expect(noKey.status).toBe(401);
     const forged = await fetch(`${gw.url}/rest/v1/bridge_commands?select=*`, { headers: { apikey: `${gw.serviceRoleKey.slice(0, -4)}AAAA` } });
     expect(forged.status).toBe(401);
+    const expired = await client(gw, { userJwt: gw.makeUserJwt(member, { expiresInSeconds: -10 }) }).from('bridge_commands').select('id');
+    expect(expired.status).toBe(401);
+    expect(expired.error?.code).toBe('PGRST303');
     const ok = await fetch(`${gw.url}/rest/v1/bridge_commands?select=*`, { headers: { apikey: gw.serviceRoleKey } });
     expect(ok.status).toBe(200);
   });

@@ -31,7 +31,7 @@ export function authenticate(req: http.IncomingMessage, url: URL, secret: string
   if (isJwtError(verifyJwt(apikey, secret))) throw new RestError(401, 'PGRST301', 'Invalid API key', null, 'Double check your Supabase `anon` or `service_role` API key.');
   const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? apikey;
   const claims = verifyJwt(bearer, secret);
-  if (isJwtError(claims)) throw new RestError(401, 'PGRST301', claims.error);
+  if (isJwtError(claims)) throw new RestError(401, claims.error === 'JWT expired' ? 'PGRST303' : 'PGRST301', claims.error);
   return claims;
 }
 

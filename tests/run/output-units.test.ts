@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createAnsiStripper, stripAnsi } from '../../src-main/core/run/output/ansi-stripper.js';
 import { BoundedLog, omittedMarker } from '../../src-main/core/run/output/bounded-log.js';
 import { LineSplitter } from '../../src-main/core/run/output/line-splitter.js';
-import { NOT_LOGGED_IN, StreamJsonSummary } from '../../src-main/core/run/output/stream-json.js';
+import { mayBeJsonLine, NOT_LOGGED_IN, StreamJsonSummary } from '../../src-main/core/run/output/stream-json.js';
 import { TailBuffer } from '../../src-main/core/run/output/tail-buffer.js';
 import { createUtf8Stream } from '../../src-main/core/run/output/utf8-stream.js';
 
@@ -83,12 +83,29 @@ describe('stream-json summary', () => {
     for (const line of [
       JSON.stringify({ type: 'result', subtype: 'success', is_error: true, result: 'Invalid API key · Please run /login' }),
       JSON.stringify({ type: 'result', subtype: 'error_during_execution', is_error: true, errors: ['API Error: 401 {"type":"error","error":{"type":"authentication_error"}}'] }),
-      'Invalid API key · Please run /login',
     ]) {
       const parser = new StreamJsonSummary();
       parser.ingestLine(line);
       expect(parser.summary.errorText).toBe(NOT_LOGGED_IN);
     }
+    // The CLI's plain-text error before any JSON, split across two chunks.
+    const plain = new StreamJsonSummary();
+    expect(plain.notePlainText('Error: Invalid API')).toBe(false);
+    expect(plain.notePlainText(' key · Please run /login\n')).toBe(true);
+    expect(plain.summary.errorText).toBe(NOT_LOGGED_IN);
+    // Once JSON flows, plain text is not read for this (the agent may talk about logging in).
+    const json = new StreamJsonSummary();
+    json.ingestLine(init);
+    expect(json.notePlainText('Please run /login\n')).toBe(false);
+    expect(json.summary.errorText).toBeNull();
+  });
+
+  it('a line filter spares non-JSON lines', () => {
+    const lines: string[] = [];
+    const splitter = new LineSplitter((l) => lines.push(l), undefined, mayBeJsonLine);
+    splitter.push('plain\r\n{"a":1}\r\n^D\b\b{"b":2}\r\nplain text {late brace}\r\n{"c":');
+    splitter.push('3}\r\n');
+    expect(lines).toEqual(['{"a":1}', '^D\b\b{"b":2}', '{"c":3}']);
   });
 
   it('accepts a line prefixed by the echoed ^D', () => {

@@ -19,6 +19,13 @@ export interface AnsiStripper {
 }
 
 const ESC = '\u001b';
+/** C0 controls, DEL and C1 controls: everything the text state must look at. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+function isControl(code: number): boolean {
+  return code < 0x20 || (code >= 0x7f && code < 0xa0);
+}
 const BEL = '\u0007';
 
 export function createAnsiStripper(): AnsiStripper {
@@ -27,25 +34,24 @@ export function createAnsiStripper(): AnsiStripper {
 
   const push = (text: string): string => {
     let out = '';
-    let runStart = -1; // start of a run of plain characters, copied in one slice
-    const flushRun = (end: number): void => {
-      if (runStart >= 0) out += text.slice(runStart, end);
-      runStart = -1;
-    };
     for (let i = 0; i < text.length; i++) {
       const ch = text[i] as string;
       const code = ch.charCodeAt(0);
       switch (state) {
         case 'text': {
-          if (code >= 0x20 && code !== 0x7f && code !== 0x9b && !(code >= 0x80 && code < 0xa0)) {
+          if (!isControl(code)) {
             if (pendingCarriageReturn) {
               out += '\n';
               pendingCarriageReturn = false;
             }
-            if (runStart < 0) runStart = i;
+            // Copy the whole run of plain characters up to the next control character at once.
+            CONTROL.lastIndex = i;
+            const next = CONTROL.exec(text);
+            const runEnd = next ? next.index : text.length;
+            out += text.slice(i, runEnd);
+            i = runEnd - 1;
             continue;
           }
-          flushRun(i);
           if (ch === '\n') {
             out += '\n';
             pendingCarriageReturn = false;
@@ -86,7 +92,6 @@ export function createAnsiStripper(): AnsiStripper {
           break;
       }
     }
-    flushRun(text.length);
     return out;
   };
 

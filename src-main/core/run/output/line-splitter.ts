@@ -7,21 +7,29 @@ export class LineSplitter {
   private partial = '';
   private skipping = false;
 
+  /**
+   * `accept(text, start, end)`, when given, is asked about each complete line that did not span
+   * chunks before it is copied out; a consumer that only wants some lines (JSON objects) thereby
+   * spares the garbage of copying every line of a flood.
+   */
   constructor(
     private readonly onLine: (line: string) => void,
     readonly maxLineChars = 8 * 1024 * 1024,
+    private readonly accept?: (text: string, start: number, end: number) => boolean,
   ) {}
 
   push(text: string): void {
     let start = 0;
     for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', start)) {
-      const piece = text.slice(start, newline);
+      const lineStart = start;
       start = newline + 1;
       if (this.skipping) {
         this.skipping = false;
         this.partial = '';
         continue;
       }
+      if (!this.partial && this.accept && !this.accept(text, lineStart, newline)) continue;
+      const piece = text.slice(lineStart, newline);
       const line = this.partial ? this.partial + piece : piece;
       this.partial = '';
       if (line.length <= this.maxLineChars) this.onLine(stripCarriageReturns(line));

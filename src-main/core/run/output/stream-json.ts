@@ -6,11 +6,12 @@ import { stripAnsi } from './ansi-stripper.js';
  * (session id, model, CLI version), assistant messages (text, tool_use blocks) and the final result
  * (cost, duration, turns, is_error, errors). Lines that are not a JSON object with a `type` are ignored,
  * except that a short plain line announcing an authentication failure (what the CLI prints before any
- * JSON when it is logged out) is recognised.
+ * JSON when it is logged out) is recognised by notePlainText.
  */
 export const NOT_LOGGED_IN = 'Claude is not logged in on this machine: log in again (run `claude` and /login)';
 
 const ASSISTANT_TEXT_LIMIT = 16 * 1024;
+const PLAIN_TEXT_CHECKED = 64 * 1024;
 const TOOL_USE_LIMIT = 500;
 const RESULT_TEXT_LIMIT = 64 * 1024;
 /** JSON may follow a little junk at the start of a line (macOS echoes the "^D" Beacon writes to stdin). */
@@ -31,6 +32,9 @@ export interface LineOutcome {
 export class StreamJsonSummary {
   private state: RunSummary = emptyRunSummary();
   private sawResult = false;
+  private sawJson = false;
+  private plainTextChecked = 0;
+  private plainTail = '';
 
   get summary(): RunSummary {
     return { ...this.state, toolUses: [...this.state.toolUses] };
@@ -38,7 +42,8 @@ export class StreamJsonSummary {
 
   ingestLine(line: string): LineOutcome {
     const event = parseJsonLine(line);
-    if (!event) return { changed: this.notePlainLine(line), isResult: false };
+    if (!event) return { changed: false, isResult: false };
+    this.sawJson = true;
     switch (event.type) {
       case 'system':
         return { changed: event.subtype === 'init' && this.onInit(event), isResult: false };
@@ -103,12 +108,26 @@ export class StreamJsonSummary {
     }
   }
 
-  private notePlainLine(line: string): boolean {
-    if (this.sawResult || line.length > 500 || this.state.errorText === NOT_LOGGED_IN) return false;
-    if (!AUTH_FAILURE_PLAIN.test(line)) return false;
+  /**
+   * Plain (non-JSON) output: the CLI prints a logged-out error as text before any JSON (after that,
+   * the JSON result says it). Only the first PLAIN_TEXT_CHECKED characters are looked at, so a flood costs nothing and an agent that
+   * merely talks about logging in much later is not misread. True when the summary changed.
+   */
+  notePlainText(text: string): boolean {
+    if (this.sawJson || this.plainTextChecked >= PLAIN_TEXT_CHECKED || this.state.errorText === NOT_LOGGED_IN) return false;
+    const window = (this.plainTail + text).slice(-(PLAIN_TEXT_CHECKED - this.plainTextChecked + 200));
+    this.plainTextChecked += text.length;
+    this.plainTail = window.slice(-200); // a phrase split across two chunks is still found
+    if (!AUTH_FAILURE_PLAIN.test(window)) return false;
     this.state.errorText = NOT_LOGGED_IN;
     return true;
   }
+}
+
+/** Cheap pre-check on a line inside a chunk: could it be a JSON object (a '{' near its start)? */
+export function mayBeJsonLine(text: string, start: number, end: number): boolean {
+  const brace = text.indexOf('{', start);
+  return brace >= 0 && brace < end && brace - start <= MAX_JSON_PREFIX;
 }
 
 /** A JSON object with a string `type`, or null for anything else. */

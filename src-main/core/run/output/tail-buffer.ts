@@ -4,11 +4,13 @@
  * millions of tiny strings; whole pieces are dropped from the front once the limit is passed.
  */
 const PIECE_CHARS = 64 * 1024;
+const MAX_ROPE_PARTS = 256;
 
 export class TailBuffer {
   private pieces: string[] = [];
   private piecesLength = 0;
   private current = '';
+  private currentParts = 0;
   private droppedChars = 0;
 
   constructor(readonly limit: number) {}
@@ -16,10 +18,13 @@ export class TailBuffer {
   push(text: string): void {
     if (!text) return;
     this.current += text;
+    this.currentParts++;
     if (this.current.length >= PIECE_CHARS) {
-      this.pieces.push(flatten(this.current));
+      // A piece made of a few pty reads stays a cheap rope; thousands of tiny reads are copied flat.
+      this.pieces.push(this.currentParts > MAX_ROPE_PARTS ? flatten(this.current) : this.current);
       this.piecesLength += this.current.length;
       this.current = '';
+      this.currentParts = 0;
       this.trim();
     }
   }

@@ -1,6 +1,7 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -179,6 +180,51 @@ describe('approval round trip on bridge_commands', () => {
     expect((await row(id)).status).toBe('completed');
     const results = await gateway.sql('select status, exit_code, stdout from public.bridge_results where command_id = $1', [id]);
     expect(results.rows).toEqual([{ status: 'success', exit_code: 0, stdout: 'shipped\n' }]);
+  });
+
+  it('survives a hard kill (SIGKILL) of the Beacon that was waiting: the next start sees the approval', async () => {
+    const home = tempDir('beacon-parity-gw-home-');
+    const workdir = tempDir('beacon-parity-gw-wd-');
+    const inserted = await gateway.sql<{ id: string }>(
+      `insert into public.bridge_commands (workspace_id, prompt, working_directory, agent, approval_required, on_approve, approval_status)
+       values ($1, 'change the code', $2, 'claude', true, 'pwd > after-kill.txt', 'not_required') returning id`,
+      [WS, workdir],
+    );
+    const id = inserted.rows[0]!.id;
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', resolve('tests/parity/approval-child.ts'), gateway.url, gateway.serviceRoleKey, WS, MACHINE, home, tempDir('beacon-parity-gw-outbox-')],
+      { env: { PATH: process.env.PATH, MENTU_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    cleanups.push(() => child.kill('SIGKILL'));
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    let gone = false;
+    const exited = new Promise<NodeJS.Signals | null>((r) =>
+      child.on('exit', (_code, signal) => {
+        gone = true;
+        r(signal);
+      }),
+    );
+    for (let i = 0; i < 300 && !out.includes('AWAITING') && !gone; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(out, err).toContain(`AWAITING ${id}`);
+    expect(await row(id)).toEqual({ status: 'awaiting_approval', approval_status: 'pending' });
+
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    await gateway.sql(`update public.bridge_commands set approval_status = 'approved' where id = $1`, [id]);
+
+    const source = await startSource(tempDir('beacon-parity-gw-outbox-'));
+    cleanups.push(() => source.stop());
+    const gate = gateFor(source, home);
+    expect((await gate.pending()).map((r) => r.commandId)).toEqual([id]);
+    const resolution = await gate.wait(id, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    expect(resolution).toMatchObject({ kind: 'approved', recorded: true, outcome: { status: 'completed', exitCode: 0 } });
+    expect(readFileSync(join(workdir, 'after-kill.txt'), 'utf8').trim()).toBe(workdir);
+    expect((await row(id)).status).toBe('completed');
+    expect(out).not.toContain('WAIT-ENDED');
   });
 
   it('a rejection fails the command with "Command rejected by user" and on_approve never runs', async () => {

@@ -86,6 +86,26 @@ describe('the dashboard UI against a fake client', () => {
     expect(Number(await page.getByTestId('terminal').getAttribute('data-log-offset'))).toBe(client.command(command.id).outputBytes);
   });
 
+  it('reconnects after the connection drops and replays the output it missed', async () => {
+    const { page } = browser;
+    const command = client.addCommand({ prompt: 'survive a drop' });
+    client.setStatus(command.id, 'running');
+    await page.locator(`[data-command-id="${command.id}"]`).click();
+    client.emitOutput(command.id, 'before-drop\r\n');
+    await expect.poll(() => terminalText(page)).toContain('before-drop');
+    // While the page is away, output goes only to the log.
+    const listening = client.listenerCount;
+    expect(server.dropConnections()).toBe(1);
+    await expect.poll(() => client.listenerCount).toBe(listening - 1);
+    client.emitOutput(command.id, 'while-away\r\n');
+    await page.locator('[data-testid="connection"][data-state="connected"]').waitFor({ timeout: 15_000 });
+    client.emitOutput(command.id, 'after-return\r\n');
+    await expect.poll(() => terminalText(page)).toContain('after-return');
+    const text = await terminalText(page);
+    expect(text).toMatch(/before-drop\nwhile-away\nafter-return/);
+    client.setStatus(command.id, 'completed', { exitCode: 0 });
+  });
+
   it('cancels only after confirming in an in-page dialog', async () => {
     const { page } = browser;
     const command = client.addCommand({ prompt: 'cancel me' });
@@ -159,5 +179,19 @@ describe('the dashboard UI against a fake client', () => {
     // It caught up: the tail of the log is on screen.
     await expect.poll(() => page.getByTestId('terminal').getAttribute('data-log-offset'), { timeout: 30_000 }).toBe(String(20 * 1024 * 1024));
     await expect.poll(() => terminalText(page)).toContain('flood-0123456789');
+  });
+  it('shows "auth failed" with the reason when the dashboard restarts with a new token', async () => {
+    const { page } = browser;
+    const port = server.port;
+    await server.close();
+    await page.locator('[data-testid="connection"]:not([data-state="connected"])').waitFor({ timeout: 10_000 });
+    server = await startDashboard({ client, port, staticDir: RENDERER_DIR });
+    const connection = page.locator('[data-testid="connection"][data-state="auth_failed"]');
+    await connection.waitFor({ timeout: 15_000 });
+    expect(await connection.innerText()).toMatch(/Auth failed[\s\S]*token is missing or wrong/);
+    await screenshot(page, 'auth-failed');
+    // Opening the new printed URL gets in again.
+    await page.goto(server.url);
+    await page.locator('[data-testid="connection"][data-state="connected"]').waitFor({ timeout: 15_000 });
   });
 });

@@ -24,6 +24,8 @@ export interface DashboardServer {
   url: string;
   port: number;
   token: string;
+  /** Closes every open WebSocket (pages reconnect and replay what they missed); returns how many. */
+  dropConnections(): number;
   close(): Promise<void>;
 }
 
@@ -66,6 +68,14 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     url: `http://127.0.0.1:${address.port}/?token=${token}`,
     port: address.port,
     token,
+    dropConnections: () => {
+      let dropped = 0;
+      for (const ws of wss.clients) {
+        ws.terminate();
+        dropped++;
+      }
+      return dropped;
+    },
     close: async () => {
       for (const ws of wss.clients) ws.terminate();
       wss.close();

@@ -48,9 +48,9 @@ export function commandTiming(command: CommandView, now: number): { label: strin
   const created = time(command.createdAt);
   const started = time(command.startedAt) ?? time(command.claimedAt);
   const completed = time(command.completedAt);
-  if (completed !== null) {
+  if (completed !== null || isFinished(command.status)) {
     const from = started ?? created;
-    return { label: 'took', ms: from === null ? null : completed - from };
+    return { label: 'took', ms: from === null || completed === null ? null : completed - from };
   }
   if (started !== null) return { label: 'running', ms: now - started };
   return { label: 'waiting', ms: created === null ? null : now - created };

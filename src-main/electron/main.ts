@@ -7,6 +7,7 @@ import type { LaunchAtLogin } from '../core/api/beacon-api.js';
 import type { BeaconSnapshot } from '../core/api/types.js';
 import { createLogger } from '../core/logger.js';
 import { mentuPaths } from '../core/paths.js';
+import { createHeadlessSecretStore } from '../core/secrets.js';
 import { createAppCore, type AppCore } from './app-core.js';
 import { EVENT_CHANNEL } from './ipc-channels.js';
 import { isOurRendererUrl, registerIpcHandlers } from './ipc.js';
@@ -76,7 +77,7 @@ function start(): void {
   const core: AppCore = createAppCore({
     paths,
     logger,
-    secrets: createKeychainSecretStore(safeStorage, join(app.getPath('userData'), 'secrets')),
+    secrets: createKeychainSecretStore(safeStorage, join(app.getPath('userData'), 'secrets'), createHeadlessSecretStore(paths)),
     launchAtLogin,
     confirmCancel,
     exit: () => {

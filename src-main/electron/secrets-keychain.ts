@@ -15,7 +15,12 @@ export interface SafeStorageLike {
 
 const NAMES: readonly SecretName[] = ['supabase_key', 'mentu_proxy_token'];
 
-export function createKeychainSecretStore(safeStorage: SafeStorageLike, dir: string): SecretStore {
+/**
+ * `fallback` (the headless store: env variables, the owner-only file) is read when the Keychain has no
+ * value, so a key written by `beacon init --from-bridge` or the CLI still works in the app; writes go to
+ * the Keychain only, and a delete removes both so a removed key cannot come back.
+ */
+export function createKeychainSecretStore(safeStorage: SafeStorageLike, dir: string, fallback?: SecretStore): SecretStore {
   const fileOf = (name: SecretName): string => {
     if (!NAMES.includes(name)) throw new Error(`Unknown secret ${String(name)}`);
     return join(dir, `${name}.bin`);
@@ -31,7 +36,7 @@ export function createKeychainSecretStore(safeStorage: SafeStorageLike, dir: str
       try {
         blob = readFileSync(fileOf(name));
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return fallback ? fallback.get(name) : null;
         throw error;
       }
       requireEncryption();
@@ -47,7 +52,8 @@ export function createKeychainSecretStore(safeStorage: SafeStorageLike, dir: str
     },
     async delete(name) {
       rmSync(fileOf(name), { force: true });
+      await fallback?.delete(name);
     },
-    describe: () => `the macOS Keychain (encrypted files in ${dir})`,
+    describe: () => `the macOS Keychain (encrypted files in ${dir})${fallback ? `, then ${fallback.describe()}` : ''}`,
   };
 }

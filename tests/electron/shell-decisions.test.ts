@@ -109,6 +109,26 @@ describe('Keychain secret store', () => {
     expect(store.describe()).toContain('Keychain');
   });
 
+  it('falls back to the headless store for reading; writes go to the Keychain; delete removes both', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beacon-keychain-'));
+    temps.push(dir);
+    const headless = new Map<string, string>([['supabase_key', 'from-the-headless-file-0001']]);
+    const fallback = {
+      get: async (name: string) => headless.get(name) ?? null,
+      set: async (name: string, value: string) => void headless.set(name, value),
+      delete: async (name: string) => void headless.delete(name),
+      describe: () => 'the owner-only file',
+    };
+    const store = createKeychainSecretStore(cipher, dir, fallback as never);
+    expect(await store.get('supabase_key')).toBe('from-the-headless-file-0001');
+    await store.set('supabase_key', 'from-the-keychain-0002');
+    expect(await store.get('supabase_key')).toBe('from-the-keychain-0002');
+    expect(headless.get('supabase_key')).toBe('from-the-headless-file-0001');
+    await store.delete('supabase_key');
+    expect(await store.get('supabase_key')).toBeNull();
+    expect(store.describe()).toContain('then the owner-only file');
+  });
+
   it('refuses to store a secret when encryption is unavailable, saying what to do', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'beacon-keychain-'));
     temps.push(dir);

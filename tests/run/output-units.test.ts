@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createAnsiStripper, stripAnsi } from '../../src-main/core/run/output/ansi-stripper.js';
 import { BoundedLog, omittedMarker } from '../../src-main/core/run/output/bounded-log.js';
 import { LineSplitter } from '../../src-main/core/run/output/line-splitter.js';
-import { mayBeJsonLine, NOT_LOGGED_IN, StreamJsonSummary } from '../../src-main/core/run/output/stream-json.js';
+import { NOT_LOGGED_IN, StreamJsonSummary } from '../../src-main/core/run/output/stream-json.js';
 import { TailBuffer } from '../../src-main/core/run/output/tail-buffer.js';
 import { createUtf8Stream } from '../../src-main/core/run/output/utf8-stream.js';
 
@@ -100,12 +100,19 @@ describe('stream-json summary', () => {
     expect(json.summary.errorText).toBeNull();
   });
 
-  it('a line filter spares non-JSON lines', () => {
+  it('a required character spares lines without it, also across chunks', () => {
     const lines: string[] = [];
-    const splitter = new LineSplitter((l) => lines.push(l), undefined, mayBeJsonLine);
-    splitter.push('plain\r\n{"a":1}\r\n^D\b\b{"b":2}\r\nplain text {late brace}\r\n{"c":');
+    const splitter = new LineSplitter((l) => lines.push(l), undefined, '{');
+    splitter.push('plain\r\n{"a":1}\r\nmore plain\r\n^D\b\b{"b":2}\r\nflood tail{"type":"x"}\r\npla');
+    splitter.push('in\r\n{"c":');
     splitter.push('3}\r\n');
-    expect(lines).toEqual(['{"a":1}', '^D\b\b{"b":2}', '{"c":3}']);
+    expect(lines).toEqual(['{"a":1}', '^D\b\b{"b":2}', 'flood tail{"type":"x"}', 'plain', '{"c":3}']);
+  });
+
+  it('finds a JSON line that plain text ran into', () => {
+    const parser = new StreamJsonSummary();
+    parser.ingestLine('flood-0123456789-abc{"type":"result","subtype":"success","is_error":false,"num_turns":4}');
+    expect(parser.summary.numTurns).toBe(4);
   });
 
   it('accepts a line prefixed by the echoed ^D', () => {

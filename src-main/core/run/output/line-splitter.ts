@@ -8,18 +8,18 @@ export class LineSplitter {
   private skipping = false;
 
   /**
-   * `accept(text, start, end)`, when given, is asked about each complete line that did not span
-   * chunks before it is copied out; a consumer that only wants some lines (JSON objects) thereby
-   * spares the garbage of copying every line of a flood.
+   * `requiredChar`, when given, skips lines that do not contain it without copying them out: a
+   * consumer of JSON objects passes '{' and a flood of plain text costs no garbage.
    */
   constructor(
     private readonly onLine: (line: string) => void,
     readonly maxLineChars = 8 * 1024 * 1024,
-    private readonly accept?: (text: string, start: number, end: number) => boolean,
+    private readonly requiredChar?: string,
   ) {}
 
   push(text: string): void {
     let start = 0;
+    let nextRequired = this.requiredChar ? text.indexOf(this.requiredChar) : 0;
     for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', start)) {
       const lineStart = start;
       start = newline + 1;
@@ -28,7 +28,10 @@ export class LineSplitter {
         this.partial = '';
         continue;
       }
-      if (!this.partial && this.accept && !this.accept(text, lineStart, newline)) continue;
+      if (this.requiredChar && !this.partial) {
+        if (nextRequired >= 0 && nextRequired < lineStart) nextRequired = text.indexOf(this.requiredChar, lineStart);
+        if (nextRequired < 0 || nextRequired > newline) continue;
+      }
       const piece = text.slice(lineStart, newline);
       const line = this.partial ? this.partial + piece : piece;
       this.partial = '';

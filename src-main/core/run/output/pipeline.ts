@@ -3,7 +3,7 @@ import type { RunObserver } from '../runner.js';
 import { createAnsiStripper } from './ansi-stripper.js';
 import { BoundedLog } from './bounded-log.js';
 import { LineSplitter } from './line-splitter.js';
-import { mayBeJsonLine, StreamJsonSummary } from './stream-json.js';
+import { StreamJsonSummary } from './stream-json.js';
 import { TailBuffer } from './tail-buffer.js';
 import { createUtf8Stream } from './utf8-stream.js';
 
@@ -52,7 +52,7 @@ export class OutputPipeline {
     this.log = new BoundedLog(options.logPath, options.maxOutputBytes);
     this.log.onDrain(() => options.onBackpressure(false));
     this.tail = new TailBuffer(options.tailChars ?? options.maxOutputBytes);
-    this.lines = new LineSplitter((line) => this.onLine(line), undefined, mayBeJsonLine);
+    this.lines = new LineSplitter((line) => this.onLine(line), undefined, '{');
   }
 
   push(chunk: Uint8Array): void {

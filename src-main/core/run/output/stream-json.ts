@@ -124,16 +124,12 @@ export class StreamJsonSummary {
   }
 }
 
-/** Cheap pre-check on a line inside a chunk: could it be a JSON object (a '{' near its start)? */
-export function mayBeJsonLine(text: string, start: number, end: number): boolean {
-  const brace = text.indexOf('{', start);
-  return brace >= 0 && brace < end && brace - start <= MAX_JSON_PREFIX;
-}
-
 /** A JSON object with a string `type`, or null for anything else. */
 export function parseJsonLine(line: string): Json | null {
-  const brace = line.indexOf('{');
-  if (brace < 0 || brace > MAX_JSON_PREFIX) return null;
+  let brace = line.indexOf('{');
+  // Text without a newline (stderr, a flood's last line) can run into a JSON line on the pty.
+  if (brace > MAX_JSON_PREFIX) brace = line.indexOf('{"type":');
+  if (brace < 0) return null;
   if (line.charCodeAt(line.length - 1) !== 125 /* } */ && !line.trimEnd().endsWith('}')) return null;
   try {
     const value: unknown = JSON.parse(line.slice(brace));

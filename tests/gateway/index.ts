@@ -172,7 +172,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       try {
         return await admin.query(text, params);
       } finally {
-        catalog.markStale();
+        // Like PostgREST's schema cache: reloaded after DDL (tests poll with plain queries a lot).
+        if (/\b(create|alter|drop|grant|revoke|do)\b/i.test(text)) catalog.markStale();
       }
     },
     faults,

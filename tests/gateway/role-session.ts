@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { ident } from './catalog.js';
 import type { JwtClaims } from './jwt.js';
 
 /**
@@ -10,12 +9,12 @@ export async function asRole<T>(pool: pg.Pool, claims: JwtClaims, work: (client:
   const client = await pool.connect();
   try {
     await client.query('begin');
-    // The role name is one of the three API roles (checked in verifyJwt), quoted as an identifier.
-    await client.query(`set local role ${ident(claims.role)}`);
+    // set_config('role', …, true) is SET LOCAL ROLE, as PostgREST does it, so everything stays parameterised.
+    // The role is one of the three API roles (checked in verifyJwt).
     await client.query(
-      `select set_config('request.jwt.claims', $1, true), set_config('request.jwt.claim.sub', $2, true),
-              set_config('request.jwt.claim.role', $3, true)`,
-      [JSON.stringify(claims), typeof claims.sub === 'string' ? claims.sub : '', claims.role],
+      `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
+              set_config('request.jwt.claim.sub', $3, true), set_config('request.jwt.claim.role', $1, true)`,
+      [claims.role, JSON.stringify(claims), typeof claims.sub === 'string' ? claims.sub : ''],
     );
     const result = await work(client);
     await client.query('commit');

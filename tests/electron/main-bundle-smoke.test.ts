@@ -44,7 +44,10 @@ const show = (id: string) =>
   JSON.parse(execFileSync(process.execPath, [cli, 'show', id, '--json'], { env: env(), encoding: 'utf8' })) as { status: string; exitCode: number | null };
 
 beforeAll(() => {
-  execFileSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', outDir, '-l', 'warn'], {
+  // `electron-vite build` with the app's own config (main + preload), into a folder of this test's own,
+  // so a concurrent build or test reading out/ is never disturbed.
+  const config = join(root, 'tests/electron/smoke.electron-vite.config.ts');
+  execFileSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '-c', config, '--outDir', outDir, '-l', 'warn'], {
     cwd: root,
     stdio: 'pipe',
   });

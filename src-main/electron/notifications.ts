@@ -17,7 +17,8 @@ const FINISHED: Partial<Record<CommandStatusName, string>> = {
   timeout: 'Command timed out',
   cancelled: 'Command cancelled',
 };
-const ACTIVE: CommandStatusName[] = ['pending', 'claimed', 'running', 'awaiting_approval', 'approved'];
+/** Seen working (not merely pending), so a pending command someone cancels does not notify. */
+const ACTIVE: CommandStatusName[] = ['claimed', 'running', 'awaiting_approval', 'approved'];
 
 export interface NotificationTracker {
   /** Feed every snapshot; returns the notices to show now. */

@@ -38,6 +38,9 @@ describe('notifications', () => {
     expect(tracker.update(snapshotWith({ commands: [commandWith('old', 'failed')] }), false)).toEqual([]);
     tracker.update(snapshotWith({ commands: [commandWith('x', 'running')] }), false);
     expect(tracker.update(snapshotWith({ commands: [commandWith('x', 'completed')] }), true)).toEqual([]);
+    // A pending command cancelled before it ever ran is not news.
+    tracker.update(snapshotWith({ commands: [commandWith('p', 'pending')] }), false);
+    expect(tracker.update(snapshotWith({ commands: [commandWith('p', 'cancelled')] }), false)).toEqual([]);
   });
 });
 

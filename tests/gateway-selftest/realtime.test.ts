@@ -62,6 +62,18 @@ describe('Realtime postgres_changes through supabase-js', () => {
     expect(all.events.map((e) => e.eventType)).toEqual(['INSERT', 'UPDATE', 'DELETE']);
   });
 
+  it('delivers rows larger than a NOTIFY payload in full', async () => {
+    const sb = track(client(gw));
+    const w = watch(sb, 'big', [{ event: 'INSERT', table: 'spawn_logs' }]);
+    await subscribed(w);
+    const cmd = await sb.from('bridge_commands').insert(newCommand(WS_A)).select().single();
+    const message = 'ü'.repeat(20_000);
+    expect((await sb.from('spawn_logs').insert({ command_id: cmd.data.id, workspace_id: WS_A, stream: 'stdout', message })).error).toBeNull();
+    await waitFor(() => w.events.length === 1, 3000, 'the large insert');
+    expect(w.events[0]!.new.message).toBe(message);
+    expect(w.events[0]!.new.command_id).toBe(cmd.data.id);
+  });
+
   it('sends the system message after the join and answers heartbeats (raw protocol)', async () => {
     const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/realtime/v1/websocket?apikey=${gw.serviceRoleKey}&vsn=2.0.0`);
     const frames: unknown[][] = [];

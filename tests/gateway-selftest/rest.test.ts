@@ -51,6 +51,10 @@ describe('PostgREST subset through supabase-js', () => {
     expect(mixed.data).toEqual([{ timeout_seconds: 20 }]);
     const nulls = await sb.from('bridge_commands').select('id').is('target_machine_id', null);
     expect(nulls.data).toHaveLength(4);
+    const head = await sb.from('bridge_commands').select('*', { count: 'exact', head: true }).eq('status', 'pending');
+    expect(head.error).toBeNull();
+    expect(head.count).toBe(2);
+    expect(head.data).toBeNull();
     const aliased = await sb.from('bridge_commands').select('s:status').eq('timeout_seconds', 30);
     expect(aliased.data).toEqual([{ s: 'completed' }]);
   });

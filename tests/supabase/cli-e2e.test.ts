@@ -162,6 +162,8 @@ describe('beacon run with the Supabase source', () => {
       const n = (await gateway.sql<{ n: number }>(`select count(*)::int as n from public.bridge_commands where status = 'completed'`)).rows[0]!.n;
       return n === 30;
     }, 60_000, 200);
+    // The result row follows the terminal status.
+    await waitFor('30 result rows', async () => (await gateway.sql<{ n: number }>('select count(*)::int as n from public.bridge_results')).rows[0]!.n >= 30, 20_000, 200);
     const results = (await gateway.sql<{ n: number; d: number }>('select count(*)::int as n, count(distinct command_id)::int as d from public.bridge_results')).rows[0];
     expect(results).toEqual({ n: 30, d: 30 });
     const owners = (await gateway.sql<{ m: string; n: number }>('select claimed_by_machine_id as m, count(*)::int as n from public.bridge_commands group by 1')).rows;

@@ -40,7 +40,7 @@ export function sourceOptions(gateway: Gateway, machineId: string, outboxDir: st
     outboxDir,
     maxOutputBytes: 64 * 1024,
     logger: silentLogger,
-    tuning: { channelMaxBackoffMs: 2000, outboxMaxBackoffMs: 1000, requestTimeoutMs: 3000, realtimeHeartbeatMs: 2000 },
+    tuning: { channelMaxBackoffMs: 2000, outboxMaxBackoffMs: 1000, requestTimeoutMs: 10_000, realtimeHeartbeatMs: 2000 },
     ...extra,
   };
 }
@@ -65,7 +65,8 @@ export interface Driver {
 
 export const acceptAll: PreClaimCheck = () => ({ ok: true });
 
-export async function startDriver(source: CommandSource, machineId: string, check: PreClaimCheck = acceptAll): Promise<Driver> {
+/** Like an executor with max_concurrent: claims only while fewer than `maxConcurrent` runs are active. */
+export async function startDriver(source: CommandSource, machineId: string, check: PreClaimCheck = acceptAll, maxConcurrent = 4): Promise<Driver> {
   const runs: RunRecord[] = [];
   const statuses: SourceStatus[] = [];
   const wakes: string[] = [];
@@ -122,12 +123,15 @@ export async function startDriver(source: CommandSource, machineId: string, chec
     try {
       do {
         again = false;
-        while (!stopped) {
+        while (!stopped && active.size < maxConcurrent) {
           const command = await source.claimNext(check).catch(() => null);
           if (!command) break;
           const run = runOne(command.id, command.prompt);
           active.add(run);
-          void run.finally(() => active.delete(run));
+          void run.finally(() => {
+            active.delete(run);
+            void pass(); // capacity freed
+          });
         }
       } while (again && !stopped);
     } finally {

@@ -42,7 +42,9 @@ describe('Supabase source under races and faults', () => {
     await Promise.all([connected(a), connected(b)]);
     const values = Array.from({ length: 200 }, (_, i) => `('${WS}', 'steps=1 ms=1 #${i}', '/tmp', 'claude')`).join(',');
     await gateway.sql(`insert into public.bridge_commands (workspace_id, prompt, working_directory, agent) values ${values}`);
-    await waitFor('all 200 completed', async () => (await statusCounts()).completed === 200, 90_000, 250);
+    await waitFor('all 200 completed', async () => (await statusCounts()).completed === 200, 150_000, 250).catch(async (error: Error) => {
+      throw new Error(`${error.message}; statuses ${JSON.stringify(await statusCounts())}; runs a=${a.runs.length} b=${b.runs.length}; ${JSON.stringify(a.source.status())}`);
+    });
     await Promise.all([a.idle(), b.idle()]);
     const ran = [...a.runs, ...b.runs].map((r) => r.commandId);
     expect(ran).toHaveLength(200);
@@ -55,7 +57,7 @@ describe('Supabase source under races and faults', () => {
     const owners = await gateway.sql<{ claimed_by_machine_id: string; n: number }>('select claimed_by_machine_id, count(*)::int as n from public.bridge_commands group by 1');
     const byOwner = Object.fromEntries(owners.rows.map((r) => [r.claimed_by_machine_id, r.n]));
     expect(byOwner).toEqual({ 'beacon-race-a': a.runs.length, 'beacon-race-b': b.runs.length });
-  }, 120_000);
+  }, 180_000);
 
   it('realtime dropped for 10 s while 20 commands are inserted: all run after the reconnect, none twice', async () => {
     // A long poll period, so only the re-subscription's catch-up can find the commands.

@@ -46,6 +46,7 @@ export class SupabaseSource implements CommandSource {
   private timers: NodeJS.Timeout[] = [];
   private started = false;
   private lastBeatAt = 0;
+  private claimMayBeLost = false;
 
   constructor(private readonly options: SupabaseSourceOptions) {
     const { auth, logger } = options;
@@ -138,7 +139,11 @@ export class SupabaseSource implements CommandSource {
           this.tracker.channels(this.channels?.allSubscribed() ?? false, null);
           this.events.onWake('subscribed');
         },
-        onTrouble: (_ws, reason) => this.tracker.channels(false, reason),
+        onTrouble: (_ws, reason) => {
+          // Realtime refuses an expired or invalid token at join time: that is an auth problem, not a network one.
+          if (/jwt|token has expired|unauthori[sz]ed/i.test(reason)) this.tracker.authFailed(reason);
+          this.tracker.channels(false, reason);
+        },
         onChange: (type, row) => this.onChange(type, row),
       },
     });
@@ -175,6 +180,7 @@ export class SupabaseSource implements CommandSource {
   private async claimRound(check: PreClaimCheck): Promise<Command | null> {
     if (!this.claimer) throw new Error('The Supabase source is not started');
     try {
+      if (this.claimMayBeLost) await this.releaseLostClaims();
       const round = await this.claimer.claimNext(check);
       this.tracker.restSucceeded();
       for (const { command, reason } of round.claimedToFail) {
@@ -186,10 +192,34 @@ export class SupabaseSource implements CommandSource {
       if (round.claimed) this.owned.set(round.claimed.id, round.claimed.workspaceId);
       return round.claimed;
     } catch (error) {
+      // A claim whose answer was lost may have won in the database: checked before the next round.
+      if (error instanceof SupabaseWriteError && (error.kind === 'network' || error.kind === 'server')) this.claimMayBeLost = true;
       // Reported for the status line, then thrown: the executor's claim loop retries shortly.
       this.reportError('claim', error);
       throw error;
     }
+  }
+
+  /**
+   * Rows claimed by this machine that no run of this process holds can only come from a claim whose
+   * response was lost. They never started (a run starts only after claimNext returned it), so they go
+   * back to pending rather than being run on the strength of "claimed by me" (mentu-compat §11.1).
+   */
+  private async releaseLostClaims(): Promise<void> {
+    const response = await this.client.from('bridge_commands').select('id').eq('claimed_by_machine_id', this.options.machineId).eq('status', 'claimed');
+    const ids = ((unwrap('list claimed commands', response) ?? []) as Row[]).map((r) => String(r.id)).filter((id) => !this.owned.has(id));
+    for (const id of ids) {
+      const release = await this.client
+        .from('bridge_commands')
+        .update({ status: 'pending', claimed_by_machine_id: null, claimed_at: null })
+        .eq('id', id)
+        .eq('status', 'claimed')
+        .eq('claimed_by_machine_id', this.options.machineId)
+        .select('id');
+      unwrap('release lost claim', release);
+      this.options.logger.warn('A claim whose answer was lost is released back to pending', { commandId: id });
+    }
+    this.claimMayBeLost = false;
   }
 
   async markRunning(commandId: string, startedAt: string): Promise<boolean> {

@@ -141,6 +141,10 @@ describe('tail buffer', () => {
     const text = tail.text();
     expect(text.length).toBe(100_000);
     expect(tail.truncated).toBe(true);
+    const unicode = new TailBuffer(10);
+    unicode.push('€€'); // 6 bytes
+    unicode.push('€€'); // 12 bytes: the first '€' loses 2 of its 3 bytes, and is dropped whole
+    expect(unicode.text()).toBe('€€€');
     expect(text.endsWith(`line 04999 ${'x'.repeat(50)}\n`)).toBe(true);
     const small = new TailBuffer(100);
     small.push('abc');

@@ -21,8 +21,8 @@ export interface OutputPipelineOptions {
   onResult(): void;
   /** The log writer is behind: pause the source (true) or resume it (false). */
   onBackpressure(paused: boolean): void;
-  /** Characters of stripped text kept for the result row (default maxOutputBytes). */
-  tailChars?: number;
+  /** Bytes (UTF-8) of stripped text kept for the result row (default maxOutputBytes). */
+  tailBytes?: number;
 }
 
 export interface OutputTotals {
@@ -51,7 +51,7 @@ export class OutputPipeline {
   constructor(private readonly options: OutputPipelineOptions) {
     this.log = new BoundedLog(options.logPath, options.maxOutputBytes);
     this.log.onDrain(() => options.onBackpressure(false));
-    this.tail = new TailBuffer(options.tailChars ?? options.maxOutputBytes);
+    this.tail = new TailBuffer(options.tailBytes ?? options.maxOutputBytes);
     this.lines = new LineSplitter((line) => this.onLine(line), undefined, '{');
   }
 

@@ -1,54 +1,60 @@
 /**
- * The last `limit` characters of a text stream (the result row's stdout tail). Small pushes are
- * coalesced into pieces of ~64 K characters so that a stream of one-byte reads does not become
- * millions of tiny strings; whole pieces are dropped from the front once the limit is passed.
+ * The last `limitBytes` bytes (UTF-8) of a text stream: the result row's stdout tail. Kept in a fixed
+ * ring of bytes outside the JavaScript heap (allocated on first use), so a flood neither retains nor
+ * churns strings; text is encoded straight into the ring and decoded once at the end.
  */
-const PIECE_CHARS = 64 * 1024;
-const MAX_ROPE_PARTS = 256;
-
 export class TailBuffer {
-  private pieces: string[] = [];
-  private piecesLength = 0;
-  private current = '';
-  private currentParts = 0;
-  private droppedChars = 0;
+  private ring: Buffer | null = null;
+  private start = 0;
+  private length = 0;
+  private dropped = false;
 
-  constructor(readonly limit: number) {}
+  constructor(readonly limitBytes: number) {}
 
   push(text: string): void {
-    if (!text) return;
-    this.current += text;
-    this.currentParts++;
-    if (this.current.length >= PIECE_CHARS) {
-      // A piece made of a few pty reads stays a cheap rope; thousands of tiny reads are copied flat.
-      this.pieces.push(this.currentParts > MAX_ROPE_PARTS ? flatten(this.current) : this.current);
-      this.piecesLength += this.current.length;
-      this.current = '';
-      this.currentParts = 0;
-      this.trim();
+    if (!text || this.limitBytes <= 0) return;
+    this.ring ??= Buffer.allocUnsafe(this.limitBytes);
+    const size = this.limitBytes;
+    let writeAt = (this.start + this.length) % size;
+    const room = size - writeAt;
+    // Fast path: the encoded text fits before the end of the ring (at most 3 bytes per UTF-16 unit).
+    let written: number;
+    if (text.length * 3 <= room) {
+      written = this.ring.write(text, writeAt, 'utf8');
+    } else {
+      let bytes = Buffer.from(text, 'utf8');
+      written = bytes.length;
+      if (bytes.length > size) bytes = bytes.subarray(bytes.length - size);
+      const first = Math.min(bytes.length, room);
+      bytes.copy(this.ring, writeAt, 0, first);
+      if (first < bytes.length) bytes.copy(this.ring, 0, first);
+      writeAt = 0;
+    }
+    const total = this.length + written;
+    if (total > size) {
+      this.start = (this.start + (total - size)) % size;
+      this.length = size;
+      this.dropped = true;
+    } else {
+      this.length = total;
     }
   }
 
   /** True once anything was dropped. */
   get truncated(): boolean {
-    return this.droppedChars > 0 || this.piecesLength + this.current.length > this.limit;
+    return this.dropped;
   }
 
   text(): string {
-    const all = this.pieces.join('') + this.current;
-    return all.length > this.limit ? all.slice(all.length - this.limit) : all;
+    if (!this.ring || this.length === 0) return '';
+    const end = this.start + this.length;
+    const bytes =
+      end <= this.limitBytes
+        ? this.ring.subarray(this.start, end)
+        : Buffer.concat([this.ring.subarray(this.start), this.ring.subarray(0, end - this.limitBytes)]);
+    // The cut may fall inside a code point: skip its continuation bytes.
+    let skip = 0;
+    while (this.dropped && skip < 3 && skip < bytes.length && ((bytes[skip] as number) & 0xc0) === 0x80) skip++;
+    return bytes.subarray(skip).toString('utf8');
   }
-
-  private trim(): void {
-    while (this.pieces.length > 1 && this.piecesLength - (this.pieces[0]?.length ?? 0) + this.current.length >= this.limit) {
-      const first = this.pieces.shift() as string;
-      this.piecesLength -= first.length;
-      this.droppedChars += first.length;
-    }
-  }
-}
-
-/** Copies a concatenated (rope) string into a flat one so it does not pin its parts in memory. */
-function flatten(text: string): string {
-  return Buffer.from(text, 'utf16le').toString('utf16le');
 }

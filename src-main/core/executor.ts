@@ -114,10 +114,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
   };
   const lifecycle = { runner, logger, now, env, plan: planContext, output, running, changed };
 
-  const handle = (command: Command): void => {
+  const handle = (command: Command): boolean => {
     if (handled.has(command.id)) {
       logger.warn(`${command.id} was handed to the executor twice; ignoring the second time`);
-      return;
+      return false;
     }
     handled.add(command.id);
     logger.info(`claimed ${command.id} (agent ${command.agent}, cwd ${command.workingDirectory})`);
@@ -126,6 +126,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       claimLoop.wake('capacity freed');
     });
     runs.add(run);
+    return true;
   };
 
   const claimLoop = createClaimLoop({

@@ -9,8 +9,11 @@ export interface ClaimLoopDeps {
   /** Active, not paused, below max_concurrent. */
   canClaim(): boolean;
   claimNext(): Promise<Command | null>;
-  /** Take over a claimed command (synchronously registers it; the run goes on in the background). */
-  handle(command: Command): void;
+  /**
+   * Take over a claimed command (synchronously registers it; the run goes on in the background).
+   * false: it was refused (already handled), and this pass ends so a confused source cannot spin us.
+   */
+  handle(command: Command): boolean;
   logger: Logger;
   /** Backoff after a failed claim, so a broken database is not hammered (default 1000 ms). */
   retryMs?: number;
@@ -45,8 +48,7 @@ export function createClaimLoop(deps: ClaimLoopDeps): ClaimLoop {
           }
           return;
         }
-        if (!command) break;
-        deps.handle(command);
+        if (!command || !deps.handle(command)) break;
       }
     } while (again);
   };

@@ -69,7 +69,19 @@ export function App({ client }: { client: UiClient }) {
           Paused: Beacon is not claiming new commands. Running commands continue.
         </div>
       )}
-      <nav className="tabs" role="tablist" aria-label="Views">
+      <nav
+        className="tabs"
+        role="tablist"
+        aria-label="Views"
+        onKeyDown={(event) => {
+          // Arrow keys move between tabs, as in any tab list.
+          if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return;
+          const index = tabs.findIndex((t) => t.id === tab);
+          const next = tabs[(index + (event.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length]!;
+          setTab(next.id);
+          document.getElementById(`tab-${next.id}`)?.focus();
+        }}
+      >
         {tabs.map((t) => (
           <button
             key={t.id}
@@ -78,6 +90,7 @@ export function App({ client }: { client: UiClient }) {
             id={`tab-${t.id}`}
             aria-selected={tab === t.id}
             aria-controls={`panel-${t.id}`}
+            tabIndex={tab === t.id ? 0 : -1}
             className={tab === t.id ? 'active' : undefined}
             onClick={() => setTab(t.id)}
           >

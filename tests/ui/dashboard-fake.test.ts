@@ -61,6 +61,41 @@ describe('the dashboard UI against a fake client', () => {
     expect(await page.locator('[data-testid="command-item"][data-status="failed"] [data-testid="exit-code"]').innerText()).toBe('exit 3');
   });
 
+  it('can be used from the keyboard alone and follows the dark colour scheme', async () => {
+    const { page } = browser;
+    // Tab reaches the pause toggle; Space presses it.
+    let reached = false;
+    for (let i = 0; i < 10 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'pause-toggle');
+    }
+    expect(reached).toBe(true);
+    await page.keyboard.press('Space');
+    await page.locator('[data-testid="pause-toggle"][aria-pressed="true"]').waitFor();
+    await page.keyboard.press('Space');
+    await page.locator('[data-testid="pause-toggle"][aria-pressed="false"]').waitFor();
+    // Arrow keys walk the tab list and the command list.
+    await page.getByRole('tab', { name: /Commands/ }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: 'Lock holders' }).getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('ArrowLeft');
+    client.addCommand({ prompt: 'keyboard one' });
+    client.addCommand({ prompt: 'keyboard two' });
+    const rows = page.getByTestId('command-item');
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(2);
+    await rows.first().focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await rows.nth(1).getAttribute('aria-current')).toBe('true');
+    // Dark mode: the page's colours change with the system preference.
+    const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(dark).not.toBe(light);
+    await screenshot(page, 'dark-commands');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await screenshot(page, 'light-commands');
+  });
+
   it('replays output from the log after a reload and continues live without duplicates', async () => {
     const { page } = browser;
     const command = client.addCommand({ prompt: 'replay me' });

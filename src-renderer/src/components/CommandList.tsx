@@ -15,6 +15,18 @@ export function orderCommands(commands: CommandView[]): CommandView[] {
   return [...commands.filter((c) => !isFinished(c.status)), ...commands.filter((c) => isFinished(c.status))];
 }
 
+/** Up and down arrows move between rows (Tab still leaves the list). */
+function moveFocus(event: React.KeyboardEvent<HTMLUListElement>): void {
+  if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+  const rows = [...event.currentTarget.querySelectorAll<HTMLButtonElement>('button.command-item')];
+  const index = rows.indexOf(document.activeElement as HTMLButtonElement);
+  if (index < 0) return;
+  event.preventDefault();
+  const next = rows[event.key === 'ArrowDown' ? Math.min(rows.length - 1, index + 1) : Math.max(0, index - 1)];
+  next?.focus();
+  next?.click();
+}
+
 export function CommandList({ commands, selectedId, now, paused, onSelect }: CommandListProps) {
   if (commands.length === 0) {
     return (
@@ -31,7 +43,7 @@ export function CommandList({ commands, selectedId, now, paused, onSelect }: Com
   const ordered = orderCommands(commands);
   const firstFinished = ordered.findIndex((c) => isFinished(c.status));
   return (
-    <ul className="command-list" aria-label="Commands">
+    <ul className="command-list" aria-label="Commands" onKeyDown={moveFocus}>
       {ordered.map((command, index) => {
         const timing = commandTiming(command, now);
         return (

@@ -58,8 +58,12 @@ export function Header({ snapshot, link, busy, onTogglePause, onRetry }: HeaderP
         type="button"
         className={`pause-toggle ${paused ? 'is-paused' : ''}`}
         aria-pressed={paused}
-        disabled={!snapshot || busy || link.state !== 'connected'}
-        onClick={onTogglePause}
+        // Not disabled while a call is in flight: disabling the focused button would drop keyboard focus.
+        disabled={!snapshot || link.state !== 'connected'}
+        aria-busy={busy}
+        onClick={() => {
+          if (!busy) onTogglePause();
+        }}
         data-testid="pause-toggle"
         title={paused ? 'Beacon is not claiming new commands. Resume to claim again.' : 'Stop claiming new commands (running ones continue).'}
       >

@@ -139,7 +139,6 @@ async function tableRequest(
     const rows = asRows(await readJson(req));
     const names = payloadColumns(table, rows, query.get('columns'));
     const list = names.map(ident).join(', ');
-    const source = `json_populate_recordset(null::${target}, ${sql.param(JSON.stringify(rows))}::json)`;
     let conflict = '';
     const resolution = prefer.get('resolution');
     if (resolution === 'merge-duplicates' || resolution === 'ignore-duplicates') {
@@ -149,18 +148,23 @@ async function tableRequest(
         ? `on conflict (${keys.map(ident).join(', ')}) do nothing`
         : `on conflict (${keys.map(ident).join(', ')}) do update set ${updates.join(', ')}`;
     }
-    statement = `insert into ${target} (${list}) select ${list} from ${source} ${conflict} returning *`;
+    if (rows.length === 0) statement = `select * from ${target} where false`;
+    else if (names.length === 0) statement = `insert into ${target} default values returning *`;
+    else {
+      const source = `json_populate_recordset(null::${target}, ${sql.param(JSON.stringify(rows))}::json)`;
+      statement = `insert into ${target} (${list}) select ${list} from ${source} ${conflict} returning *`;
+    }
   } else if (method === 'PATCH') {
     const body = await readJson(req);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new RestError(400, 'PGRST102', 'Empty or invalid json', 'PATCH needs a JSON object');
     }
     const names = payloadColumns(table, [body as Record<string, unknown>], query.get('columns'));
-    const values = sql.param(JSON.stringify(body));
-    const where = whereClause(table, query, sql);
     if (names.length === 0) {
       statement = `select * from ${target} where false`;
     } else {
+      const values = sql.param(JSON.stringify(body));
+      const where = whereClause(table, query, sql);
       const sets = names.map((name) => `${ident(name)} = (select _b.${ident(name)} from json_populate_record(null::${target}, ${values}::json) _b)`);
       statement = `update ${target} set ${sets.join(', ')} ${where} returning *`;
     }

@@ -195,6 +195,12 @@ export function createElectronStandIn(options: StandInOptions) {
     isStarted: (id: number) => blockers.active.has(id),
   };
 
+  /** What a preload exposed with contextBridge, and where its ipcRenderer.invoke calls go (set by a test). */
+  const exposed: Record<string, unknown> = {};
+  const renderer = { invoke: async (_channel: string, ..._args: unknown[]): Promise<unknown> => undefined };
+  const ipcRenderer = Object.assign(new EventEmitter(), {
+    invoke: (channel: string, ...args: unknown[]) => renderer.invoke(channel, ...args),
+  });
   const dialogs: unknown[] = [];
   let dialogResponse = options.dialogResponse ?? 1;
   const electron = {
@@ -203,7 +209,6 @@ export function createElectronStandIn(options: StandInOptions) {
     Menu,
     BrowserWindow: FakeBrowserWindow,
     ipcMain,
-    ipcRenderer: new EventEmitter(),
     Notification: FakeNotification,
     safeStorage: {
       isEncryptionAvailable: () => true,
@@ -235,11 +240,12 @@ export function createElectronStandIn(options: StandInOptions) {
     screen: { getDisplayNearestPoint: () => ({ workArea: { x: 0, y: 25, width: 1440, height: 875 } }) },
     nativeTheme: Object.assign(new EventEmitter(), { shouldUseDarkColors: false }),
     net: { isOnline: () => true },
-    contextBridge: { exposeInMainWorld: () => undefined },
+    contextBridge: { exposeInMainWorld: (key: string, api: unknown) => void (exposed[key] = api) },
+    ipcRenderer,
   };
 
   const dialogAnswer = (response: number): void => void (dialogResponse = response);
-  return { electron, record, app, trays, menus, windows, handlers, notifications, blockers, dialogs, dialogAnswer };
+  return { electron, record, app, trays, menus, windows, handlers, notifications, blockers, dialogs, dialogAnswer, exposed, renderer, ipcRenderer };
 }
 
 export type ElectronStandIn = ReturnType<typeof createElectronStandIn>;

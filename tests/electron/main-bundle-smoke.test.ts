@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { BEACON_ACTION_NAMES } from '../../src-main/core/api/types.js';
+import { BEACON_ACTION_NAMES, type BeaconBridge } from '../../src-main/core/api/types.js';
 import { actionChannel, SHELL_CHANNELS } from '../../src-main/electron/ipc-channels.js';
 import { createElectronStandIn, installElectronStandIn, type ElectronStandIn } from './electron-stand-in.js';
 
@@ -126,6 +126,25 @@ describe('the built main bundle under a recording electron stand-in', () => {
     const stranger = { sender: { id: 9999 }, senderFrame: { url: popover.url! } };
     expect(await standIn.handlers.get(actionChannel('pause'))!(stranger, [])).toMatchObject({ ok: false, error: expect.stringMatching(/^Refused/) });
     expect(await standIn.handlers.get(actionChannel('cancel'))!(ours, ['no/slashes'])).toMatchObject({ ok: false, error: expect.stringMatching(/Invalid arguments/) });
+  });
+
+  it('the built preload exposes only beaconBridge, needs nothing but electron, and round-trips to the main handlers', async () => {
+    const preloadFile = join(outDir, 'preload', 'index.cjs');
+    const requires = [...readFileSync(preloadFile, 'utf8').matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);
+    expect(new Set(requires)).toEqual(new Set(['electron'])); // a sandboxed preload cannot load packages
+
+    const popover = standIn.windows[0]!;
+    standIn.renderer.invoke = (channel, ...args) => standIn.handlers.get(channel)!({ sender: popover.webContents, senderFrame: { url: popover.url! } }, ...args) as Promise<unknown>;
+    createRequire(import.meta.url)(preloadFile);
+    expect(Object.keys(standIn.exposed)).toEqual(['beaconBridge']);
+    const bridge = standIn.exposed.beaconBridge as BeaconBridge;
+    expect(await bridge.invoke('getSnapshot', [])).toMatchObject({ machineId: 'beacon-smoke', role: 'active' });
+    await expect(bridge.invoke('readOutput', ['x', -5])).rejects.toThrow(/Invalid arguments for readOutput/);
+    const events: unknown[] = [];
+    const off = bridge.onEvent((event) => events.push(event));
+    standIn.ipcRenderer.emit('beacon:event', { sender: 'ipc' }, { type: 'notice', level: 'info', message: 'hi' });
+    off();
+    expect(events).toEqual([{ type: 'notice', level: 'info', message: 'hi' }]);
   });
 
   it('runs one command through the bundled shell: the tray menu is rebuilt, the Mac kept awake, a notification shown', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src-main/core/commands/command.js';
 import { createPtyRunner } from '../../src-main/core/run/pty-runner.js';
+import { agentEnvironment } from '../../src-main/core/run/shell-env.js';
 import type { AgentInvocation, RunRequest } from '../../src-main/core/run/runner.js';
 import { expectGone, fakeInvocation, testAgentEnv } from './fake-agent.js';
 
@@ -109,16 +110,17 @@ describe('pty runner with the stand-in agent', () => {
     expect(result).toMatchObject({ reason: 'exited', exitCode: 0 });
   });
 
-  it('passes cwd and env exactly', async () => {
+  it('runs in the given cwd with the agent environment: MENTU_* set, secrets gone, agent auth kept', async () => {
     const cwdFile = join(root, 'cwd.txt');
     const envFile = join(root, 'env.json');
-    const req = request(fakeInvocation(`@agent cwdfile=${cwdFile} env=${envFile}`), { env: { ...testAgentEnv(root), ONLY_THIS: 'yes' } });
-    await runner.start(req, {}).result;
+    const base = { ...testAgentEnv(root), ONLY_THIS: 'yes', SUPABASE_SERVICE_ROLE_KEY: 'sek', BEACON_MENTU_PROXY_TOKEN: 'tok', CLAUDE_CODE_OAUTH_TOKEN: 'oauth' };
+    const env = agentEnvironment(base, { commandId: 'cmd-env', workspaceId: 'ws-1' });
+    await runner.start(request(fakeInvocation(`@agent cwdfile=${cwdFile} env=${envFile}`), { env }), {}).result;
     expect(readFileSync(cwdFile, 'utf8')).toBe(work);
-    const env = JSON.parse(readFileSync(envFile, 'utf8')) as Record<string, string>;
-    expect(env.ONLY_THIS).toBe('yes');
-    expect(env.TERM).toBe('xterm-256color');
-    expect(env.SUPABASE_SERVICE_ROLE_KEY).toBeUndefined();
+    const seen = JSON.parse(readFileSync(envFile, 'utf8')) as Record<string, string>;
+    expect(seen).toMatchObject({ ONLY_THIS: 'yes', TERM: 'xterm-256color', CLAUDE_CODE_OAUTH_TOKEN: 'oauth', MENTU_BRIDGE_COMMAND_ID: 'cmd-env', MENTU_WORKSPACE_ID: 'ws-1', MENTU_ACTOR: 'agent:executor' });
+    expect(seen.SUPABASE_SERVICE_ROLE_KEY).toBeUndefined();
+    expect(seen.BEACON_MENTU_PROXY_TOKEN).toBeUndefined();
   });
 
   it('stops an agent that lingers after its result line once the grace period ends', async () => {
@@ -127,6 +129,15 @@ describe('pty runner with the stand-in agent', () => {
     expect(result).toMatchObject({ reason: 'exited', exitCode: 0 });
     expect(result.detail).toMatch(/after its result line/);
     expectGone((JSON.parse(readFileSync(pidfile, 'utf8')) as { pid: number }).pid, 'the lingering agent');
+  });
+
+  it('an agent that exits leaving a process behind in its group: the leftover is stopped before the result', async () => {
+    const pidfile = join(root, 'leftover.pid');
+    // The agent here is a shell script on purpose: it leaves a child that ignores SIGHUP and SIGINT.
+    const script = `trap '' HUP INT; sleep 300 & echo $! > '${pidfile}'; exit 0`;
+    const result = await runner.start(request({ file: '/bin/sh', args: ['-c', script] }), {}).result;
+    expect(result).toMatchObject({ reason: 'exited', exitCode: 0 });
+    expectGone(Number(readFileSync(pidfile, 'utf8').trim()), 'the leftover sleep');
   });
 
   it('times out: the agent and its grandchild are gone', async () => {

@@ -15,7 +15,7 @@ export interface FileMutexOptions {
 }
 
 const DEFAULT_STALE_MS = 3000;
-const DEFAULT_TIMEOUT_MS = 20_000;
+const DEFAULT_TIMEOUT_MS = 60_000;
 
 export class MutexTimeoutError extends Error {
   constructor(readonly mutexPath: string, timeoutMs: number) {
@@ -29,34 +29,39 @@ export class MutexTimeoutError extends Error {
 
 export async function withFileMutex<T>(
   mutexPath: string,
-  critical: () => Promise<T>,
+  critical: () => T | Promise<T>,
   options: FileMutexOptions = {},
 ): Promise<T> {
-  const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   await mkdir(dirname(mutexPath), { recursive: true, mode: 0o700 });
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(mutexPath, {
-      lockfilePath: mutexPath,
-      // The guarded file may not exist, so its real path cannot be resolved.
-      realpath: false,
-      stale: staleMs,
-      // Short randomized waits: critical sections take milliseconds, and many processes may start at once.
-      retries: { retries: 2000, minTimeout: 5, maxTimeout: 60, factor: 1.3, randomize: true, maxRetryTime: timeoutMs },
-      // A section held past the stale time (event loop stalled for seconds) must not crash the process from a
-      // timer; the section is tiny, so we carry on and release normally.
-      onCompromised: () => {},
-    });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') throw new MutexTimeoutError(mutexPath, timeoutMs);
-    throw error;
-  }
+  const release = await enterMutex(mutexPath, options.staleMs ?? DEFAULT_STALE_MS, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   try {
     return await critical();
   } finally {
     await release().catch(() => {
       // Released already (compromised and broken by another process): nothing left to undo.
     });
+  }
+}
+
+/** Try to take the mutex until the deadline, with short random pauses (sections take milliseconds). */
+async function enterMutex(mutexPath: string, staleMs: number, timeoutMs: number): Promise<() => Promise<void>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await lockfile.lock(mutexPath, {
+        lockfilePath: mutexPath,
+        // The guarded file may not exist, so its real path cannot be resolved.
+        realpath: false,
+        stale: staleMs,
+        retries: 0,
+        // A section held past the stale time (event loop stalled for seconds) must not crash the process from
+        // a timer; the section is tiny, so we carry on and release normally.
+        onCompromised: () => {},
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      if (Date.now() >= deadline) throw new MutexTimeoutError(mutexPath, timeoutMs);
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 45));
+    }
   }
 }

@@ -1,11 +1,11 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Logger } from '../../logger.js';
-import type { CommandOutcome } from '../command.js';
 import type { OrphanRecovery } from '../source.js';
 import { unwrap } from './client.js';
 import type { Row } from './mapping.js';
 import type { Outbox } from './outbox.js';
-import type { WriteOp } from './writes.js';
+import { requeueClaimed } from './queries.js';
+import { failedOutcome, type WriteOp } from './writes.js';
 
 /**
  * After a restart no local process can still own this machine's claimed or running rows
@@ -35,30 +35,13 @@ export async function recoverOrphans(ctx: OrphanContext): Promise<OrphanRecovery
     const mayHaveStarted = row.status === 'running' || outbox.hasPending(id, 'running');
     if (mayHaveStarted) {
       const now = (ctx.now ?? (() => new Date()))().toISOString();
-      const outcome: CommandOutcome = {
-        status: 'failed',
-        exitCode: null,
-        errorMessage: RESTART_MESSAGE,
-        summary: null,
-        stdoutTail: '',
-        stdoutTruncated: false,
-        stderr: `${RESTART_MESSAGE}: the run was interrupted and is not repeated automatically`,
-        stderrTruncated: false,
-        startedAt: typeof row.started_at === 'string' ? row.started_at : null,
-        completedAt: now,
-      };
+      const startedAt = typeof row.started_at === 'string' ? row.started_at : null;
+      const outcome = failedOutcome(RESTART_MESSAGE, startedAt, now, `${RESTART_MESSAGE}: the run was interrupted and is not repeated automatically`);
       const result = await outbox.submit({ kind: 'finish', commandId: id, outcome });
       if (result.state !== 'dropped') recovery.failed.push(id);
       continue;
     }
-    const requeue = await client
-      .from('bridge_commands')
-      .update({ status: 'pending', claimed_by_machine_id: null, claimed_at: null })
-      .eq('id', id)
-      .eq('status', 'claimed')
-      .eq('claimed_by_machine_id', machineId)
-      .select('id');
-    if (((unwrap('requeue orphaned command', requeue) ?? []) as Row[]).length === 1) recovery.requeued.push(id);
+    if (await requeueClaimed({ client, machineId, workspaceIds: [] }, id)) recovery.requeued.push(id);
   }
   if (rows.length) logger.info('Recovered orphaned commands', { failed: recovery.failed, requeued: recovery.requeued });
   return recovery;

@@ -1,5 +1,5 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { allowedPredecessors, type Command, type CommandOutcome, type NewCommand } from '../command.js';
+import type { Command, CommandOutcome, NewCommand } from '../command.js';
 import type {
   ClaimantIdentity,
   CommandSource,
@@ -13,15 +13,17 @@ import type {
 } from '../source.js';
 import { ChannelManager } from './channel-manager.js';
 import { Claimer } from './claim.js';
-import { createBeaconClient, SupabaseWriteError, unwrap } from './client.js';
+import { SupabaseWriteError } from './client.js';
 import { ConnectionTracker } from './connection.js';
-import { SessionExpiredError, SessionTokens } from './credentials.js';
+import { SessionExpiredError, type SessionTokens } from './credentials.js';
+import { connectSupabase } from './connect.js';
 import type { SupabaseSourceOptions } from './index.js';
 import { LogBatcher } from './log-batcher.js';
 import { statusFor, upsertMachine, type MachineInfo } from './machine.js';
-import { newCommandToRow, rowToCommand, type Row } from './mapping.js';
+import type { Row } from './mapping.js';
+import { cancelCommand, cancelledAmong, commandStatus, enqueueCommand, getCommand, listCommands, requeueClaimed, setOwnStatus, strayClaims, type QueryContext } from './queries.js';
 import { Outbox } from './outbox.js';
-import { applyWrite, type WriteContext, type WriteOp } from './writes.js';
+import { applyWrite, failedOutcome, type WriteContext, type WriteOp } from './writes.js';
 import { recoverOrphans } from './orphans.js';
 
 const quietEvents: SourceEvents = { onWake: () => {}, onCancelled: () => {}, onCommandChanged: () => {}, onStatus: () => {} };
@@ -59,26 +61,9 @@ export class SupabaseSource implements CommandSource {
 
   private get client(): SupabaseClient {
     if (this.clientValue) return this.clientValue;
-    const { url, auth, logger } = this.options;
-    let accessToken: () => Promise<string>;
-    if (auth.kind === 'service_role') {
-      accessToken = () => Promise.resolve(auth.key);
-    } else {
-      this.session = new SessionTokens({ url, anonKey: auth.anonKey, credentialsPath: auth.credentialsPath, onToken: (t) => logger.redact(t) });
-      const session = this.session;
-      accessToken = () =>
-        session.accessToken().catch((error: unknown) => {
-          if (error instanceof SessionExpiredError) this.tracker.authFailed(error.message);
-          throw error;
-        });
-    }
-    this.clientValue = createBeaconClient({
-      url,
-      apiKey: auth.kind === 'service_role' ? auth.key : auth.anonKey,
-      accessToken,
-      requestTimeoutMs: this.options.tuning?.requestTimeoutMs,
-      heartbeatIntervalMs: this.options.tuning?.realtimeHeartbeatMs,
-    });
+    const connection = connectSupabase(this.options, (message) => this.tracker.authFailed(message));
+    this.session = connection.session;
+    this.clientValue = connection.client;
     return this.clientValue;
   }
 
@@ -101,6 +86,10 @@ export class SupabaseSource implements CommandSource {
     });
     this.tracker.writes(this.outboxValue.pending);
     return this.outboxValue;
+  }
+
+  private get queries(): QueryContext {
+    return { client: this.client, machineId: this.options.machineId, workspaceIds: this.options.workspaceIds };
   }
 
   private get machine(): MachineInfo {
@@ -206,17 +195,8 @@ export class SupabaseSource implements CommandSource {
    * back to pending rather than being run on the strength of "claimed by me" (mentu-compat §11.1).
    */
   private async releaseLostClaims(): Promise<void> {
-    const response = await this.client.from('bridge_commands').select('id').eq('claimed_by_machine_id', this.options.machineId).eq('status', 'claimed');
-    const ids = ((unwrap('list claimed commands', response) ?? []) as Row[]).map((r) => String(r.id)).filter((id) => !this.owned.has(id));
-    for (const id of ids) {
-      const release = await this.client
-        .from('bridge_commands')
-        .update({ status: 'pending', claimed_by_machine_id: null, claimed_at: null })
-        .eq('id', id)
-        .eq('status', 'claimed')
-        .eq('claimed_by_machine_id', this.options.machineId)
-        .select('id');
-      unwrap('release lost claim', release);
+    for (const id of await strayClaims(this.queries, (id) => this.owned.has(id))) {
+      await requeueClaimed(this.queries, id);
       this.options.logger.warn('A claim whose answer was lost is released back to pending', { commandId: id });
     }
     this.claimMayBeLost = false;
@@ -250,9 +230,7 @@ export class SupabaseSource implements CommandSource {
 
   async isCancelled(commandId: string): Promise<boolean> {
     try {
-      const response = await this.client.from('bridge_commands').select('status').eq('id', commandId).maybeSingle();
-      const row = unwrap('read command status', response) as { status?: string } | null;
-      return row?.status === 'cancelled';
+      return (await commandStatus(this.queries, commandId)) === 'cancelled';
     } catch (error) {
       this.reportError('cancellation check', error);
       return false;
@@ -264,11 +242,11 @@ export class SupabaseSource implements CommandSource {
   }
 
   markAwaitingApproval(commandId: string): Promise<boolean> {
-    return this.guardedStatus(commandId, { status: 'awaiting_approval', approval_status: 'pending' }, 'running');
+    return setOwnStatus(this.queries, commandId, { status: 'awaiting_approval', approval_status: 'pending' }, 'running');
   }
 
   markApproved(commandId: string): Promise<boolean> {
-    return this.guardedStatus(commandId, { status: 'approved' }, 'awaiting_approval');
+    return setOwnStatus(this.queries, commandId, { status: 'approved' }, 'awaiting_approval');
   }
 
   /** After wake from sleep or a network change: fresh channels (a fresh token) and a catch-up. */
@@ -278,52 +256,28 @@ export class SupabaseSource implements CommandSource {
     this.events.onWake('resubscribe');
   }
 
-  private async guardedStatus(commandId: string, patch: Record<string, unknown>, from: string): Promise<boolean> {
-    const response = await this.client.from('bridge_commands').update(patch).eq('id', commandId).eq('status', from).eq('claimed_by_machine_id', this.options.machineId).select('id');
-    return ((unwrap(`set status ${String(patch.status)}`, response) ?? []) as Row[]).length === 1;
-  }
 
   async heartbeat(state: HeartbeatState): Promise<void> {
     this.heartbeatState = state;
     await this.beat();
   }
 
-  async enqueue(input: NewCommand): Promise<Command> {
-    const workspaceId = input.workspaceId ?? this.primaryWorkspace();
-    if (!workspaceId) throw new Error('No Mentu workspace to queue the command in: set supabase.workspace_ids in beacon.yaml.');
-    const response = await this.client.from('bridge_commands').insert(newCommandToRow(input, workspaceId, 'claude')).select('*').single();
-    return rowToCommand(unwrap('queue command', response) as Row);
+  enqueue(input: NewCommand): Promise<Command> {
+    return enqueueCommand(this.queries, input, input.workspaceId ?? this.primaryWorkspace());
   }
 
   async requestCancel(commandId: string): Promise<boolean> {
-    const response = await this.client
-      .from('bridge_commands')
-      .update({ status: 'cancelled', completed_at: new Date().toISOString() })
-      .eq('id', commandId)
-      .in('status', allowedPredecessors('cancelled'))
-      .select('id');
-    const changed = ((unwrap('cancel command', response) ?? []) as Row[]).length === 1;
+    const changed = await cancelCommand(this.queries, commandId, new Date());
     if (changed) this.notifyCancelled(commandId);
     return changed;
   }
 
-  async get(commandId: string): Promise<Command | null> {
-    const response = await this.client.from('bridge_commands').select('*').eq('id', commandId).maybeSingle();
-    const row = unwrap('read command', response) as Row | null;
-    return row ? rowToCommand(row) : null;
+  get(commandId: string): Promise<Command | null> {
+    return getCommand(this.queries, commandId);
   }
 
-  async list(query: ListQuery = {}): Promise<Command[]> {
-    const limit = query.limit ?? 50;
-    const wanted = (c: Command) => !query.statuses || query.statuses.includes(c.status);
-    const active = this.client.from('bridge_commands').select('*').eq('claimed_by_machine_id', this.options.machineId).in('status', ['claimed', 'running']).order('created_at', { ascending: false });
-    let recent = this.client.from('bridge_commands').select('*').in('workspace_id', this.options.workspaceIds).order('created_at', { ascending: false }).limit(limit);
-    if (query.statuses) recent = recent.in('status', query.statuses);
-    const [mine, others] = await Promise.all([active, recent]);
-    const first = ((unwrap('list running commands', mine) ?? []) as Row[]).map(rowToCommand).filter(wanted);
-    const seen = new Set(first.map((c) => c.id));
-    const rest = ((unwrap('list commands', others) ?? []) as Row[]).map(rowToCommand).filter((c) => !seen.has(c.id));
-    return [...first, ...rest].slice(0, limit);
+  list(query: ListQuery = {}): Promise<Command[]> {
+    return listCommands(this.queries, query);
   }
 
   private onChange(type: 'INSERT' | 'UPDATE', row: Row): void {
@@ -348,10 +302,9 @@ export class SupabaseSource implements CommandSource {
     const ids = [...this.owned.keys()];
     if (ids.length === 0) return;
     try {
-      const response = await this.client.from('bridge_commands').select('id,status').in('id', ids);
-      const rows = (unwrap('check cancellations', response) ?? []) as Row[];
+      const cancelled = await cancelledAmong(this.queries, ids);
       this.tracker.restSucceeded();
-      for (const row of rows) if (row.status === 'cancelled' && typeof row.id === 'string') this.notifyCancelled(row.id);
+      for (const id of cancelled) this.notifyCancelled(id);
     } catch (error) {
       this.reportError('poll', error);
     }
@@ -386,9 +339,6 @@ export class SupabaseSource implements CommandSource {
   }
 }
 
-export function failedOutcome(reason: string, startedAt: string | null, completedAt: string): CommandOutcome {
-  return { status: 'failed', exitCode: null, errorMessage: reason, summary: null, stdoutTail: '', stdoutTruncated: false, stderr: reason, stderrTruncated: false, startedAt, completedAt };
-}
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());

@@ -150,3 +150,8 @@ export function resultRow(ctx: Pick<WriteContext, 'machineId' | 'maxOutputBytes'
     completed_at: outcome.completedAt,
   };
 }
+
+/** The outcome of a command that ends failed without a run of its own (claimed and failed, orphans). */
+export function failedOutcome(reason: string, startedAt: string | null, completedAt: string, stderr = reason): CommandOutcome {
+  return { status: 'failed', exitCode: null, errorMessage: reason, summary: null, stdoutTail: '', stdoutTruncated: false, stderr, stderrTruncated: false, startedAt, completedAt };
+}

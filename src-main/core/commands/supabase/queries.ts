@@ -1,0 +1,82 @@
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { allowedPredecessors, type Command, type NewCommand } from '../command.js';
+import type { ListQuery } from '../source.js';
+import { unwrap } from './client.js';
+import { newCommandToRow, rowToCommand, type Row } from './mapping.js';
+
+/**
+ * The direct reads and user-facing writes of bridge_commands (enqueue, cancel, get, list, guarded status
+ * changes). Unlike run output they are not queued in the outbox: the caller is waiting for the answer,
+ * and an error is shown to it.
+ */
+
+export interface QueryContext {
+  client: SupabaseClient;
+  machineId: string;
+  workspaceIds: string[];
+}
+
+export async function enqueueCommand(ctx: QueryContext, input: NewCommand, workspaceId: string | null): Promise<Command> {
+  if (!workspaceId) throw new Error('No Mentu workspace to queue the command in: set supabase.workspace_ids in beacon.yaml.');
+  const response = await ctx.client.from('bridge_commands').insert(newCommandToRow(input, workspaceId, 'claude')).select('*').single();
+  return rowToCommand(unwrap('queue command', response) as Row);
+}
+
+/** Cancelled from any status that may become cancelled; true if this call changed the row. */
+export async function cancelCommand(ctx: QueryContext, commandId: string, now: Date): Promise<boolean> {
+  const response = await ctx.client
+    .from('bridge_commands')
+    .update({ status: 'cancelled', completed_at: now.toISOString() })
+    .eq('id', commandId)
+    .in('status', allowedPredecessors('cancelled'))
+    .select('id');
+  return ((unwrap('cancel command', response) ?? []) as Row[]).length === 1;
+}
+
+export async function getCommand(ctx: QueryContext, commandId: string): Promise<Command | null> {
+  const response = await ctx.client.from('bridge_commands').select('*').eq('id', commandId).maybeSingle();
+  const row = unwrap('read command', response) as Row | null;
+  return row ? rowToCommand(row) : null;
+}
+
+export async function commandStatus(ctx: QueryContext, commandId: string): Promise<string | null> {
+  const response = await ctx.client.from('bridge_commands').select('status').eq('id', commandId).maybeSingle();
+  return (unwrap('read command status', response) as { status?: string } | null)?.status ?? null;
+}
+
+/** Which of these commands are cancelled now (the poll backstop's check). */
+export async function cancelledAmong(ctx: QueryContext, ids: string[]): Promise<string[]> {
+  const response = await ctx.client.from('bridge_commands').select('id,status').in('id', ids);
+  return ((unwrap('check cancellations', response) ?? []) as Row[]).filter((r) => r.status === 'cancelled').map((r) => String(r.id));
+}
+
+/** This machine's claimed/running commands first, then the newest in the configured workspaces. */
+export async function listCommands(ctx: QueryContext, query: ListQuery): Promise<Command[]> {
+  const limit = query.limit ?? 50;
+  const wanted = (c: Command) => !query.statuses || query.statuses.includes(c.status);
+  const active = ctx.client.from('bridge_commands').select('*').eq('claimed_by_machine_id', ctx.machineId).in('status', ['claimed', 'running']).order('created_at', { ascending: false });
+  let recent = ctx.client.from('bridge_commands').select('*').in('workspace_id', ctx.workspaceIds).order('created_at', { ascending: false }).limit(limit);
+  if (query.statuses) recent = recent.in('status', query.statuses);
+  const [mine, others] = await Promise.all([active, recent]);
+  const first = ((unwrap('list running commands', mine) ?? []) as Row[]).map(rowToCommand).filter(wanted);
+  const seen = new Set(first.map((c) => c.id));
+  const rest = ((unwrap('list commands', others) ?? []) as Row[]).map(rowToCommand).filter((c) => !seen.has(c.id));
+  return [...first, ...rest].slice(0, limit);
+}
+
+/** A status change of one of our rows, guarded by the status it must have now. */
+export async function setOwnStatus(ctx: QueryContext, commandId: string, patch: Record<string, unknown>, from: string): Promise<boolean> {
+  const response = await ctx.client.from('bridge_commands').update(patch).eq('id', commandId).eq('status', from).eq('claimed_by_machine_id', ctx.machineId).select('id');
+  return ((unwrap(`set status ${String(patch.status)}`, response) ?? []) as Row[]).length === 1;
+}
+
+/** Our claimed rows that no local run holds (see SupabaseSource.releaseLostClaims). */
+export async function strayClaims(ctx: QueryContext, held: (id: string) => boolean): Promise<string[]> {
+  const response = await ctx.client.from('bridge_commands').select('id').eq('claimed_by_machine_id', ctx.machineId).eq('status', 'claimed');
+  return ((unwrap('list claimed commands', response) ?? []) as Row[]).map((r) => String(r.id)).filter((id) => !held(id));
+}
+
+/** claimed → pending for a row that provably never started. */
+export async function requeueClaimed(ctx: QueryContext, commandId: string): Promise<boolean> {
+  return setOwnStatus(ctx, commandId, { status: 'pending', claimed_by_machine_id: null, claimed_at: null }, 'claimed');
+}

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { CommandView } from '../../src-main/core/api/types.js';
 import type { UiClient } from './transport/index.js';
 import { useBeacon, useNow } from './use-beacon.js';
@@ -24,6 +24,16 @@ export function App({ client }: { client: UiClient }) {
   const [selection, setSelection] = useState<Selection>({ mode: 'auto' });
   const [confirming, setConfirming] = useState<Confirming>(null);
   const [busy, setBusy] = useState(false);
+
+  // The shell asks for a command (a notification was clicked): show it.
+  useEffect(
+    () =>
+      client.shell?.onOpenCommand?.((id) => {
+        setTab('commands');
+        setSelection({ mode: 'pinned', id });
+      }),
+    [client],
+  );
 
   const commands = useMemo(() => (snapshot ? orderCommands(snapshot.commands) : []), [snapshot]);
   const selected =
@@ -56,6 +66,8 @@ export function App({ client }: { client: UiClient }) {
         link={link}
         busy={busy}
         onRetry={() => client.reconnect()}
+        shell={client.shell}
+        onShellAction={(label, action) => void run(label, action)}
         onTogglePause={() => snapshot && void run(snapshot.paused ? 'Resume' : 'Pause', () => (snapshot.paused ? client.resume() : client.pause()))}
       />
       {snapshot && <StandbyBanner snapshot={snapshot} />}

@@ -1,4 +1,4 @@
-import type { BeaconSnapshot } from '../../../src-main/core/api/types.js';
+import type { BeaconBridge, BeaconSnapshot } from '../../../src-main/core/api/types.js';
 import type { LinkState } from '../transport/index.js';
 
 interface HeaderProps {
@@ -7,6 +7,8 @@ interface HeaderProps {
   busy: boolean;
   onTogglePause(): void;
   onRetry(): void;
+  shell: NonNullable<BeaconBridge['shell']> | null;
+  onShellAction(label: string, action: () => Promise<void>): void;
 }
 
 const LINK_LABELS: Record<LinkState['state'], string> = {
@@ -29,7 +31,7 @@ function connectionView(snapshot: BeaconSnapshot | null, link: LinkState): { sta
   return { state: source.connection, label, reason: [source.detail, writes].filter(Boolean).join(' · ') || null };
 }
 
-export function Header({ snapshot, link, busy, onTogglePause, onRetry }: HeaderProps) {
+export function Header({ snapshot, link, busy, onTogglePause, onRetry, shell, onShellAction }: HeaderProps) {
   const connection = connectionView(snapshot, link);
   const paused = snapshot?.paused ?? false;
   return (
@@ -54,6 +56,16 @@ export function Header({ snapshot, link, busy, onTogglePause, onRetry }: HeaderP
           </button>
         )}
       </div>
+      {shell && (
+        <>
+          <button type="button" onClick={() => onShellAction('Open logs folder', () => shell.openLogsFolder())} title="Open the folder with every command's output log">
+            Logs
+          </button>
+          <button type="button" onClick={() => onShellAction('Detach window', () => shell.detachWindow())} title="Open this view in a normal window">
+            Detach
+          </button>
+        </>
+      )}
       <button
         type="button"
         className={`pause-toggle ${paused ? 'is-paused' : ''}`}

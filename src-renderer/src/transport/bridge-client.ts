@@ -7,6 +7,7 @@ export function createBridgeClient(bridge: BeaconBridge): UiClient {
   const call = <T>(action: BeaconActionName, ...args: unknown[]): Promise<T> => bridge.invoke(action, args) as Promise<T>;
   return {
     transport: 'ipc',
+    shell: bridge.shell ?? null,
     link: () => link,
     onLink: () => () => {},
     reconnect: () => {},

@@ -136,6 +136,7 @@ export function createSocketClient(location: Pick<Location, 'host' | 'origin'> =
 
   return {
     transport: 'websocket',
+    shell: null,
     link: () => link,
     onLink(listener) {
       linkListeners.add(listener);

@@ -27,12 +27,22 @@ export interface ClaimLoop {
 }
 
 export function createClaimLoop(deps: ClaimLoopDeps): ClaimLoop {
-  let passing: Promise<void> | null = null;
+  /** True from a wake until the pass that served it returns; checked and cleared synchronously, so no wake is lost. */
+  let passing = false;
   let again = false;
+  let current: Promise<void> = Promise.resolve();
   let retryTimer: NodeJS.Timeout | null = null;
 
+  const scheduleRetry = (): void => {
+    if (retryTimer) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      wake('retry after a failed claim');
+    }, deps.retryMs ?? 1000);
+  };
+
   const pass = async (): Promise<void> => {
-    do {
+    for (;;) {
       again = false;
       while (deps.canClaim()) {
         let command: Command | null;
@@ -40,17 +50,17 @@ export function createClaimLoop(deps: ClaimLoopDeps): ClaimLoop {
           command = await deps.claimNext();
         } catch (error) {
           deps.logger.warn('claiming failed; retrying shortly', { error });
-          if (!retryTimer) {
-            retryTimer = setTimeout(() => {
-              retryTimer = null;
-              wake('retry after a failed claim');
-            }, deps.retryMs ?? 1000);
-          }
-          return;
+          scheduleRetry();
+          break;
         }
         if (!command || !deps.handle(command)) break;
       }
-    } while (again);
+      // No await between this check and the reset: a wake in between would be lost.
+      if (!again) {
+        passing = false;
+        return;
+      }
+    }
   };
 
   const wake = (reason: string): void => {
@@ -59,15 +69,14 @@ export function createClaimLoop(deps: ClaimLoopDeps): ClaimLoop {
       again = true;
       return;
     }
-    passing = pass().finally(() => {
-      passing = null;
-    });
+    passing = true;
+    current = pass();
   };
 
   return {
     wake,
     idle: async () => {
-      while (passing) await passing;
+      while (passing) await current;
     },
     dispose: () => {
       if (retryTimer) clearTimeout(retryTimer);

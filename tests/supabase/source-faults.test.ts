@@ -116,6 +116,24 @@ describe('Supabase source under races and faults', () => {
     await waitFor('outbox empty and connected', () => driver.source.status().pendingWrites === 0 && driver.source.status().connection === 'connected', 15_000);
   }, 60_000);
 
+  it('after a failed claim round, a claim whose answer was lost is released and claimed again, never left claimed forever', async () => {
+    const source = newSource(gateway, 'beacon-lost', tempDir('beacon-outbox-', cleanups));
+    await source.start({ machineId: 'beacon-lost', agents: ['claude'], workspaceIds: [WS] }, { onWake: () => {}, onCancelled: () => {}, onCommandChanged: () => {}, onStatus: () => {} });
+    cleanups.push(() => source.stop());
+    // 500, not 503: supabase-js itself retries GETs on 503.
+    gateway.faults.restFailures({ status: 500, untilMs: 1000 });
+    await expect(source.claimNext(() => ({ ok: true }))).rejects.toThrow(/HTTP 500/);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // What a committed claim whose response never arrived leaves behind (the gateway cannot drop a response).
+    const id = await insertCommand(gateway, { status: 'claimed', claimed_by_machine_id: 'beacon-lost', claimed_at: new Date() });
+    const claimed = await source.claimNext(() => ({ ok: true }));
+    expect(claimed?.id).toBe(id);
+    expect(await commandRow(gateway, id)).toMatchObject({ status: 'claimed', claimed_by_machine_id: 'beacon-lost' });
+    // A row claimed by us that a run holds is never touched.
+    expect(await source.claimNext(() => ({ ok: true }))).toBeNull();
+    expect((await commandRow(gateway, id)).status).toBe('claimed');
+  }, 30_000);
+
   it('writes queued in the outbox survive a restart and are replayed by the next start', async () => {
     const outbox = tempDir('beacon-outbox-', cleanups);
     const first = newSource(gateway, 'beacon-replay', outbox);

@@ -20,7 +20,7 @@ type Selection = { mode: 'auto' } | { mode: 'pinned'; id: string };
 export function App({ client }: { client: UiClient }) {
   const { snapshot, link, loadError, notices, dismissNotice, addNotice } = useBeacon(client);
   const now = useNow();
-  const [tab, setTab] = useState<Tab>('commands');
+  const [chosenTab, setTab] = useState<Tab>('commands');
   const [selection, setSelection] = useState<Selection>({ mode: 'auto' });
   const [confirming, setConfirming] = useState<Confirming>(null);
   const [busy, setBusy] = useState(false);
@@ -34,6 +34,9 @@ export function App({ client }: { client: UiClient }) {
       }),
     [client],
   );
+
+  // The Fleet tab disappears when Supabase stops reporting machines.
+  const tab: Tab = chosenTab === 'fleet' && !snapshot?.fleet.length ? 'commands' : chosenTab;
 
   const commands = useMemo(() => (snapshot ? orderCommands(snapshot.commands) : []), [snapshot]);
   const selected =

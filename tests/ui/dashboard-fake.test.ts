@@ -182,6 +182,26 @@ describe('the dashboard UI against a fake client', () => {
     await page.getByRole('tab', { name: /Commands/ }).click();
   });
 
+  it('shows a problem banner and, when Supabase reports machines, a Fleet panel', async () => {
+    const { page } = browser;
+    expect(await page.getByRole('tab', { name: 'Fleet' }).count()).toBe(0);
+    client.update({
+      problem: 'The agent "claude" was not found on PATH. Install it or set its path in Settings.',
+      fleet: [
+        { id: 'm-1', name: 'studio', hostname: 'studio.local', workspaceId: '9b2f0f7e-0000-4000-8000-000000000001', status: 'online', lastSeenAt: new Date().toISOString(), heartbeatAgeSeconds: 12, stale: false, self: true },
+        { id: 'm-2', name: 'old-laptop', hostname: null, workspaceId: '9b2f0f7e-0000-4000-8000-000000000001', status: 'online', lastSeenAt: null, heartbeatAgeSeconds: 4000, stale: true, self: false },
+      ],
+    });
+    expect(await page.getByTestId('problem-banner').innerText()).toMatch(/was not found on PATH/);
+    await page.getByRole('tab', { name: 'Fleet' }).click();
+    const table = page.getByTestId('fleet-table');
+    await table.waitFor();
+    expect(await table.innerText()).toMatch(/studio[\s\S]*this machine[\s\S]*old-laptop[\s\S]*stale/);
+    client.update({ problem: null, fleet: [] });
+    await page.getByTestId('problem-banner').waitFor({ state: 'detached' });
+    await page.getByRole('tab', { name: /Commands/ }).click();
+  });
+
   it('sends the Supabase key write-only and shows only whether one is stored', async () => {
     const { page } = browser;
     await page.getByRole('tab', { name: 'Settings' }).click();

@@ -195,6 +195,7 @@ export async function waitForExecutorLock(
 /** Wait, or stop early when the signal aborts; resolves false when aborted. */
 function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false); // aborted by onStandby itself: no abort event will come
     const onAbort = (): void => {
       clearTimeout(timer);
       resolve(false);

@@ -37,7 +37,29 @@ export function ensureRendererBuilt(): void {
     statSync(join(REPO_ROOT, 'src-renderer/index.html')).mtimeMs,
     statSync(join(REPO_ROOT, 'src-renderer/vite.config.ts')).mtimeMs,
   );
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+  const fresh = () => existsSync(index) && statSync(index).mtimeMs >= sources;
+  if (fresh()) return;
+  // Test files run in parallel workers: one builds, the others wait for it and then find the output fresh.
+  const lock = join(REPO_ROOT, 'out/.renderer-build.lock');
+  mkdirSync(join(REPO_ROOT, 'out'), { recursive: true });
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) rmSync(lock, { recursive: true, force: true });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+  try {
+    if (!fresh()) buildRenderer();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function buildRenderer(): void {
   execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'src-renderer/vite.config.ts', '--logLevel', 'warn'], {
     cwd: REPO_ROOT,
     // vitest sets NODE_ENV=test, which would give a development build of React.

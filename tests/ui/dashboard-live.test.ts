@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,8 +114,16 @@ describe('the dashboard of `beacon run --dashboard`', () => {
     const pidfile = join(sandbox.root, 'cancel-me.pid');
     const id = enqueue(sandbox, `@agent lines=200 interval=200 pidfile=${pidfile}`);
     await page.locator(`${statusOf(id)}[data-status="running"]`).waitFor({ timeout: 15_000 });
-    await expect.poll(() => existsSync(pidfile), { timeout: 10_000 }).toBe(true);
-    const { pid } = JSON.parse(readFileSync(pidfile, 'utf8')) as { pid: number };
+    // The agent may be half way through writing the file: wait for whole JSON.
+    const readPid = (): number | null => {
+      try {
+        return (JSON.parse(readFileSync(pidfile, 'utf8')) as { pid: number }).pid;
+      } catch {
+        return null;
+      }
+    };
+    await expect.poll(readPid, { timeout: 10_000 }).not.toBeNull();
+    const pid = readPid()!;
     expect(alive(pid)).toBe(true);
     await page.locator(statusOf(id)).click();
     await page.getByTestId('cancel-button').click();
@@ -141,7 +149,7 @@ describe('the dashboard of `beacon run --dashboard`', () => {
   it('stays responsive while a command prints 20 MB', async () => {
     const { page } = browser;
     const id = enqueue(sandbox, '@agent bytes=20971520 chunk=65536');
-    await page.locator(`${statusOf(id)}[data-status="running"]`).waitFor({ timeout: 15_000 });
+    await page.locator(`${statusOf(id)}[data-status="running"]`).waitFor({ timeout: 30_000 });
     await page.locator(statusOf(id)).click();
     await startProbe(page);
     const finished = page.locator(`${statusOf(id)}[data-status="completed"]`).waitFor({ timeout: 120_000 });

@@ -32,13 +32,19 @@ export type PlanResult = { ok: true; plan: CommandPlan } | { ok: false; reason: 
 
 /** The largest timeout we accept (the config's own ceiling): anything above is a mistake, not a wish. */
 const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
+/**
+ * The prompt travels as one argv element: Linux refuses any single argument over MAX_ARG_STRLEN (128 KiB,
+ * E2BIG inside the pty child, seen only as "exited with code 1"); macOS caps all of argv+env at 1 MiB.
+ */
+const MAX_PROMPT_ARG_BYTES = process.platform === 'linux' ? 128 * 1024 - 1 : 768 * 1024;
 const SUPPORTED_TYPES = new Set([null, 'spawn']);
 
 type Runnable = { ok: true; cwd: string; profile: AgentProfile; agentPath: string } | { ok: false; reason: string };
 
 /** Directory and agent: what the pre-claim check and the post-claim validation share. */
 function checkRunnable(command: Command, context: PlanContext): Runnable {
-  const profile = context.config.agents[command.agent];
+  // Own keys only: an agent named "constructor" or "__proto__" must not find Object.prototype's members.
+  const profile = Object.hasOwn(context.config.agents, command.agent) ? context.config.agents[command.agent] : undefined;
   if (!profile) {
     const known = Object.keys(context.config.agents).join(', ') || 'none';
     return { ok: false, reason: `Unknown agent "${command.agent}": this machine's agents are ${known} (${context.configPath}, key agents)` };
@@ -73,6 +79,14 @@ export function createPreClaimCheck(context: () => PlanContext, isHandled: (id: 
 export function planCommand(command: Command, ctx: PlanContext): PlanResult {
   const runnable = checkRunnable(command, ctx);
   if (!runnable.ok) return { ok: false, reason: runnable.reason, exitCode: null };
+  const promptBytes = Buffer.byteLength(command.prompt, 'utf8');
+  if (promptBytes > MAX_PROMPT_ARG_BYTES) {
+    return {
+      ok: false,
+      reason: `Prompt too long: ${promptBytes} bytes, but the agent receives it as one command-line argument and this system allows at most ${MAX_PROMPT_ARG_BYTES} bytes; shorten it or put the details in a file in the working directory`,
+      exitCode: null,
+    };
+  }
   const timeoutSeconds = command.timeoutSeconds ?? ctx.config.execution.default_timeout_seconds;
   if (typeof timeoutSeconds !== 'number' || !Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
     return {

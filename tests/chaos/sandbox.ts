@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Gateway } from '../gateway/index.js';
+import { WS } from '../supabase/harness.js';
+
+/**
+ * `beacon run` as a real process against the test gateway, for the chaos, bad-input and security tests
+ * (and the benchmarks): a fresh MENTU_HOME per executor, the stand-in agent, the key only in the env.
+ */
+export const CLI = resolve('dist-cli/beacon.cjs');
+export const FAKE_AGENT = resolve('tests/fixtures/fake-agent.mjs');
+/** Appends one JSON line per spawn to the file named by its first argument, then becomes the stand-in agent. */
+export const MARKING_AGENT = resolve('tests/bad-input/marking-agent.mjs');
+
+export interface BeaconSandbox {
+  root: string;
+  home: string;
+  work: string;
+  /** One JSON line per agent process spawned (the marking agent writes it). */
+  spawnMarker: string;
+  env: NodeJS.ProcessEnv;
+  cleanup(): void;
+}
+
+export interface SandboxOptions {
+  machineId: string;
+  execution?: Record<string, unknown>;
+  supabase?: Record<string, unknown>;
+  /** Extra top-level config keys (e.g. mentu.proxy_url). */
+  extra?: Record<string, unknown>;
+  env?: NodeJS.ProcessEnv;
+  source?: 'supabase' | 'local';
+}
+
+export function beaconSandbox(gateway: Gateway | null, options: SandboxOptions): BeaconSandbox {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'beacon-proof-')));
+  const home = join(root, 'mentu');
+  const work = join(root, 'work');
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  mkdirSync(work, { recursive: true });
+  const spawnMarker = join(root, 'spawns.jsonl');
+  const source = options.source ?? 'supabase';
+  const config: Record<string, unknown> = {
+    machine: { id: options.machineId },
+    command_source: source,
+    ...(source === 'supabase' && gateway
+      ? { supabase: { url: gateway.url, workspace_ids: [WS], poll_seconds: 2, heartbeat_seconds: 5, ...options.supabase } }
+      : {}),
+    execution: { allowed_directories: [work], default_agent: 'claude', shutdown_grace_seconds: 2, ...options.execution },
+    agents: { claude: { command: process.execPath, args: [MARKING_AGENT, spawnMarker, '-p', '{prompt}'], output: 'stream-json' } },
+    ...options.extra,
+  };
+  writeFileSync(join(home, 'beacon.yaml'), JSON.stringify(config, null, 2) + '\n');
+  const env: NodeJS.ProcessEnv = { ...process.env, MENTU_HOME: home, BEACON_LOGIN_SHELL: '0', BEACON_LOG_LEVEL: 'info', ...options.env };
+  if (gateway && source === 'supabase' && !options.env?.BEACON_SUPABASE_KEY) env.BEACON_SUPABASE_KEY = gateway.serviceRoleKey;
+  if (!options.env?.SUPABASE_SERVICE_ROLE_KEY) delete env.SUPABASE_SERVICE_ROLE_KEY;
+  return { root, home, work, spawnMarker, env, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export interface BeaconRun {
+  child: ChildProcess;
+  stderr(): string;
+  stdout(): string;
+  ready: Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(): Promise<void>;
+}
+
+export function startBeacon(box: BeaconSandbox, args: string[] = []): BeaconRun {
+  const child = spawn(process.execPath, [CLI, 'run', ...args], { env: box.env, cwd: box.work, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  let out = '';
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((r) => (markReady = r));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    err += chunk;
+    if (/ ready: /.test(err)) markReady();
+    if (process.env.BEACON_TEST_VERBOSE) process.stderr.write(chunk);
+  });
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return {
+    child,
+    stderr: () => err,
+    stdout: () => out,
+    ready: Promise.race([ready, exited.then(() => Promise.reject(new Error(`beacon run exited before ready:\n${err}`)))]),
+    exited,
+    stop,
+  };
+}
+
+/** Insert many commands in one statement (every row gets the same keys). */
+export async function insertMany(gateway: Gateway, rows: Record<string, unknown>[]): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const keys = Object.keys(rows[0]!);
+  const params: unknown[] = [];
+  const tuples = rows.map((row) => `(${keys.map((k) => (params.push(row[k]), `$${params.length}`)).join(',')})`);
+  const result = await gateway.sql<{ id: string }>(
+    `insert into public.bridge_commands (${keys.join(',')}) values ${tuples.join(',')} returning id`,
+    params,
+  );
+  return result.rows.map((r) => r.id);
+}
+
+export async function statusCounts(gateway: Gateway): Promise<Record<string, number>> {
+  const rows = (await gateway.sql<{ status: string; n: number }>('select status, count(*)::int as n from public.bridge_commands group by status')).rows;
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}

@@ -22,8 +22,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function driverFor(machineId: string, pollSeconds = 2): Promise<Driver> {
-  const driver = await startDriver(newSource(gateway, machineId, tempDir('beacon-outbox-', cleanups), { pollSeconds }), machineId);
+async function driverFor(machineId: string, pollSeconds = 2, maxConcurrent = 4): Promise<Driver> {
+  const driver = await startDriver(newSource(gateway, machineId, tempDir('beacon-outbox-', cleanups), { pollSeconds }), machineId, undefined, maxConcurrent);
   drivers.push(driver);
   return driver;
 }
@@ -37,8 +37,8 @@ async function statusCounts(): Promise<Record<string, number>> {
 
 describe('Supabase source under races and faults', () => {
   it('two claimants and 200 commands: every command runs exactly once', async () => {
-    const a = await driverFor('beacon-race-a');
-    const b = await driverFor('beacon-race-b');
+    const a = await driverFor('beacon-race-a', 2, 8);
+    const b = await driverFor('beacon-race-b', 2, 8);
     await Promise.all([connected(a), connected(b)]);
     const values = Array.from({ length: 200 }, (_, i) => `('${WS}', 'steps=1 ms=1 #${i}', '/tmp', 'claude')`).join(',');
     await gateway.sql(`insert into public.bridge_commands (workspace_id, prompt, working_directory, agent) values ${values}`);

@@ -179,6 +179,21 @@ describe('Supabase source', () => {
     expect(row).toMatchObject({ status: 'offline', workspace_id: WS, name: 'Test beacon-flow-g', agents_available: ['claude'] });
   });
 
+  it('a command targeted here that cannot run here is claimed and failed with the reason; an untargeted one is left for others', async () => {
+    const source = newSource(gateway, 'beacon-flow-i', tempDir('beacon-outbox-', cleanups));
+    await source.start({ machineId: 'beacon-flow-i', agents: ['claude'], workspaceIds: [WS] }, { onWake: () => {}, onCancelled: () => {}, onCommandChanged: () => {}, onStatus: () => {} });
+    cleanups.push(() => source.stop());
+    const untargeted = await insertCommand(gateway, { agent: 'nope' });
+    const targeted = await insertCommand(gateway, { agent: 'nope', target_machine_id: 'beacon-flow-i' });
+    const reason = 'Unknown agent "nope"';
+    const claimed = await source.claimNext((c) => (c.agent === 'nope' ? { ok: false, reason, claimAndFail: c.targetMachineId === 'beacon-flow-i' } : { ok: true }));
+    expect(claimed).toBeNull();
+    expect(await commandRow(gateway, untargeted)).toMatchObject({ status: 'pending', claimed_by_machine_id: null });
+    expect(await commandRow(gateway, targeted)).toMatchObject({ status: 'failed', claimed_by_machine_id: 'beacon-flow-i' });
+    const results = await gateway.sql('select status, error_message from public.bridge_results where command_id = $1', [targeted]);
+    expect(results.rows).toEqual([{ status: 'failed', error_message: reason }]);
+  });
+
   it('enqueue, get, list and requestCancel through the port', async () => {
     const source = newSource(gateway, 'beacon-flow-h', tempDir('beacon-outbox-', cleanups));
     const queued = await source.enqueue({ prompt: 'hello', workingDirectory: '/tmp', targetMachineId: 'beacon-elsewhere', flags: ['--x'] });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SupabaseClient } from '@supabase/supabase-js';
@@ -136,6 +137,22 @@ describe('Realtime postgres_changes through supabase-js', () => {
     expect(m.events[1]!.new.message).toBe('hello');
     expect(o.events).toEqual([]);
     expect(s.events).toHaveLength(2);
+  });
+
+  it('access_token upgrades a channel joined with the anon key to the user, so RLS lets rows through', async () => {
+    const service = track(client(gw));
+    const anonClient = track(createClient(gw.url, gw.anonKey, { auth: { persistSession: false }, realtime: { transport: WebSocket as never } }));
+    const w = watch(anonClient, 'late-token', [{ event: 'INSERT', table: 'bridge_commands' }]);
+    await subscribed(w);
+    await service.from('bridge_commands').insert(newCommand(WS_A, { prompt: 'before' }));
+    await gw.settled();
+    await sleep(150);
+    expect(w.events).toEqual([]);
+    await anonClient.realtime.setAuth(gw.makeUserJwt(member));
+    await sleep(150);
+    await service.from('bridge_commands').insert(newCommand(WS_A, { prompt: 'after' }));
+    await waitFor(() => w.events.length === 1, 3000, 'event after access_token');
+    expect(w.events[0]!.new.prompt).toBe('after');
   });
 
   it('access_token: an invalid token errors the channel, a valid one keeps it working', async () => {

@@ -27,6 +27,7 @@ import type { HeldExecutorLock } from './lock/executor-lock.js';
 import { resolveAgentCommand } from './run/agents.js';
 import { createPtyRunner } from './run/pty-runner.js';
 import { loginShellEnvironment } from './run/shell-env.js';
+import { ledgerClientFromConfig, type LedgerClient } from './parity/ledger.js';
 import { createHeadlessSecretStore } from './secrets.js';
 
 export type { ExecutorOptions, ExecutorSnapshot, ExecutorRole, StopOptions } from './executor/types.js';
@@ -74,6 +75,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   let standbyHolder: LockHolderView | null = null;
   let problem: string | null = null;
   let heartbeat: Heartbeat | null = null;
+  let ledger: LedgerClient | null = null;
   let cancelPoll: NodeJS.Timeout | null = null;
   let startPromise: Promise<void> | null = null;
   let stopPromise: Promise<void> | null = null;
@@ -112,7 +114,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
     }
     return decision;
   };
-  const lifecycle = { runner, logger, now, env, plan: planContext, output, running, changed };
+  const secrets = options.secrets ?? createHeadlessSecretStore(paths, env);
+  const lifecycle = { runner, logger, now, env, plan: planContext, ledger: () => ledger, output, running, changed };
 
   const handle = (command: Command): boolean => {
     if (handled.has(command.id)) {
@@ -181,7 +184,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       problem = configProblem(loaded);
       if (problem) logger.warn(problem);
       if (!source) {
-        source = await createCommandSource({ loaded, paths, env, secrets: options.secrets ?? createHeadlessSecretStore(paths, env), logger });
+        source = await createCommandSource({ loaded, paths, env, secrets, logger });
         createdSource = true;
       }
       const machineId = loaded.machineId;
@@ -196,6 +199,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       standbyHolder = null;
       if (role === 'stopping') return; // stop() arrived while we waited; it releases the lock
       await recoverOrphans(source, logger);
+      ledger = await ledgerClientFromConfig(config, secrets, { machineName: loaded.machineName, logger });
       paused = readPaused(paths.state);
       setRole('active');
       await source.start({ machineId, agents: Object.keys(config.agents), workspaceIds: config.supabase.workspace_ids }, sourceEvents);

@@ -221,3 +221,69 @@ describe('executor with fake ports', () => {
     expect(second.snapshot().problem).toContain(String(process.pid));
   });
 });
+
+describe('executor with the parity modules', () => {
+  it('with_worktree + commitment_id runs in the commitment worktree with MENTU_COMMITMENT; outside git it fails with the reason', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const repo = join(world.work, 'repo');
+    mkdirSync(repo);
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+    git('init', '-q');
+    writeFileSync(join(repo, 'README'), 'x');
+    git('add', '.');
+    git('commit', '-q', '-m', 'init');
+    make();
+    await executor.start();
+    const inRepo = source.add({ workingDirectory: repo, withWorktree: true, commitmentId: 'cmt_kzr4z3eo' });
+    await until('the run', () => runner.runs.length === 1);
+    const { request } = runner.runs[0]!;
+    expect(request.cwd).toBe(join(world.work, 'worktrees', 'cmt_kzr4z3eo'));
+    expect(request.env.MENTU_COMMITMENT).toBe('cmt_kzr4z3eo');
+    runner.runs[0]!.exit(0);
+    await until('finish', () => source.rows.get(inRepo.id)?.status === 'completed');
+
+    const notGit = source.add({ workingDirectory: world.work, withWorktree: true, commitmentId: 'cmt_0badc0de' });
+    await until('the refusal', () => source.rows.get(notGit.id)?.status === 'failed');
+    expect(source.rows.get(notGit.id)?.errorMessage).toMatch(/worktree/i);
+    expect(runner.runs.length).toBe(1);
+  });
+
+  it('ledger captures: task on start, evidence on finish, through the configured proxy', async () => {
+    const { createServer } = await import('node:http');
+    const bodies: { op: string; kind: string; body: string }[] = [];
+    const tokens: (string | undefined)[] = [];
+    const server = createServer((req, res) => {
+      let text = '';
+      req.on('data', (c: Buffer) => (text += c.toString()));
+      req.on('end', () => {
+        bodies.push(JSON.parse(text) as { op: string; kind: string; body: string });
+        tokens.push(req.headers['x-proxy-token'] as string | undefined);
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ id: `mem_${bodies.length}` }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    try {
+      source = new MemorySource();
+      runner = new ScriptedRunner();
+      const loaded = world.config();
+      loaded.config.mentu.proxy_url = `http://127.0.0.1:${port}`;
+      const secrets = { get: async () => 'proxy-token-0123456789', set: async () => {}, delete: async () => {}, describe: () => 'memory' };
+      executor = createExecutor({ paths: world.paths, env: world.env, mode: 'headless', logger: silentLogger, source, runner, secrets, config: loaded });
+      await executor.start();
+      const command = source.add({ workingDirectory: world.work, prompt: 'ledger me' });
+      await until('the run', () => runner.runs.length === 1);
+      runner.runs[0]!.exit(0);
+      await until('two captures', () => bodies.length === 2);
+      expect(bodies[0]).toMatchObject({ op: 'capture', kind: 'task' });
+      expect(bodies[0]!.body).toContain('ledger me');
+      expect(bodies[1]).toMatchObject({ op: 'capture', kind: 'evidence' });
+      expect(bodies[1]!.body).toContain('SUCCESS');
+      expect(tokens).toEqual(['proxy-token-0123456789', 'proxy-token-0123456789']);
+      expect(source.rows.get(command.id)?.status).toBe('completed');
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -3,6 +3,8 @@ import { dirname } from 'node:path';
 import type { Command, CommandOutcome, RunSummary } from '../commands/command.js';
 import type { CommandSource } from '../commands/source.js';
 import type { Logger } from '../logger.js';
+import type { LedgerClient } from '../parity/ledger.js';
+import { prepareWorktree } from '../parity/worktree.js';
 import { commandLogPath } from '../paths.js';
 import { buildInvocation } from '../run/agents.js';
 import type { RunResult, Runner, RunningProcess } from '../run/runner.js';
@@ -31,6 +33,8 @@ export interface LifecycleDeps {
   now: () => Date;
   env: NodeJS.ProcessEnv;
   plan: () => PlanContext;
+  /** Mentu ledger captures (task on start, evidence on finish); never blocks or fails a command. */
+  ledger: () => LedgerClient | null;
   output: OutputBatcher;
   running: Map<string, RunningEntry>;
   changed(commandId: string): void;
@@ -79,6 +83,23 @@ async function execute(deps: LifecycleDeps, entry: RunningEntry): Promise<void> 
   }
   const { plan } = planned;
 
+  // with_worktree + commitment_id: run in the commitment's git worktree (parity/worktree.ts), or fail with why.
+  let cwd = plan.cwd;
+  let worktreeEnv: Record<string, string> = {};
+  if (command.withWorktree && command.commitmentId) {
+    const worktree = await prepareWorktree(
+      { workingDirectory: plan.cwd, commitmentId: command.commitmentId, withWorktree: true },
+      { env: context.agentEnv, logger },
+    );
+    if (!worktree.ok) {
+      logger.warn(`refused ${id}: ${worktree.reason}`);
+      await record(deps, id, failure(worktree.reason, null, null, deps.now()));
+      return;
+    }
+    cwd = worktree.cwd;
+    worktreeEnv = worktree.env;
+  }
+
   const startedAt = deps.now().toISOString();
   if (!(await source.markRunning(id, startedAt))) {
     logger.info(`${id} was cancelled before it started; not running it`);
@@ -90,6 +111,13 @@ async function execute(deps: LifecycleDeps, entry: RunningEntry): Promise<void> 
     return;
   }
 
+  const ledger = deps.ledger();
+  const task = { agent: command.agent, prompt: command.prompt, workingDirectory: command.workingDirectory };
+  const taskRef = ledger?.enabled ? ledger.captureTask(task) : Promise.resolve(null);
+  const captureEvidence = (outcome: CommandOutcome): void => {
+    if (ledger?.enabled) void taskRef.then((ref) => ledger.captureEvidence(task, outcome, ref));
+  };
+
   const logPath = commandLogPath(id, deps.env);
   mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
   let proc: RunningProcess;
@@ -98,8 +126,8 @@ async function execute(deps: LifecycleDeps, entry: RunningEntry): Promise<void> 
       {
         commandId: id,
         invocation: buildInvocation(plan.agentPath, plan.profile, command.prompt, command.flags ?? []),
-        cwd: plan.cwd,
-        env: agentEnvironment(context.agentEnv, { commandId: id, workspaceId: command.workspaceId }),
+        cwd,
+        env: agentEnvironment(context.agentEnv, { commandId: id, workspaceId: command.workspaceId, extra: worktreeEnv }),
         timeoutMs: Math.round(plan.timeoutSeconds * 1000),
         logPath,
         maxOutputBytes: context.config.execution.max_output_bytes,
@@ -116,28 +144,32 @@ async function execute(deps: LifecycleDeps, entry: RunningEntry): Promise<void> 
   } catch (error) {
     const reason = `The agent could not be started: ${error instanceof Error ? error.message : String(error)}`;
     logger.error(`${id}: ${reason}`);
-    await record(deps, id, failure(reason, null, startedAt, deps.now()));
+    const outcome = failure(reason, null, startedAt, deps.now());
+    if (await record(deps, id, outcome)) captureEvidence(outcome);
     return;
   }
   entry.process = proc;
   entry.pid = proc.pid;
-  logger.info(`running ${id} pid ${proc.pid} (${command.agent} in ${plan.cwd}, timeout ${plan.timeoutSeconds}s)`);
+  logger.info(`running ${id} pid ${proc.pid} (${command.agent} in ${cwd}, timeout ${plan.timeoutSeconds}s)`);
   deps.changed(id);
   if (entry.cancelReason) proc.cancel(entry.cancelReason).catch(() => {});
 
   const result = await proc.result;
-  await record(deps, id, outcomeOf(result, plan.timeoutSeconds));
+  const outcome = outcomeOf(result, plan.timeoutSeconds);
+  if (await record(deps, id, outcome)) captureEvidence(outcome);
 }
 
-async function record(deps: LifecycleDeps, id: string, outcome: CommandOutcome): Promise<void> {
+/** The guarded finish, logged. False: the row was cancelled meanwhile and nothing else is recorded. */
+async function record(deps: LifecycleDeps, id: string, outcome: CommandOutcome): Promise<boolean> {
   const recorded = await deps.source.finish(id, outcome);
   if (!recorded) {
     deps.logger.info(`${id} was cancelled meanwhile; its ${outcome.status} outcome is not recorded`);
-    return;
+    return false;
   }
   const duration = outcome.startedAt ? ` duration=${seconds(outcome.startedAt, outcome.completedAt)}s` : '';
   const why = outcome.status === 'completed' || !outcome.errorMessage ? '' : ` reason=${JSON.stringify(outcome.errorMessage)}`;
   deps.logger.info(`finished ${id} status=${outcome.status} exit=${outcome.exitCode ?? '-'}${duration}${why}`);
+  return true;
 }
 
 function outcomeOf(result: RunResult, timeoutSeconds: number): CommandOutcome {

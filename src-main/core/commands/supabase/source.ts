@@ -109,11 +109,11 @@ export class SupabaseSource implements CommandSource {
 
   async start(identity: ClaimantIdentity, events: SourceEvents): Promise<void> {
     if (this.started) throw new Error('The Supabase source is already started');
+    const { logger, workspaceIds, pollSeconds, heartbeatSeconds } = this.options;
+    if (workspaceIds.length === 0) throw new Error('No Mentu workspace configured: set supabase.workspace_ids in beacon.yaml.');
     this.started = true;
     this.identity = identity;
     this.events = events;
-    const { logger, workspaceIds, pollSeconds, heartbeatSeconds } = this.options;
-    if (workspaceIds.length === 0) throw new Error('No Mentu workspace configured: set supabase.workspace_ids in beacon.yaml.');
     this.claimer = new Claimer({ client: this.client, machineId: this.options.machineId, workspaceIds, agents: identity.agents, logger });
     // Writes left from an earlier run go first, so recoverOrphans sees the results they carry.
     await Promise.race([this.outbox.drain(), delay(5000)]);

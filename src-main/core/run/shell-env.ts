@@ -155,6 +155,9 @@ const SECRET_PATTERNS = [
   /(^|_)(KEY|TOKEN|SECRET|SECRETS|PASSPHRASE|CREDENTIALS?|APIKEY|PAT)$/,
   /_(API_?KEY|ACCESS_KEY|SECRET_KEY|PRIVATE_KEY|TOKEN|SECRET)_/,
   /PASSWORD|PASSWD/,
+  // Bearer URLs: whoever holds a webhook URL or an error-reporting DSN can post as its owner.
+  /WEBHOOK/,
+  /(^|_)DSN$/,
 ];
 
 /** Whether a variable looks like it holds a secret (by name, or a URL with a password in it). */

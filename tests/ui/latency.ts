@@ -6,12 +6,6 @@ import type { Page } from 'playwright-core';
  * response. Frames per second are counted with requestAnimationFrame over the same window.
  */
 
-declare global {
-  interface Window {
-    __beaconProbe?: { latencies: number[]; frames: number; startedAt: number; stoppedAt: number | null; running: boolean };
-  }
-}
-
 // Page code is passed as a string: tsx (esbuild keepNames) would wrap a serialised function in __name().
 const PROBE_SCRIPT = `(() => {
   const probe = { latencies: [], frames: 0, startedAt: performance.now(), stoppedAt: null, running: true };

@@ -83,10 +83,13 @@ describe('Supabase source under races and faults', () => {
   it('the poll backstop finds commands whose change events were lost, and notices cancellations', async () => {
     const driver = await driverFor('beacon-poll', 1);
     await connected(driver);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // let the start/subscribe catch-up passes finish
     gateway.faults.stallDelivery(8000, 'drop');
+    driver.wakes.length = 0;
     const id = await insertCommand(gateway, { prompt: 'steps=100 ms=50' });
     await waitFor('claimed by the poll', async () => (await commandRow(gateway, id)).status === 'running', 4000);
     expect(driver.wakes).toContain('poll');
+    expect(driver.wakes).not.toContain('insert');
     await gateway.sql(`update public.bridge_commands set status = 'cancelled' where id = $1`, [id]);
     await waitFor('cancel noticed by the poll', () => driver.cancelled.includes(id), 4000);
     await driver.idle();

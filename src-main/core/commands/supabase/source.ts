@@ -20,7 +20,7 @@ import { connectSupabase } from './connect.js';
 import type { SupabaseSourceOptions } from './index.js';
 import { LogBatcher } from './log-batcher.js';
 import { statusFor, upsertMachine, type MachineInfo } from './machine.js';
-import type { Row } from './mapping.js';
+import { OwnedCommands } from './owned-commands.js';
 import { cancelCommand, cancelledAmong, commandStatus, enqueueCommand, getCommand, listCommands, requeueClaimed, setOwnStatus, strayClaims, type QueryContext } from './queries.js';
 import { Outbox } from './outbox.js';
 import { applyWrite, failedOutcome, type WriteContext, type WriteOp } from './writes.js';
@@ -41,8 +41,7 @@ export class SupabaseSource implements CommandSource {
   private readonly tracker = new ConnectionTracker((status) => this.events.onStatus(status));
   private readonly batcher: LogBatcher;
   /** Commands this process claimed and has not finished: where cancellations are routed. */
-  private readonly owned = new Map<string, string | null>();
-  private readonly cancelNotified = new Set<string>();
+  private readonly owned: OwnedCommands;
   private claimChain: Promise<unknown> = Promise.resolve();
   private heartbeatState: HeartbeatState = { busy: false, runningCommandIds: [] };
   private timers: NodeJS.Timeout[] = [];
@@ -53,8 +52,9 @@ export class SupabaseSource implements CommandSource {
   constructor(private readonly options: SupabaseSourceOptions) {
     const { auth, logger } = options;
     logger.redact(auth.kind === 'service_role' ? auth.key : auth.anonKey);
+    this.owned = new OwnedCommands(options.machineId, () => this.events);
     this.batcher = new LogBatcher({
-      workspaceOf: (id) => this.owned.get(id) ?? null,
+      workspaceOf: (id) => this.owned.workspaceOf(id),
       emit: (commandId, rows) => void this.outbox.submit({ kind: 'logs', commandId, rows }).catch((error: unknown) => logger.error('spawn_logs write failed', { commandId, error })),
     });
   }
@@ -133,7 +133,7 @@ export class SupabaseSource implements CommandSource {
           if (/jwt|token has expired|unauthori[sz]ed/i.test(reason)) this.tracker.authFailed(reason);
           this.tracker.channels(false, reason);
         },
-        onChange: (type, row) => this.onChange(type, row),
+        onChange: (type, row) => this.owned.changed(type, row),
       },
     });
     this.channels.start();
@@ -178,7 +178,7 @@ export class SupabaseSource implements CommandSource {
         await this.outbox.submit({ kind: 'finish', commandId: command.id, outcome: failedOutcome(reason, null, now) });
         this.events.onCommandChanged(command.id);
       }
-      if (round.claimed) this.owned.set(round.claimed.id, round.claimed.workspaceId);
+      if (round.claimed) this.owned.add(round.claimed.id, round.claimed.workspaceId);
       return round.claimed;
     } catch (error) {
       // A claim whose answer was lost may have won in the database: checked before the next round.
@@ -223,8 +223,7 @@ export class SupabaseSource implements CommandSource {
       if (result.state === 'dropped') this.options.logger.error('The result of a command was refused by the database', { commandId, reason: result.reason });
       return result.state === 'done' ? result.value : result.state === 'queued';
     } finally {
-      this.owned.delete(commandId);
-      this.cancelNotified.delete(commandId);
+      this.owned.release(commandId);
     }
   }
 
@@ -268,7 +267,7 @@ export class SupabaseSource implements CommandSource {
 
   async requestCancel(commandId: string): Promise<boolean> {
     const changed = await cancelCommand(this.queries, commandId, new Date());
-    if (changed) this.notifyCancelled(commandId);
+    if (changed) this.owned.cancelled(commandId);
     return changed;
   }
 
@@ -280,31 +279,16 @@ export class SupabaseSource implements CommandSource {
     return listCommands(this.queries, query);
   }
 
-  private onChange(type: 'INSERT' | 'UPDATE', row: Row): void {
-    const id = typeof row.id === 'string' ? row.id : null;
-    if (!id) return;
-    const forUs = row.target_machine_id == null || row.target_machine_id === this.options.machineId;
-    if (row.status === 'cancelled' && this.owned.has(id)) this.notifyCancelled(id);
-    if (row.status === 'pending' && forUs) this.events.onWake(type === 'INSERT' ? 'insert' : 'update');
-    this.events.onCommandChanged(id);
-  }
-
-  private notifyCancelled(commandId: string): void {
-    if (!this.owned.has(commandId) || this.cancelNotified.has(commandId)) return;
-    this.cancelNotified.add(commandId);
-    this.events.onCancelled(commandId);
-  }
-
   /** The poll backstop: a wake whatever the socket says, and a cancellation check of what we run. */
   private async poll(): Promise<void> {
     this.events.onWake('poll');
     this.outbox.kick();
-    const ids = [...this.owned.keys()];
+    const ids = this.owned.ids();
     if (ids.length === 0) return;
     try {
       const cancelled = await cancelledAmong(this.queries, ids);
       this.tracker.restSucceeded();
-      for (const id of cancelled) this.notifyCancelled(id);
+      for (const id of cancelled) this.owned.cancelled(id);
     } catch (error) {
       this.reportError('poll', error);
     }

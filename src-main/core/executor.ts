@@ -6,6 +6,7 @@ import type { CommandSource, SourceEvents, SourceStatus } from './commands/sourc
 import { loadConfig, type LoadedConfig } from './config/load.js';
 import { effectiveSource } from './config/schema.js';
 import { createClaimLoop } from './executor/claim-loop.js';
+import { createGracePeriod } from './executor/grace.js';
 import { startHeartbeat, type Heartbeat } from './executor/heartbeat.js';
 import { createOutputBatcher } from './executor/output-batcher.js';
 import { readPaused, writePaused } from './executor/pause-state.js';
@@ -79,7 +80,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   let cancelPoll: NodeJS.Timeout | null = null;
   let startPromise: Promise<void> | null = null;
   let stopPromise: Promise<void> | null = null;
-  let graceTimer: { endsAt: number; timer: NodeJS.Timeout; resolve: () => void } | null = null;
+  const grace = createGracePeriod();
   const standbyAbort = new AbortController();
 
   const changed = (commandId: string | null = null): void => {
@@ -226,16 +227,6 @@ export function createExecutor(options: ExecutorOptions): Executor {
     }
   };
 
-  /** Resolves when every run has ended or the grace period is over (a later stop() may shorten it). */
-  const waitForRuns = (graceMs: number): Promise<void> =>
-    new Promise<void>((resolve) => {
-      graceTimer = { endsAt: Date.now() + graceMs, timer: setTimeout(resolve, graceMs), resolve };
-      void Promise.all([...runs]).then(() => resolve());
-    }).finally(() => {
-      if (graceTimer) clearTimeout(graceTimer.timer);
-      graceTimer = null;
-    });
-
   const doStop = async ({ cancelRunning, graceMs }: StopOptions): Promise<void> => {
     setRole('stopping');
     standbyAbort.abort();
@@ -244,7 +235,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     await claimLoop.idle();
     if (runs.size) {
       logger.info(`stopping: ${runs.size} command(s) still running; waiting up to ${Math.round(graceMs / 1000)}s`);
-      await waitForRuns(graceMs);
+      await grace.wait([...runs], graceMs);
     }
     if (runs.size && cancelRunning) {
       for (const entry of running.values()) cancelEntry(entry, EXECUTOR_SHUTDOWN, logger);
@@ -270,13 +261,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     },
     stop: (stopOptions) => {
       if (stopPromise) {
-        // A second signal: shorten the grace period.
-        const endsAt = Date.now() + stopOptions.graceMs;
-        if (graceTimer && endsAt < graceTimer.endsAt) {
-          clearTimeout(graceTimer.timer);
-          const { resolve } = graceTimer;
-          graceTimer = { endsAt, timer: setTimeout(resolve, stopOptions.graceMs), resolve };
-        }
+        grace.shorten(stopOptions.graceMs); // a second signal
         return stopPromise;
       }
       if (role === 'idle' || role === 'stopped') {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import type { LockHolderView } from '../../src-main/core/api/types.js';
 
 /** Starting and stopping the lock-racer fixture and other helper processes for the lock tests. */
@@ -7,8 +8,12 @@ export type RacerReport = { ok: true; pid: number; id: string } | { ok: false; p
 
 export interface Racer {
   child: ChildProcess;
-  /** The racer's one JSON line. */
+  /** The racer's first JSON line: what happened when it started. */
   report: Promise<RacerReport>;
+  /** The next JSON line it prints. */
+  nextLine<T = unknown>(): Promise<T>;
+  /** Send a command line (--serve racers). */
+  send(line: string): void;
   exited: Promise<number | null>;
   /** Close stdin: the racer releases (if it holds) and exits. */
   finish(): Promise<number | null>;
@@ -23,25 +28,43 @@ export function startRacer(script: string, env: NodeJS.ProcessEnv, args: string[
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   void exited.then(() => started.delete(child));
-  const report = new Promise<RacerReport>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`racer ${child.pid} printed nothing in ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      buffer += chunk;
-      const newline = buffer.indexOf('\n');
-      if (newline < 0) return;
-      clearTimeout(timer);
-      resolve(JSON.parse(buffer.slice(0, newline)) as RacerReport);
+
+  const queued: string[] = [];
+  const waiting: ((line: string | null) => void)[] = [];
+  let closed = false;
+  createInterface({ input: child.stdout as NodeJS.ReadableStream })
+    .on('line', (line) => {
+      const waiter = waiting.shift();
+      if (waiter) waiter(line);
+      else queued.push(line);
+    })
+    .on('close', () => {
+      closed = true;
+      for (const waiter of waiting.splice(0)) waiter(null);
     });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`racer ${child.pid} exited (${code}) before reporting; stderr: ${stderr}`));
+
+  function nextLine<T>(): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`racer ${child.pid} printed nothing in ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
+      const take = (line: string | null): void => {
+        clearTimeout(timer);
+        if (line === null) reject(new Error(`racer ${child.pid} exited before printing a line; stderr: ${stderr}`));
+        else resolve(JSON.parse(line) as T);
+      };
+      const line = queued.shift();
+      if (line !== undefined) take(line);
+      else if (closed) take(null);
+      else waiting.push(take);
     });
-  });
+  }
+
+  const report = nextLine<RacerReport>();
   report.catch(() => {}); // observed by the test; avoid an unhandled rejection when it is not awaited
   return {
     child,
     report,
+    nextLine,
+    send: (line) => void child.stdin?.write(`${line}\n`),
     exited,
     finish() {
       child.stdin?.end();

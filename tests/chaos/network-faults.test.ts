@@ -31,7 +31,7 @@ afterEach(async () => {
 });
 
 async function executor(machineId: string, execution: Record<string, unknown>): Promise<{ box: BeaconSandbox; run: BeaconRun }> {
-  const box = beaconSandbox(gateway, { machineId, execution });
+  const box = beaconSandbox(gateway, { machineId, execution, noopAgent: true });
   const run = startBeacon(box);
   live.push({ box, run });
   await run.ready;
@@ -55,7 +55,7 @@ describe('network chaos', () => {
     try {
       // In batches, so inserts land while sockets are down as well as while they are up.
       for (let i = 0; i < total; i += 50) {
-        await insertMany(gateway, tags.slice(i, i + 50).map((tag) => ({ workspace_id: WS, prompt: `${tag}\n@agent lines=0`, working_directory: box.work, agent: 'claude' })));
+        await insertMany(gateway, tags.slice(i, i + 50).map((tag) => ({ workspace_id: WS, prompt: `${tag}\n@agent lines=0`, working_directory: box.work, agent: 'noop' })));
         await new Promise((r) => setTimeout(r, 300));
       }
       await waitFor('all 500 completed', async () => (await statusCounts(gateway)).completed === total, 240_000, 500).catch(async (error: Error) => {

@@ -32,6 +32,18 @@ export interface SandboxOptions {
   extra?: Record<string, unknown>;
   env?: NodeJS.ProcessEnv;
   source?: 'supabase' | 'local';
+  /** Also configure agent `noop` (noopAgent) beside `claude` (the marking stand-in). */
+  noopAgent?: boolean;
+}
+
+/**
+ * A no-op agent for load runs: /bin/sh appends the prompt's first line to the spawn marker and exits,
+ * a small fraction of a node start, so a load run measures Beacon rather than node's startup.
+ */
+export function noopAgent(spawnMarker: string): Record<string, unknown> {
+  // One JSON line like the marking agent's (the prompt's first line as `head`, tags are plain words).
+  const script = `printf '{"t":0,"pid":%s,"head":"%s"}\\n' "$$" "$(printf '%s' "$1" | head -n 1)" >> '${spawnMarker}'`;
+  return { command: '/bin/sh', args: ['-c', script, 'noop', '{prompt}'], output: 'text' };
 }
 
 export function beaconSandbox(gateway: Gateway | null, options: SandboxOptions): BeaconSandbox {
@@ -49,7 +61,7 @@ export function beaconSandbox(gateway: Gateway | null, options: SandboxOptions):
       ? { supabase: { url: gateway.url, workspace_ids: [WS], poll_seconds: 2, heartbeat_seconds: 5, ...options.supabase } }
       : {}),
     execution: { allowed_directories: [work], default_agent: 'claude', shutdown_grace_seconds: 2, ...options.execution },
-    agents: { claude: { command: process.execPath, args: [MARKING_AGENT, spawnMarker, '-p', '{prompt}'], output: 'stream-json' } },
+    agents: { claude: { command: process.execPath, args: [MARKING_AGENT, spawnMarker, '-p', '{prompt}'], output: 'stream-json' }, ...(options.noopAgent ? { noop: noopAgent(spawnMarker) } : {}) },
     ...options.extra,
   };
   writeFileSync(join(home, 'beacon.yaml'), JSON.stringify(config, null, 2) + '\n');

@@ -50,8 +50,12 @@ export interface ConfigChange {
 }
 
 /** Apply changes to beacon.yaml keeping the user's comments and layout; validated before writing. */
-export async function updateConfig(paths: MentuPaths, changes: ConfigChange[]): Promise<LoadedConfig> {
-  await loadConfig(paths); // creates the file on a first start; throws if it is invalid
+export async function updateConfig(
+  paths: MentuPaths,
+  changes: ConfigChange[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LoadedConfig> {
+  await loadConfig(paths, env); // creates the file on a first start; throws if it is invalid
   return withFileMutex(configMutexPath(paths), async () => {
     const text = (await readTextIfExists(paths.config)) ?? '';
     const { doc } = parseConfigText(paths.config, text);
@@ -82,6 +86,6 @@ export async function updateConfig(paths: MentuPaths, changes: ConfigChange[]): 
     const config = validateDocument(paths.config, doc, undefined, 'edit');
     const mode = (await stat(paths.config)).mode & 0o777;
     await writeFileAtomic(paths.config, doc.toString({ lineWidth: 0 }), mode);
-    return loaded(paths, config, process.env, false);
+    return loaded(paths, config, env, false);
   });
 }

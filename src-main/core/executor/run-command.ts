@@ -131,6 +131,7 @@ async function execute(deps: LifecycleDeps, entry: RunningEntry): Promise<void> 
         timeoutMs: Math.round(plan.timeoutSeconds * 1000),
         logPath,
         maxOutputBytes: context.config.execution.max_output_bytes,
+        outputFormat: plan.profile.output,
       },
       {
         onOutput: (text) => deps.output.push(id, text),

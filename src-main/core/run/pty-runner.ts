@@ -53,6 +53,7 @@ function startRun(request: RunRequest, rawObserver: RunObserver, options: PtyRun
     pipeline = new OutputPipeline({
       logPath: request.logPath,
       maxOutputBytes: request.maxOutputBytes,
+      outputFormat: request.outputFormat,
       observer,
       onResult: () => onResultLine(),
       onBackpressure: (paused) => (paused ? child?.pause() : child?.resume()),

@@ -24,12 +24,17 @@ export interface RunRequest {
   maxOutputBytes: number;
   /** After the stream-json `result` line, how long the process may linger before it is killed. */
   resultGraceMs?: number;
+  /**
+   * The agent profile's `output`. With 'stream-json', onText and the result tail get the readable
+   * rendering of the JSON lines (core/api/stream-json-render.ts); the log and onOutput stay raw.
+   */
+  outputFormat?: 'stream-json' | 'text';
 }
 
 export interface RunObserver {
   /** Decoded text exactly as the terminal should show it (ANSI kept), for the UI. */
   onOutput?(text: string): void;
-  /** ANSI-stripped text, for database sinks (spawn_logs). */
+  /** ANSI-stripped text, for database sinks (spawn_logs); stream-json lines rendered readable (plain). */
   onText?(text: string): void;
   /** The stream-json summary changed (init seen, tool used, result). */
   onSummary?(summary: RunSummary): void;
@@ -44,7 +49,7 @@ export interface RunResult {
   /** Why it was cancelled (user, "executor shutdown") or why spawning failed. */
   detail: string | null;
   summary: RunSummary;
-  /** ANSI-stripped tail of the output (bounded), for the result row. */
+  /** The tail (bounded) of the text onText got, for the result row. */
   outputTail: string;
   outputTruncated: boolean;
   /** Bytes the agent wrote in all (including what the bounded log dropped). */

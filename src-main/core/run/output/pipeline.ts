@@ -1,3 +1,4 @@
+import { StreamJsonRenderStream } from '../../api/stream-json-render-stream.js';
 import type { RunSummary } from '../../commands/command.js';
 import type { RunObserver } from '../runner.js';
 import { createAnsiStripper } from './ansi-stripper.js';
@@ -10,7 +11,8 @@ import { createUtf8Stream } from './utf8-stream.js';
 /**
  * One run's output, chunk by chunk: raw bytes → the bounded log file; decoded text → observer.onOutput
  * (the terminal view); ANSI-stripped text → observer.onText (database sinks) and the bounded tail for
- * the result row; stream-json lines (split from the decoded text) → the run summary → onSummary.
+ * the result row, with stream-json lines rendered readable when the agent writes stream-json; stream-json
+ * lines (split from the decoded text) → the run summary → onSummary.
  * Nothing accumulates beyond the fixed bounds of the log ring, the tail and one partial line.
  */
 export interface OutputPipelineOptions {
@@ -23,6 +25,8 @@ export interface OutputPipelineOptions {
   onBackpressure(paused: boolean): void;
   /** Bytes (UTF-8) of stripped text kept for the result row (default maxOutputBytes). */
   tailBytes?: number;
+  /** 'stream-json': onText and the tail get the readable (plain) rendering instead of the JSON lines. */
+  outputFormat?: 'stream-json' | 'text';
 }
 
 export interface OutputTotals {
@@ -45,6 +49,8 @@ export class OutputPipeline {
   private readonly tail: TailBuffer;
   private readonly parser = new StreamJsonSummary();
   private readonly lines: LineSplitter;
+  /** Stream-json made readable for people reading the database; null: text goes as it is. */
+  private readonly readable: StreamJsonRenderStream | null;
   private firstText = true;
   private finished = false;
 
@@ -53,6 +59,7 @@ export class OutputPipeline {
     this.log.onDrain(() => options.onBackpressure(false));
     this.tail = new TailBuffer(options.tailBytes ?? options.maxOutputBytes);
     this.lines = new LineSplitter((line) => this.onLine(line), undefined, '{');
+    this.readable = options.outputFormat === 'stream-json' ? new StreamJsonRenderStream('plain') : null;
   }
 
   push(chunk: Uint8Array): void {
@@ -67,6 +74,8 @@ export class OutputPipeline {
       this.finished = true;
       const rest = this.stripper.end();
       if (rest) this.emitText(rest);
+      const held = this.readable?.flush();
+      if (held) this.emitShown(held);
       this.lines.end();
     }
     let logError: string | null = null;
@@ -106,6 +115,11 @@ export class OutputPipeline {
 
   private emitText(text: string): void {
     if (this.parser.notePlainText(text)) this.options.observer.onSummary?.(this.parser.summary);
+    this.emitShown(this.readable ? this.readable.push(text) : text);
+  }
+
+  private emitShown(text: string): void {
+    if (!text) return;
     this.tail.push(text);
     this.options.observer.onText?.(text);
   }

@@ -3,10 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { ConfigError, loadConfig, updateConfig } from '../../src-main/core/config/load.js';
 import { configSchema } from '../../src-main/core/config/schema.js';
-import { tempHome, type TempHome } from './helpers.js';
+import { cleanupTempHomes, tempHome, type TempHome } from './helpers.js';
 
 let home: TempHome;
-afterEach(() => home?.cleanup());
+afterEach(() => cleanupTempHomes());
 
 /** Load, expecting a ConfigError; returns it. */
 async function loadError(h: TempHome): Promise<ConfigError> {

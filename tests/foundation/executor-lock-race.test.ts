@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bundleFixture, tempHome, type TempHome } from './helpers.js';
+import { bundleFixture, cleanupTempHomes, tempHome, type TempHome } from './helpers.js';
 import { killLeftovers, startRacer, type RacerReport } from './lock-processes.js';
 
 let racerScript: string;
@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
 afterEach(() => {
   killLeftovers();
-  home?.cleanup();
+  cleanupTempHomes();
 });
 
 describe('the executor lock under contention', () => {

@@ -10,7 +10,7 @@ import {
   waitForExecutorLock,
   type AcquireResult,
 } from '../../src-main/core/lock/executor-lock.js';
-import { bundleFixture, runCli, tempHome, type TempHome } from './helpers.js';
+import { bundleFixture, runCli, cleanupTempHomes, tempHome, type TempHome } from './helpers.js';
 import { killLeftovers, startRacer, startSleeper } from './lock-processes.js';
 
 let racerScript: string;
@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
 afterEach(() => {
   killLeftovers();
-  home?.cleanup();
+  cleanupTempHomes();
 });
 
 function refused(result: AcquireResult) {

@@ -16,6 +16,13 @@ export interface TempHome {
   cleanup(): void;
 }
 
+const created: TempHome[] = [];
+
+/** Remove every temp home made so far (call from afterEach). */
+export function cleanupTempHomes(): void {
+  for (const home of created.splice(0)) home.cleanup();
+}
+
 /** A fresh MENTU_HOME under the OS temp folder; the environment every process and call of a test uses. */
 export function tempHome(extraEnv: NodeJS.ProcessEnv = {}): TempHome {
   const home = mkdtempSync(join(tmpdir(), 'beacon-foundation-'));
@@ -26,7 +33,9 @@ export function tempHome(extraEnv: NodeJS.ProcessEnv = {}): TempHome {
     BEACON_HOSTNAME: 'test-host',
     ...extraEnv,
   };
-  return { home, env, paths: mentuPaths(env), cleanup: () => rmSync(home, { recursive: true, force: true }) };
+  const made = { home, env, paths: mentuPaths(env), cleanup: () => rmSync(home, { recursive: true, force: true }) };
+  created.push(made);
+  return made;
 }
 
 export interface CliResult {

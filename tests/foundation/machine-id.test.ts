@@ -3,10 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { loadConfig } from '../../src-main/core/config/load.js';
 import { configSchema } from '../../src-main/core/config/schema.js';
-import { runCli, tempHome, type TempHome } from './helpers.js';
+import { runCli, cleanupTempHomes, tempHome, type TempHome } from './helpers.js';
 
 let home: TempHome;
-afterEach(() => home?.cleanup());
+afterEach(() => cleanupTempHomes());
 
 async function statusMachineId(env: NodeJS.ProcessEnv): Promise<string> {
   const result = await runCli(['status', '--json'], env);

@@ -5,6 +5,7 @@ import { isTerminal } from '../../core/commands/command.js';
 import { commandLogPath } from '../../core/paths.js';
 import { withConfiguredSource } from '../control/configured-source.js';
 import { formatCommand, formatList } from '../control/format.js';
+import { createLogPrinter, type LogPrinter } from '../control/log-printer.js';
 import { CliError } from '../errors.js';
 
 /** enqueue, list, show, logs: they go to the configured source directly, whether or not an executor runs. */
@@ -63,24 +64,26 @@ export function registerQueueCommands(program: Program): void {
     .description("print a command's output log")
     .argument('<id>')
     .option('-f, --follow', 'keep printing new output until the command finishes')
-    .action(async (id: string, options: { follow?: boolean }) => {
+    .option('--raw', 'print the exact bytes of the log (stream-json lines are shown readable otherwise)')
+    .action(async (id: string, options: { follow?: boolean; raw?: boolean }) => {
       await withConfiguredSource(async ({ source }) => {
         if (!(await source.get(id))) throw new CliError(`No command ${id} (beacon list shows the recent ones)`);
         const path = commandLogPath(id);
         let offset = 0;
+        const printer = createLogPrinter(options.raw ? 'raw' : 'readable');
         for (;;) {
           // Read the status before the bytes: once terminal, the log is complete after this read.
           const done = isTerminal((await source.get(id))?.status ?? 'failed');
-          offset = copyFrom(path, offset);
-          if (!options.follow || done) return;
+          offset = copyFrom(path, offset, printer);
+          if (!options.follow || done) return printer.end();
           await new Promise((r) => setTimeout(r, 200));
         }
       });
     });
 }
 
-/** Write the log's bytes from `offset` to stdout; returns the new offset. */
-function copyFrom(path: string, offset: number): number {
+/** Write the log's bytes from `offset` to the printer; returns the new offset. */
+function copyFrom(path: string, offset: number, printer: LogPrinter): number {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -92,7 +95,7 @@ function copyFrom(path: string, offset: number): number {
     for (;;) {
       const read = readSync(fd, buffer, 0, buffer.length, offset);
       if (read <= 0) return offset;
-      process.stdout.write(Buffer.from(buffer.subarray(0, read)));
+      printer.write(Buffer.from(buffer.subarray(0, read)));
       offset += read;
     }
   } finally {

@@ -80,7 +80,7 @@ describe('CLI details', () => {
     const code = await new Promise<number | null>((r) => follow.on('exit', r));
     expect(code).toBe(0);
     expect(out).toContain('working 4/4');
-    expect(out).toContain('"type":"result"');
+    expect(out).toContain('✔ Done'); // the stream-json result line, shown readable
     expect((await waitForStatus(sandbox, command.id, ['completed'])).status).toBe('completed');
   });
 

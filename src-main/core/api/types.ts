@@ -17,18 +17,23 @@ export type CommandStatusName =
 
 export type ConnectionStateName = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'auth_failed';
 
+/** What the stream-json parser learned about a run: session, model, tools, cost, turns, outcome. */
 export interface RunSummaryView {
   sessionId: string | null;
   model: string | null;
   cliVersion: string | null;
+  /** Final result text (success only). */
   resultText: string | null;
+  /** Assistant text seen during the run, bounded. */
   assistantText: string | null;
   toolUses: { id: string | null; name: string }[];
   costUsd: number | null;
   durationMs: number | null;
   numTurns: number | null;
   isError: boolean | null;
+  /** Error text from the result line (error subtypes) or an auth failure. */
   errorText: string | null;
+  /** `result` line subtype, e.g. success, error_max_turns. */
   resultSubtype: string | null;
 }
 

@@ -1,3 +1,5 @@
+import type { RunSummaryView } from '../api/types.js';
+
 /**
  * A command: one prompt to run with one agent in one working directory. This file holds its shape,
  * its statuses and the only allowed transitions between them (the Mentu lifecycle, mentu-compat §2).
@@ -67,25 +69,11 @@ export class TransitionError extends Error {
   }
 }
 
-/** What the stream-json parser learned about a run (stored with the command, shown in the UI). */
-export interface RunSummary {
-  sessionId: string | null;
-  model: string | null;
-  cliVersion: string | null;
-  /** Final result text (success only). */
-  resultText: string | null;
-  /** Assistant text seen during the run, bounded. */
-  assistantText: string | null;
-  toolUses: { id: string | null; name: string }[];
-  costUsd: number | null;
-  durationMs: number | null;
-  numTurns: number | null;
-  isError: boolean | null;
-  /** Error text from the result line (error subtypes) or an auth failure. */
-  errorText: string | null;
-  /** `result` line subtype, e.g. success, error_max_turns. */
-  resultSubtype: string | null;
-}
+/**
+ * What the stream-json parser learned about a run (stored with the command, shown in the UI). The shape is
+ * defined once, in the API types the renderer also reads.
+ */
+export type RunSummary = RunSummaryView;
 
 export function emptyRunSummary(): RunSummary {
   return {

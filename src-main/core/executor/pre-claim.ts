@@ -79,6 +79,9 @@ export function createPreClaimCheck(context: () => PlanContext, isHandled: (id: 
 export function planCommand(command: Command, ctx: PlanContext): PlanResult {
   const runnable = checkRunnable(command, ctx);
   if (!runnable.ok) return { ok: false, reason: runnable.reason, exitCode: null };
+  if (command.prompt.includes('\u0000')) {
+    return { ok: false, reason: 'Prompt contains a NUL byte, which no program can receive as an argument; remove it', exitCode: null };
+  }
   const promptBytes = Buffer.byteLength(command.prompt, 'utf8');
   if (promptBytes > MAX_PROMPT_ARG_BYTES) {
     return {

@@ -35,7 +35,7 @@ export function rowToCommand(row: CommandRow): Command {
     prompt: row.prompt,
     workingDirectory: row.working_directory,
     agent: row.agent,
-    flags: parseJson<string[]>(row.flags) ?? [],
+    flags: stringArray(parseJson<unknown>(row.flags)),
     timeoutSeconds: row.timeout_seconds,
     targetMachineId: row.target_machine_id,
     commandType: row.command_type,
@@ -54,6 +54,11 @@ export function rowToCommand(row: CommandRow): Command {
     errorMessage: row.error_message,
     summary: parseJson<RunSummary>(row.summary),
   };
+}
+
+/** Another process may have written anything into the column: only an array's strings are flags. */
+function stringArray(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((flag): flag is string => typeof flag === 'string') : [];
 }
 
 function parseJson<T>(text: string | null): T | null {

@@ -130,6 +130,11 @@ export class StreamJsonRenderStream {
     return out;
   }
 
+  /** True while part of a line is held back (waiting for its newline). */
+  get holding(): boolean {
+    return this.held.length > 0;
+  }
+
   /** The end of the stream (or a break in it): whatever is held, rendered if it is a whole event. */
   flush(): string {
     const held = this.held;

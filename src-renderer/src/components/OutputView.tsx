@@ -6,8 +6,10 @@ import type { CommandView } from '../../../src-main/core/api/types.js';
 import type { UiClient } from '../transport/index.js';
 import { FrameWriter } from '../output/frame-writer.js';
 import { OutputFeed } from '../output/output-feed.js';
+import { displayFilter, loadOutputMode, saveOutputMode, type OutputMode } from '../output/output-mode.js';
 import { DARK_THEME, LIGHT_THEME, prefersDark } from '../output/terminal-theme.js';
 import { isFinished } from '../format.js';
+import { OutputModeToggle } from './OutputModeToggle.js';
 
 interface OutputViewProps {
   client: UiClient;
@@ -16,11 +18,15 @@ interface OutputViewProps {
 }
 
 const SCROLLBACK_LINES = 5000;
+/** A finished command's last line held back for a newline that never came is shown after this pause. */
+const HELD_LINE_FLUSH_MS = 500;
 
 /**
  * The selected command's live output in xterm. Text reaches the terminal through an OutputFeed (replay from
  * the log + live events without duplicates) and a FrameWriter (batched per animation frame, paced by xterm's
  * write callback). xterm keeps the viewport where the user scrolled; "Jump to latest" returns to the tail.
+ * Between the feed and the writer, the Readable mode renders stream-json lines (output-mode.ts); the feed's
+ * offsets count raw log bytes in both modes, and switching modes replays the log in the other one.
  */
 export function OutputView({ client, command, linkGeneration }: OutputViewProps) {
   const hostRef = useRef<HTMLDivElement>(null);
@@ -30,6 +36,14 @@ export function OutputView({ client, command, linkGeneration }: OutputViewProps)
   const commandId = command?.id ?? null;
   const outputBytesRef = useRef(0);
   outputBytesRef.current = command?.outputBytes ?? 0;
+  const finishedRef = useRef(false);
+  finishedRef.current = command ? isFinished(command.status) : false;
+  const flushHeldRef = useRef<() => void>(() => {});
+  const [mode, setMode] = useState<OutputMode>(loadOutputMode);
+  const changeMode = (next: OutputMode) => {
+    saveOutputMode(next);
+    setMode(next);
+  };
 
   useEffect(() => {
     const host = hostRef.current;
@@ -84,19 +98,31 @@ export function OutputView({ client, command, linkGeneration }: OutputViewProps)
     };
   }, []);
 
-  // A new selection: clear the terminal, replay the log, follow live events.
+  // A new selection or mode: clear the terminal, replay the log, follow live events.
   useEffect(() => {
     const parts = termRef.current;
     const host = hostRef.current;
     if (!parts || !host || !commandId) return;
     parts.writer.reset();
     parts.term.reset();
+    host.dataset.outputMode = mode;
+    const filter = displayFilter(mode);
+    let heldTimer: ReturnType<typeof setTimeout> | null = null;
+    const flushHeld = () => {
+      if (heldTimer) clearTimeout(heldTimer);
+      heldTimer = null;
+      if (!filter.holding || !finishedRef.current) return;
+      heldTimer = setTimeout(() => parts.writer.push(filter.flush()), HELD_LINE_FLUSH_MS);
+    };
+    flushHeldRef.current = flushHeld;
     const feed = new OutputFeed(client, commandId, {
       write: (text) => {
-        parts.writer.push(text);
+        parts.writer.push(filter.push(text));
         host.dataset.logOffset = String(feed.offset);
+        flushHeld();
       },
-      notice: (text) => parts.writer.push(`\r\n\x1b[2m${text}\x1b[0m\r\n`),
+      // Bytes were skipped: the line in progress is broken, so show what was held of it as it is.
+      notice: (text) => parts.writer.push(`${filter.flush()}\r\n\x1b[2m${text}\x1b[0m\r\n`),
     });
     feedRef.current = feed;
     host.dataset.outputCommand = commandId;
@@ -111,13 +137,16 @@ export function OutputView({ client, command, linkGeneration }: OutputViewProps)
       off();
       feed.dispose();
       feedRef.current = null;
+      if (heldTimer) clearTimeout(heldTimer);
+      flushHeldRef.current = () => {};
     };
-  }, [client, commandId]);
+  }, [client, commandId, mode]);
 
   const outputBytes = command?.outputBytes ?? 0;
   const finished = command ? isFinished(command.status) : false;
   useEffect(() => {
     feedRef.current?.noteLogSize(outputBytes, finished);
+    flushHeldRef.current();
   }, [outputBytes, finished]);
 
   // After a reconnect, events sent while we were away are gone: read them from the log.
@@ -127,6 +156,7 @@ export function OutputView({ client, command, linkGeneration }: OutputViewProps)
 
   return (
     <section className="output" aria-label="Live output">
+      <OutputModeToggle mode={mode} onChange={changeMode} />
       <div className="terminal-host" ref={hostRef} data-testid="terminal" />
       {!command && (
         <div className="terminal-empty muted" data-testid="output-empty">

@@ -5,9 +5,11 @@
  * docs/performance.md with every figure, its floor, the ratio, the target, and the machine and date.
  * Names: pickup, contention, output-executor, output, ui-flood, idle-start (default: all).
  * --quick: smaller sizes for a smoke run (the document says so). Figures are never asserted.
+ * The raw results are kept in bench/last-results.json: a run of some benchmarks replaces only their
+ * sections, so the document always shows the latest figures of every benchmark (each with its sizes).
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,10 +47,18 @@ function runOne(bench) {
 }
 
 const fmt = (n) => (n === undefined || n === null || Number.isNaN(n) ? '' : Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
+const store = join(root, 'bench', 'last-results.json');
+const kept = existsSync(store) ? JSON.parse(readFileSync(store, 'utf8')) : [];
 const results = [];
 for (const bench of selected) {
   console.log(`\n=== ${bench.name}: ${bench.file} ${bench.args.join(' ')}`);
-  results.push(await runOne(bench));
+  const result = { ...(await runOne(bench)), quick, at: new Date().toISOString() };
+  results.push(result);
+  const index = kept.findIndex((k) => k.bench.name === bench.name);
+  if (index >= 0) kept[index] = result;
+  else kept.push(result);
+  kept.sort((a, b) => BENCHES.findIndex((x) => x.name === a.bench.name) - BENCHES.findIndex((x) => x.name === b.bench.name));
+  writeFileSync(store, JSON.stringify(kept, null, 1) + '\n');
   writeDocument(results.length < selected.length); // after each one, so a long run keeps what it measured
 }
 console.log(`\nwrote docs/performance.md`);
@@ -59,18 +69,18 @@ const cpus = os.cpus();
 const lines = [
   '# Performance',
   '',
-  `Written by \`npm run bench${quick ? ' -- --quick' : ''}\` (scripts/bench.mjs) on ${new Date().toISOString()}.`,
+  `Written by \`npm run bench\` (scripts/bench.mjs), last updated ${new Date().toISOString()}.`,
   `Machine: ${os.type()} ${os.release()} ${os.arch()}, ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB RAM, load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}; node ${process.version}.`,
   partial ? `**Partial: ${results.length} of ${selected.length} benchmarks so far.**` : '',
-  quick ? '**Quick run: reduced sizes** (see each section); run `npm run bench` for the full sizes.' : 'Full sizes as specified in issue 7.',
+  'Each section names its sizes and when it ran; sections marked *quick* used reduced sizes (`npm run bench -- --quick`).',
   '',
   'Each floor is the same work with nothing of Beacon in the way, measured in the same process and run, so the',
   'ratio holds on a noisy machine (this one is shared by several engineers\' test runs). Targets are printed, never asserted.',
   'Reproduce one section with `npm run bench -- <name>` (names below).',
   '',
 ];
-for (const r of results) {
-  lines.push(`## ${r.bench.name}: ${r.bench.what}`, '', `\`npx tsx ${r.bench.file} ${r.bench.args.join(' ')}\` (${r.seconds.toFixed(0)} s, exit ${r.code ?? r.signal})`, '');
+for (const r of kept) {
+  lines.push(`## ${r.bench.name}: ${r.bench.what}${r.quick ? ' (quick)' : ''}`, '', `\`npx tsx ${r.bench.file} ${r.bench.args.join(' ')}\`, run ${r.at} (${r.seconds.toFixed(0)} s, exit ${r.code ?? r.signal})`, '');
   const json = r.out.split('\n').filter((l) => l.startsWith('BENCH_JSON ')).map((l) => JSON.parse(l.slice('BENCH_JSON '.length)));
   if (json.length) {
     lines.push('| figure | value | floor | ratio | target |', '|---|---|---|---|---|');

@@ -121,6 +121,61 @@ describe('the dashboard UI against a fake client', () => {
     expect(Number(await page.getByTestId('terminal').getAttribute('data-log-offset'))).toBe(client.command(command.id).outputBytes);
   });
 
+  it('shows stream-json as readable text; the Readable/Raw switch is reachable by keyboard, keeps offsets exact and is remembered', async () => {
+    const { page } = browser;
+    const command = client.addCommand({ prompt: 'stream-json please' });
+    client.setStatus(command.id, 'running');
+    const events = [
+      { type: 'system', subtype: 'init', session_id: 'sess-1', model: 'claude-test', claude_code_version: '2.1.330', tools: [] },
+      { type: 'assistant', message: { content: [{ type: 'text', text: 'Looking at the parser' }] }, session_id: 'sess-1' },
+      { type: 'assistant', message: { content: [{ type: 'tool_use', id: 't1', name: 'Bash', input: { command: 'npm test' } }] }, session_id: 'sess-1' },
+      { type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'all 12 passed\nmore' }] }, session_id: 'sess-1' },
+      { type: 'result', subtype: 'success', is_error: false, duration_ms: 2500, num_turns: 3, total_cost_usd: 0.05, session_id: 'sess-1' },
+    ];
+    client.emitOutput(command.id, 'plain before\r\n');
+    const raw = events.map((e) => JSON.stringify(e) + '\r\n').join('');
+    // Cut inside a JSON line: the rest arrives in a second event.
+    client.emitOutput(command.id, raw.slice(0, 150));
+    await page.locator(`[data-command-id="${command.id}"]`).click();
+    await expect.poll(() => terminalText(page)).toContain('plain before');
+    client.emitOutput(command.id, raw.slice(150) + 'plain after\r\n');
+    await expect.poll(() => terminalText(page)).toContain('✔ Done');
+    const readable = await terminalText(page);
+    expect(readable).toContain('● Claude 2.1.330 · model claude-test · session sess-1');
+    expect(readable).toMatch(/Looking at the parser\n▸ Bash npm test\n {2}↳ all 12 passed\n✔ Done · 2\.5 s · 3 turns · \$0\.0500\nplain after/);
+    expect(readable).not.toContain('"type"');
+    const terminal = page.getByTestId('terminal');
+    expect(Number(await terminal.getAttribute('data-log-offset'))).toBe(client.command(command.id).outputBytes);
+
+    // Tab reaches the switch; Space presses Raw.
+    const rawButton = page.getByTestId('output-mode-raw');
+    let reached = false;
+    for (let i = 0; i < 25 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'output-mode-raw');
+    }
+    expect(reached).toBe(true);
+    expect(await page.getByRole('group', { name: 'Output format' }).count()).toBe(1);
+    await page.keyboard.press('Space');
+    expect(await rawButton.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => terminalText(page)).toContain('"type":"result"');
+    expect(await terminalText(page)).not.toContain('✔ Done');
+    expect(await terminal.getAttribute('data-output-mode')).toBe('raw');
+    await expect.poll(() => terminal.getAttribute('data-log-offset')).toBe(String(client.command(command.id).outputBytes));
+    await screenshot(page, 'output-raw');
+
+    // Remembered across a reload.
+    await page.reload();
+    await page.locator(`[data-command-id="${command.id}"]`).click();
+    await expect.poll(() => terminalText(page)).toContain('"type":"result"');
+    expect(await page.getByTestId('output-mode-raw').getAttribute('aria-pressed')).toBe('true');
+    await page.getByTestId('output-mode-readable').click();
+    await expect.poll(() => terminalText(page)).toContain('✔ Done');
+    expect(await page.evaluate(() => localStorage.getItem('beacon.outputMode'))).toBe('readable');
+    await screenshot(page, 'output-readable');
+    client.setStatus(command.id, 'completed', { exitCode: 0 });
+  });
+
   it('reconnects after the connection drops and replays the output it missed', async () => {
     const { page } = browser;
     const command = client.addCommand({ prompt: 'survive a drop' });

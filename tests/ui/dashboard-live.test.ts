@@ -92,6 +92,13 @@ describe('the dashboard of `beacon run --dashboard`', () => {
     const text = compact(await terminalText(page));
     for (let i = 1; i <= 10; i++) expect(text.split(`working${i}/10`).length - 1, `line ${i}`).toBe(1);
     expect(await page.getByTestId('command-detail').innerText()).toMatch(/claude-stand-in-1/);
+    // The stream-json is shown readable; the Raw switch shows the JSON the agent wrote.
+    expect(text).toContain('✔Done·1.2s·2turns·$0.0123');
+    expect(text).not.toContain('"type"');
+    await page.getByTestId('output-mode-raw').click();
+    await expect.poll(async () => compact(await terminalText(page))).toContain('"type":"result"');
+    await page.getByTestId('output-mode-readable').click();
+    await expect.poll(async () => compact(await terminalText(page))).toContain('✔Done');
     await screenshot(page, 'live-3-completed');
   }, 90_000);
 
@@ -161,7 +168,7 @@ describe('the dashboard of `beacon run --dashboard`', () => {
     expect(result.samples).toBeGreaterThanOrEqual(3);
     expect(result.p95).toBeLessThan(500);
     // The page caught up with the end of the log and shows its tail.
-    await expect.poll(async () => compact(await terminalText(page)), { timeout: 30_000 }).toContain('"type":"result"');
+    await expect.poll(async () => compact(await terminalText(page)), { timeout: 30_000 }).toContain('✔Done'); // the result line, readable
     await screenshot(page, 'live-6-flood');
   }, 150_000);
 });

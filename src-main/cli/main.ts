@@ -4,6 +4,7 @@ import { registerStatus } from './commands/status.js';
 import { registerRun } from './commands/run.js';
 import { registerQueueCommands } from './commands/queue.js';
 import { registerControlCommands } from './commands/control.js';
+import { registerApprovalCommands } from './commands/approval.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerService } from './commands/service.js';
 import { registerInit } from './commands/init.js';
@@ -19,6 +20,7 @@ registerStatus(program);
 registerRun(program);
 registerQueueCommands(program); // enqueue, list, show, logs
 registerControlCommands(program); // cancel, pause, resume
+registerApprovalCommands(program); // approve, reject
 registerDoctor(program);
 registerService(program);
 registerInit(program);

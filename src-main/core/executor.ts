@@ -5,7 +5,9 @@ import type { Command } from './commands/command.js';
 import type { CommandSource, SourceEvents, SourceStatus } from './commands/source.js';
 import { loadConfig, type LoadedConfig } from './config/load.js';
 import { effectiveSource } from './config/schema.js';
+import { createExecutorApprovals, type ExecutorApprovals } from './executor/approvals.js';
 import { createClaimLoop } from './executor/claim-loop.js';
+import { startFleetRefresh, type FleetRefresh } from './executor/fleet-refresh.js';
 import { createGracePeriod } from './executor/grace.js';
 import { startHeartbeat, type Heartbeat } from './executor/heartbeat.js';
 import { createOutputBatcher } from './executor/output-batcher.js';
@@ -13,6 +15,7 @@ import { readPaused, writePaused } from './executor/pause-state.js';
 import { createPreClaimCheck, type PlanContext } from './executor/pre-claim.js';
 import { recoverOrphans } from './executor/orphans.js';
 import { CANCELLED_BY_USER, cancelEntry, EXECUTOR_SHUTDOWN, runCommand, type RunningEntry } from './executor/run-command.js';
+import { setApproval, type ApprovalDecision } from './executor/set-approval.js';
 import { takeExecutorLock } from './executor/take-lock.js';
 import {
   ROLE_TRANSITIONS,
@@ -43,6 +46,8 @@ export interface Executor {
   pause(): void;
   resume(): void;
   cancel(commandId: string): Promise<{ ok: boolean; message: string }>;
+  /** A person's decision on a command awaiting approval; the waiting gate re-reads at once. */
+  decideApproval(commandId: string, decision: ApprovalDecision): Promise<{ ok: boolean; message: string }>;
   /** After wake from sleep or a network change: rejoin the source and look for work. */
   resubscribe(): void;
   /** Use an updated config (after a settings change) for later claims. A source change needs a restart. */
@@ -78,6 +83,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
   let heartbeat: Heartbeat | null = null;
   let ledger: LedgerClient | null = null;
   let cancelPoll: NodeJS.Timeout | null = null;
+  let approvals: ExecutorApprovals | null = null;
+  let fleet: FleetRefresh | null = null;
   let startPromise: Promise<void> | null = null;
   let stopPromise: Promise<void> | null = null;
   const grace = createGracePeriod();
@@ -116,7 +123,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     return decision;
   };
   const secrets = options.secrets ?? createHeadlessSecretStore(paths, env);
-  const lifecycle = { runner, logger, now, env, plan: planContext, ledger: () => ledger, output, running, changed };
+  const lifecycle = { runner, logger, now, env, plan: planContext, ledger: () => ledger, approvals: () => approvals, output, running, changed };
 
   const handle = (command: Command): boolean => {
     if (handled.has(command.id)) {
@@ -149,7 +156,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
       const entry = running.get(id);
       if (entry) cancelEntry(entry, CANCELLED_BY_USER, logger);
     },
-    onCommandChanged: (id) => changed(id),
+    onCommandChanged: (id) => {
+      approvals?.wake(id);
+      changed(id);
+    },
     onStatus: (status) => {
       sourceStatus = status;
       changed();
@@ -201,6 +211,19 @@ export function createExecutor(options: ExecutorOptions): Executor {
       if (role === 'stopping') return; // stop() arrived while we waited; it releases the lock
       await recoverOrphans(source, logger);
       ledger = await ledgerClientFromConfig(config, secrets, { machineName: loaded.machineName, logger });
+      approvals = createExecutorApprovals({
+        source,
+        approvalsFile: paths.approvals,
+        agentEnv: () => agentEnv,
+        ledger: () => ledger,
+        onApproveTimeoutMs: config.execution.default_timeout_seconds * 1000,
+        maxOutputBytes: config.execution.max_output_bytes,
+        logger,
+        changed,
+        pollIntervalMs: options.approvalPollMs,
+      });
+      // Waits a previous process left (the approval may have been given while Beacon was stopped).
+      await approvals.resume();
       paused = readPaused(paths.state);
       setRole('active');
       await source.start({ machineId, agents: Object.keys(config.agents), workspaceIds: config.supabase.workspace_ids }, sourceEvents);
@@ -208,6 +231,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
       sourceStatus = source.status();
       heartbeat = startHeartbeat(source, config.supabase.heartbeat_seconds * 1000, () => ({ busy: running.size > 0, runningCommandIds: [...running.keys()] }), logger);
       heartbeat.beatNow();
+      fleet = startFleetRefresh({
+        source, paths, selfMachineId: machineId, heartbeatSeconds: config.supabase.heartbeat_seconds, now, logger, onChange: () => changed(),
+      });
+      void fleet.refreshNow();
       cancelPoll = setInterval(pollCancellations, options.cancelPollMs ?? 2000);
       cancelPoll.unref();
       logger.info(
@@ -241,6 +268,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
       for (const entry of running.values()) cancelEntry(entry, EXECUTOR_SHUTDOWN, logger);
       await Promise.all([...runs]);
     }
+    await approvals?.stop(graceMs); // waits end now (their records stay); a running on_approve gets the grace period
+    fleet?.stop();
     heartbeat?.stop();
     if (cancelPoll) clearInterval(cancelPoll);
     output.dispose();
@@ -289,10 +318,17 @@ export function createExecutor(options: ExecutorOptions): Executor {
       const entry = running.get(commandId);
       const cancelled = await source.requestCancel(commandId);
       if (entry) cancelEntry(entry, CANCELLED_BY_USER, logger);
+      if (cancelled) approvals?.wake(commandId);
       if (entry) return { ok: true, message: `Cancelling ${commandId}: stopping the agent` };
       if (cancelled) return { ok: true, message: `Cancelled ${commandId}` };
       const command = await source.get(commandId);
       return { ok: false, message: command ? `Command ${commandId} is already ${command.status}` : `No command ${commandId}` };
+    },
+    decideApproval: async (commandId, decision) => {
+      if (!source) return { ok: false, message: 'The executor has no command source yet' };
+      const result = await setApproval(source, commandId, decision);
+      if (result.ok) approvals?.wake(commandId);
+      return result;
     },
     resubscribe: () => {
       if (role !== 'active' || !source) return;
@@ -327,6 +363,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
         summary: entry.summary,
       })),
       problem,
+      fleet: fleet?.current() ?? [],
+      awaitingApproval: approvals?.waiting() ?? [],
     }),
     source: () => source,
     config: () => loaded,

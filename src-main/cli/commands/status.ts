@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import type { FleetMachineView, LockHolderView } from '../../core/api/types.js';
-import { loadConfig } from '../../core/config/load.js';
+import { loadConfig, type LoadedConfig } from '../../core/config/load.js';
 import { effectiveSource } from '../../core/config/schema.js';
 import { currentHostname, VERSION } from '../../core/identity.js';
 import { describeHolder, readLockHolders } from '../../core/lock/executor-lock.js';
+import { loadFleetFromSource } from '../../core/parity/fleet.js';
 import { mentuPaths, type MentuPaths } from '../../core/paths.js';
+import { openConfiguredSource } from '../control/configured-source.js';
 
 /**
  * `beacon status [--json]`: who this machine is, where its config lives, where commands come from and who
@@ -21,9 +23,10 @@ export interface StatusReport {
   executors?: FleetMachineView[];
 }
 
-export async function buildStatusReport(paths: MentuPaths, env: NodeJS.ProcessEnv): Promise<StatusReport> {
+export async function buildStatusReport(paths: MentuPaths, env: NodeJS.ProcessEnv, options: { executors?: boolean } = {}): Promise<StatusReport> {
   const loaded = await loadConfig(paths, env); // an invalid config throws ConfigError (exit 2)
   const holders = await readLockHolders(paths);
+  const executors = options.executors ? await readFleet(loaded, holders, env) : undefined;
   return {
     version: VERSION,
     machine: { id: loaded.machineId, name: loaded.machineName, hostname: currentHostname(env) },
@@ -34,7 +37,46 @@ export async function buildStatusReport(paths: MentuPaths, env: NodeJS.ProcessEn
       supabaseUrl: loaded.config.supabase.url,
     },
     lock: { path: paths.executorLock, state: holders.length ? 'held' : 'free', holders },
+    ...(executors ? { executors } : {}),
   };
+}
+
+/** The same fleet the executor's Fleet view shows: the source's machine registry plus the lock holders. */
+async function readFleet(loaded: LoadedConfig, lockHolders: LockHolderView[], env: NodeJS.ProcessEnv): Promise<FleetMachineView[]> {
+  const opened = await openConfiguredSource(env);
+  try {
+    return await loadFleetFromSource(opened.source, {
+      lockHolders,
+      selfMachineId: loaded.machineId,
+      heartbeatSeconds: loaded.config.supabase.heartbeat_seconds,
+      now: new Date(),
+    });
+  } finally {
+    await opened.close().catch(() => {});
+  }
+}
+
+function age(seconds: number | null): string {
+  if (seconds === null) return 'never';
+  if (seconds < 120) return `${seconds}s ago`;
+  if (seconds < 7200) return `${Math.floor(seconds / 60)}m ago`;
+  if (seconds < 172_800) return `${Math.floor(seconds / 3600)}h ago`;
+  return `${Math.floor(seconds / 86_400)}d ago`;
+}
+
+export function renderFleet(fleet: FleetMachineView[]): string {
+  if (fleet.length === 0) return 'Executors:      none registered and none holding the lock\n';
+  const rows = fleet.map((m) => [
+    m.id + (m.self ? ' (this machine)' : ''),
+    m.name === m.id ? '' : m.name,
+    m.status,
+    age(m.heartbeatAgeSeconds),
+    m.stale ? 'STALE' : '',
+  ]);
+  const header = ['MACHINE', 'NAME', 'STATUS', 'LAST HEARTBEAT', ''];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return `Executors:\n${[header, ...rows].map((r) => '  ' + line(r)).join('\n')}\n`;
 }
 
 const indent = (text: string, prefix: string): string =>
@@ -62,10 +104,12 @@ export function renderStatus(report: StatusReport): string {
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('show the machine id, config path, command source, executor lock holder and version')
+    .description('show the machine id, config path, command source, executor lock holder and version (--executors: the fleet)')
     .option('--json', 'print the status as one JSON object')
-    .action(async (options: { json?: boolean }) => {
-      const report = await buildStatusReport(mentuPaths(), process.env);
-      process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderStatus(report));
+    .option('--executors', 'also list the fleet: every executor of the configured workspaces and the lock holder, with heartbeat age')
+    .action(async (options: { json?: boolean; executors?: boolean }) => {
+      const report = await buildStatusReport(mentuPaths(), process.env, { executors: options.executors });
+      if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else process.stdout.write(renderStatus(report) + (report.executors ? renderFleet(report.executors) : ''));
     });
 }

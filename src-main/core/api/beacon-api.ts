@@ -117,7 +117,7 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
       configPath: state.configPath,
       logsDir: state.logsDir,
       problem,
-      fleet: [],
+      fleet: state.fleet,
     };
   };
 
@@ -211,6 +211,11 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
     pause: async () => executor.pause(),
     resume: async () => executor.resume(),
     cancel: (commandId) => executor.cancel(commandId),
+    decideApproval: async (commandId, decision) => {
+      const result = await executor.decideApproval(commandId, decision);
+      scheduleSnapshot();
+      return result;
+    },
     requeue: async (commandId) => {
       const source = executor.source();
       if (!source) return { ok: false, message: 'The executor has no command source yet' };

@@ -34,6 +34,7 @@ export const ACTION_ARGUMENTS = {
   ]),
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsPatch]),
+  decideApproval: z.tuple([commandId, z.enum(['approved', 'rejected'])]),
 } satisfies Record<BeaconActionName, z.ZodType>;
 
 export class ApiRequestError extends Error {
@@ -67,6 +68,7 @@ export function validateActionArguments(name: unknown, args: unknown): { name: B
 /** Validate, then call the action. */
 export async function dispatchAction(actions: BeaconActions, name: unknown, args: unknown): Promise<unknown> {
   const call = validateActionArguments(name, args);
-  const fn = actions[call.name] as (...a: unknown[]) => Promise<unknown>;
+  const fn = actions[call.name] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+  if (!fn) throw new ApiRequestError('unknown_action', `This Beacon does not offer ${call.name}`);
   return fn.apply(actions, call.args);
 }

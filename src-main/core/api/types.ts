@@ -181,6 +181,11 @@ export interface BeaconActions {
   readOutput(commandId: string, offset: number, maxBytes?: number): Promise<OutputSlice>;
   getSettings(): Promise<SettingsView>;
   updateSettings(patch: SettingsPatch): Promise<SettingsView>;
+  /**
+   * A person's decision on a command awaiting approval (`beacon approve|reject`): sets approval_status and
+   * wakes the waiting executor. Optional: UIs that do not offer it need not implement it.
+   */
+  decideApproval?(commandId: string, decision: 'approved' | 'rejected'): Promise<{ ok: boolean; message: string }>;
 }
 
 /** What a UI holds: the actions plus a subscription to events. */
@@ -198,6 +203,7 @@ export const BEACON_ACTION_NAMES = [
   'readOutput',
   'getSettings',
   'updateSettings',
+  'decideApproval',
 ] as const satisfies readonly (keyof BeaconActions)[];
 export type BeaconActionName = (typeof BEACON_ACTION_NAMES)[number];
 

@@ -1,3 +1,4 @@
+import type { BridgeMachineRow } from '../parity/fleet.js';
 import type { Command, CommandOutcome, NewCommand } from './command.js';
 
 /**
@@ -95,6 +96,13 @@ export interface CommandSource {
   markAwaitingApproval?(commandId: string): Promise<boolean>;
   /** awaiting_approval → approved once the approval was read, just before on_approve runs (parity/approval.ts). */
   markApproved?(commandId: string): Promise<boolean>;
+  /**
+   * A person's decision on a command awaiting approval (`beacon approve|reject`): sets approval_status,
+   * guarded by status awaiting_approval. False when the command is not awaiting approval.
+   */
+  setApprovalStatus?(commandId: string, decision: 'approved' | 'rejected'): Promise<boolean>;
+  /** The executors registered for the configured workspaces (bridge_machines), for the fleet view. */
+  listMachines?(): Promise<BridgeMachineRow[]>;
   /** Is the command cancelled at the source? (Polled as a backstop to onCancelled.) */
   isCancelled(commandId: string): Promise<boolean>;
   /** Recover this machine's orphans after a restart (see OrphanRecovery). */

@@ -9,6 +9,7 @@ import { commandLogPath } from '../paths.js';
 import { buildInvocation } from '../run/agents.js';
 import type { RunResult, Runner, RunningProcess } from '../run/runner.js';
 import { agentEnvironment } from '../run/shell-env.js';
+import type { ExecutorApprovals, HoldRequest } from './approvals.js';
 import type { OutputBatcher } from './output-batcher.js';
 import { planCommand, type PlanContext } from './pre-claim.js';
 
@@ -36,6 +37,8 @@ export interface LifecycleDeps {
   /** Mentu ledger captures (task on start, evidence on finish); never blocks or fails a command. */
   ledger: () => LedgerClient | null;
   output: OutputBatcher;
+  /** Post-run approval (approval_required commands); null before the executor started. */
+  approvals: () => ExecutorApprovals | null;
   running: Map<string, RunningEntry>;
   changed(commandId: string): void;
 }
@@ -157,7 +160,26 @@ async function execute(deps: LifecycleDeps, entry: RunningEntry): Promise<void> 
 
   const result = await proc.result;
   const outcome = outcomeOf(result, plan.timeoutSeconds);
+  if (command.approvalRequired && outcome.status === 'completed') {
+    // Held for a person's decision instead of recorded; the evidence follows when the approval resolves.
+    await holdForApproval(deps, { command, run: outcome, workingDirectory: cwd, extraEnv: worktreeEnv, taskRef }, captureEvidence);
+    return;
+  }
   if (await record(deps, id, outcome)) captureEvidence(outcome);
+}
+
+async function holdForApproval(deps: LifecycleDeps, request: HoldRequest, captureEvidence: (outcome: CommandOutcome) => void): Promise<void> {
+  const id = request.command.id;
+  try {
+    const approvals = deps.approvals();
+    if (!approvals) throw new Error('Beacon is not ready to hold commands for approval.');
+    if (!(await approvals.hold(request))) deps.logger.info(`${id} was cancelled meanwhile; it is not held for approval`);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    deps.logger.error(`${id} cannot wait for approval: ${reason}`);
+    const failed: CommandOutcome = { ...request.run, status: 'failed', errorMessage: reason, stderr: request.run.stderr ? `${request.run.stderr}\n${reason}` : reason };
+    if (await record(deps, id, failed)) captureEvidence(failed);
+  }
 }
 
 /** The guarded finish, logged. False: the row was cancelled meanwhile and nothing else is recorded. */

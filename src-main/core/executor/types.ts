@@ -1,7 +1,7 @@
 import type { RunSummary } from '../commands/command.js';
 import type { CommandSource, SourceStatus } from '../commands/source.js';
 import type { LoadedConfig } from '../config/load.js';
-import type { LockHolderView } from '../api/types.js';
+import type { FleetMachineView, LockHolderView } from '../api/types.js';
 import type { Logger } from '../logger.js';
 import type { MentuPaths } from '../paths.js';
 import type { Runner } from '../run/runner.js';
@@ -29,6 +29,8 @@ export interface ExecutorOptions {
   outputBatchMs?: number;
   /** Standby retry interval while another executor holds the lock (default 2000 ms). */
   lockRetryMs?: number;
+  /** How often a command awaiting approval is re-read without a change event (default 5000 ms). */
+  approvalPollMs?: number;
 }
 
 /**
@@ -71,6 +73,10 @@ export interface ExecutorSnapshot {
   running: RunningCommandView[];
   /** Something the user must act on (invalid config, agent not found, source not configured). */
   problem: string | null;
+  /** The executors of the configured workspaces plus the lock holder (refreshed every heartbeat period). */
+  fleet: FleetMachineView[];
+  /** Commands whose approval this process waits for (they hold no run slot). */
+  awaitingApproval: string[];
 }
 
 export interface OutputEvent {

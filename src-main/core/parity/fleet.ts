@@ -1,5 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { FleetMachineView, LockHolderView } from '../api/types.js';
+import type { CommandSource } from '../commands/source.js';
 
 /**
  * The fleet: every executor of the configured workspaces (bridge_machines) plus the local lock holder(s),
@@ -105,4 +106,15 @@ export async function loadFleet(
   rest: Omit<FleetInput, 'rows'>,
 ): Promise<FleetMachineView[]> {
   return buildFleet({ ...rest, rows: await fetchBridgeMachines(client, workspaceIds) });
+}
+
+/**
+ * The fleet as a command source sees it: its machine registry (bridge_machines for Supabase, nothing for the
+ * local queue) plus the lock holder(s). The executor's Fleet view and `beacon status --executors` both use it.
+ */
+export async function loadFleetFromSource(
+  source: Pick<CommandSource, 'listMachines'>,
+  rest: Omit<FleetInput, 'rows'>,
+): Promise<FleetMachineView[]> {
+  return buildFleet({ ...rest, rows: (await source.listMachines?.()) ?? [] });
 }

@@ -89,6 +89,16 @@ export function createLocalSource(options: LocalSourceOptions): LocalCommandSour
     return null;
   });
 
+  /** Our commands awaiting approval whose approval_status a person set (`beacon approve` in another process). */
+  const decidedApprovals = db.prepare<[string], { id: string }>(
+    `SELECT id FROM commands WHERE claimed_by_machine_id = ? AND status = 'awaiting_approval' AND approval_status IN ('approved', 'rejected')`,
+  );
+
+  const checkForeignApprovals = (): void => {
+    if (!events) return;
+    for (const row of decidedApprovals.all(machineId)) events.onCommandChanged(row.id);
+  };
+
   const checkForeignCancels = (): void => {
     if (!events || owned.size === 0) return;
     const ids = [...owned];
@@ -107,6 +117,7 @@ export function createLocalSource(options: LocalSourceOptions): LocalCommandSour
       events = sourceEvents;
       watcher = watchForeignWrites(db, options.watchIntervalMs ?? 100, () => {
         checkForeignCancels();
+        checkForeignApprovals();
         events?.onWake('local queue changed');
       });
       events.onStatus(status());
@@ -159,16 +170,39 @@ export function createLocalSource(options: LocalSourceOptions): LocalCommandSour
       );
     },
 
+    async markAwaitingApproval(commandId: string): Promise<boolean> {
+      // The run is over: no longer watched for cancels of a running process (the approval gate reads the row).
+      owned.delete(commandId);
+      return transition(commandId, 'awaiting_approval', { approval_status: 'pending' }, true);
+    },
+
+    async markApproved(commandId: string): Promise<boolean> {
+      return transition(commandId, 'approved', {}, true);
+    },
+
+    async setApprovalStatus(commandId: string, decision: 'approved' | 'rejected'): Promise<boolean> {
+      const changed =
+        db
+          .prepare(`UPDATE commands SET approval_status = ? WHERE id = ? AND status = 'awaiting_approval'`)
+          .run(decision, commandId).changes > 0;
+      if (changed) events?.onCommandChanged(commandId);
+      return changed;
+    },
+
+    async listMachines(): Promise<[]> {
+      return []; // the local queue has no machine registry; the fleet is the lock holder
+    },
+
     async isCancelled(commandId: string): Promise<boolean> {
       return byId.get(commandId)?.status === 'cancelled';
     },
 
     async recoverOrphans(): Promise<OrphanRecovery> {
       const recover = db.transaction((): OrphanRecovery => {
-        const active = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ');
+        // awaiting_approval / approved rows belong to the approval gate, which resumes them from its records.
         const rows = db
           .prepare<[string], { id: string; status: string }>(
-            `SELECT id, status FROM commands WHERE claimed_by_machine_id = ? AND status IN (${active}) ORDER BY created_at`,
+            `SELECT id, status FROM commands WHERE claimed_by_machine_id = ? AND status IN ('claimed', 'running') ORDER BY created_at`,
           )
           .all(machineId);
         const result: OrphanRecovery = { failed: [], requeued: [] };

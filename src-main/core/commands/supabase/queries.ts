@@ -1,5 +1,5 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { allowedPredecessors, type Command, type NewCommand } from '../command.js';
+import { ACTIVE_STATUSES, allowedPredecessors, type Command, type NewCommand } from '../command.js';
 import type { ListQuery } from '../source.js';
 import { unwrap } from './client.js';
 import { newCommandToRow, rowToCommand, type Row } from './mapping.js';
@@ -50,11 +50,11 @@ export async function cancelledAmong(ctx: QueryContext, ids: string[]): Promise<
   return ((unwrap('check cancellations', response) ?? []) as Row[]).filter((r) => r.status === 'cancelled').map((r) => String(r.id));
 }
 
-/** This machine's claimed/running commands first, then the newest in the configured workspaces. */
+/** This machine's active commands (claimed, running, awaiting approval) first, then the newest in the configured workspaces. */
 export async function listCommands(ctx: QueryContext, query: ListQuery): Promise<Command[]> {
   const limit = query.limit ?? 50;
   const wanted = (c: Command) => !query.statuses || query.statuses.includes(c.status);
-  const active = ctx.client.from('bridge_commands').select('*').eq('claimed_by_machine_id', ctx.machineId).in('status', ['claimed', 'running']).order('created_at', { ascending: false });
+  const active = ctx.client.from('bridge_commands').select('*').eq('claimed_by_machine_id', ctx.machineId).in('status', [...ACTIVE_STATUSES]).order('created_at', { ascending: false });
   let recent = ctx.client.from('bridge_commands').select('*').in('workspace_id', ctx.workspaceIds).order('created_at', { ascending: false }).limit(limit);
   if (query.statuses) recent = recent.in('status', query.statuses);
   const [mine, others] = await Promise.all([active, recent]);
@@ -68,6 +68,17 @@ export async function listCommands(ctx: QueryContext, query: ListQuery): Promise
 export async function setOwnStatus(ctx: QueryContext, commandId: string, patch: Record<string, unknown>, from: string): Promise<boolean> {
   const response = await ctx.client.from('bridge_commands').update(patch).eq('id', commandId).eq('status', from).eq('claimed_by_machine_id', ctx.machineId).select('id');
   return ((unwrap(`set status ${String(patch.status)}`, response) ?? []) as Row[]).length === 1;
+}
+
+/** A person's approval decision: approval_status, only while the command awaits approval. */
+export async function setApprovalStatus(ctx: QueryContext, commandId: string, decision: 'approved' | 'rejected'): Promise<boolean> {
+  const response = await ctx.client
+    .from('bridge_commands')
+    .update({ approval_status: decision })
+    .eq('id', commandId)
+    .eq('status', 'awaiting_approval')
+    .select('id');
+  return ((unwrap(`set approval_status ${decision}`, response) ?? []) as Row[]).length === 1;
 }
 
 /** Our claimed rows that no local run holds (see SupabaseSource.releaseLostClaims). */

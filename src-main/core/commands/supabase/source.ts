@@ -21,10 +21,11 @@ import type { SupabaseSourceOptions } from './index.js';
 import { LogBatcher } from './log-batcher.js';
 import { statusFor, upsertMachine, type MachineInfo } from './machine.js';
 import { OwnedCommands } from './owned-commands.js';
-import { cancelCommand, cancelledAmong, commandStatus, enqueueCommand, getCommand, listCommands, requeueClaimed, setOwnStatus, strayClaims, type QueryContext } from './queries.js';
+import { cancelCommand, cancelledAmong, commandStatus, enqueueCommand, getCommand, listCommands, requeueClaimed, setApprovalStatus, setOwnStatus, strayClaims, type QueryContext } from './queries.js';
 import { Outbox } from './outbox.js';
 import { applyWrite, failedOutcome, type WriteContext, type WriteOp } from './writes.js';
 import { recoverOrphans } from './orphans.js';
+import { fetchBridgeMachines, type BridgeMachineRow } from '../../parity/fleet.js';
 
 const quietEvents: SourceEvents = { onWake: () => {}, onCancelled: () => {}, onCommandChanged: () => {}, onStatus: () => {} };
 
@@ -240,12 +241,25 @@ export class SupabaseSource implements CommandSource {
     return recoverOrphans({ client: this.client, machineId: this.options.machineId, outbox: this.outbox, logger: this.options.logger });
   }
 
-  markAwaitingApproval(commandId: string): Promise<boolean> {
-    return setOwnStatus(this.queries, commandId, { status: 'awaiting_approval', approval_status: 'pending' }, 'running');
+  async markAwaitingApproval(commandId: string): Promise<boolean> {
+    // The run is over: its output is flushed, and the approval gate (not the cancel routing) watches it now.
+    this.batcher.close(commandId);
+    const marked = await setOwnStatus(this.queries, commandId, { status: 'awaiting_approval', approval_status: 'pending' }, 'running');
+    this.owned.release(commandId);
+    return marked;
   }
 
   markApproved(commandId: string): Promise<boolean> {
     return setOwnStatus(this.queries, commandId, { status: 'approved' }, 'awaiting_approval');
+  }
+
+  async setApprovalStatus(commandId: string, decision: 'approved' | 'rejected'): Promise<boolean> {
+    return setApprovalStatus(this.queries, commandId, decision);
+  }
+
+  /** bridge_machines of the configured workspaces (the fleet); the client and its key stay in here. */
+  listMachines(): Promise<BridgeMachineRow[]> {
+    return fetchBridgeMachines(this.client, this.options.workspaceIds);
   }
 
   /** After wake from sleep or a network change: fresh channels (a fresh token) and a catch-up. */

@@ -1,0 +1,37 @@
+import type { Command as Program } from 'commander';
+import { setApproval, type ApprovalDecision } from '../../core/executor/set-approval.js';
+import { mentuPaths } from '../../core/paths.js';
+import { callExecutor, ExecutorNotRunningError } from '../control/client.js';
+import { withConfiguredSource } from '../control/configured-source.js';
+import { CliError } from '../errors.js';
+
+/**
+ * approve, reject: a person's decision on a command awaiting approval (mentu-compat §2.3). Through the running
+ * executor's control socket, so its wait re-reads at once; without one, straight to the configured source
+ * (the next executor to start sees the decision).
+ */
+export function registerApprovalCommands(program: Program): void {
+  const decisions: [string, ApprovalDecision, string][] = [
+    ['approve', 'approved', "approve a command awaiting approval: its on_approve runs and becomes the command's result"],
+    ['reject', 'rejected', 'reject a command awaiting approval: it ends failed "Command rejected by user"'],
+  ];
+  for (const [name, decision, description] of decisions) {
+    program
+      .command(name)
+      .description(description)
+      .argument('<id>')
+      .action(async (id: string) => {
+        const paths = mentuPaths();
+        let result: { ok: boolean; message: string };
+        try {
+          result = (await callExecutor(paths.controlSocket, 'decideApproval', [id, decision])) as { ok: boolean; message: string };
+        } catch (error) {
+          if (!(error instanceof ExecutorNotRunningError)) throw error;
+          result = await withConfiguredSource(({ source }) => setApproval(source, id, decision));
+          if (result.ok) result.message += ' (no executor is running; the next one to start acts on it)';
+        }
+        if (!result.ok) throw new CliError(result.message);
+        process.stdout.write(result.message + '\n');
+      });
+  }
+}

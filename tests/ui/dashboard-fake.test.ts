@@ -173,7 +173,12 @@ describe('the dashboard UI against a fake client', () => {
     await expect.poll(() => terminalText(page)).toContain('✔ Done');
     expect(await page.evaluate(() => localStorage.getItem('beacon.outputMode'))).toBe('readable');
     await screenshot(page, 'output-readable');
+    // A JSON line cut off at the end (the agent died mid-line) waits for its newline, then shows as it is.
+    client.emitOutput(command.id, '{"type":"assistant","message":{"cut');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await terminalText(page)).not.toContain('"cut');
     client.setStatus(command.id, 'completed', { exitCode: 0 });
+    await expect.poll(() => terminalText(page)).toContain('{"type":"assistant","message":{"cut');
   });
 
   it('reconnects after the connection drops and replays the output it missed', async () => {

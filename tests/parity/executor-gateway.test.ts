@@ -79,7 +79,7 @@ describe('approval through beacon run on bridge_commands', () => {
       return rows.length ? rows : null;
     });
     expect(results).toEqual([{ status: 'success', exit_code: 0, stdout: 'shipped\n' }]);
-    expect(run.stderr()).toContain(`approval of ${id} ended: approved status=completed`);
+    await waitFor('the executor to log the end of the approval', () => run.stderr().includes(`approval of ${id} ended: approved status=completed`));
   });
 
   it('beacon reject through the running executor fails the command "Command rejected by user"', async () => {

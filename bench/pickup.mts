@@ -6,12 +6,14 @@
  *   npx tsx bench/pickup.mts [--n 500] [--only supabase|local]
  */
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
-import { beaconSandbox, startBeacon, type BeaconSandbox } from '../tests/chaos/sandbox.js';
+import { beaconSandbox, MARKING_AGENT, startBeacon, type BeaconSandbox } from '../tests/chaos/sandbox.js';
 import { startGateway } from '../tests/gateway/index.js';
 import { WS } from '../tests/supabase/harness.js';
 import { distribution, fmt, numberArg, report, sleep, type BenchFigure } from './lib.mjs';
@@ -88,6 +90,7 @@ async function supabaseRealtime(): Promise<BenchFigure[]> {
       started.push(spawnTimes(box).get(tag)! - t0);
       await waitUntil('the floor event', () => floorSeen.has(id), 10_000);
       floor.push(floorSeen.get(id)! - t0);
+      await bareSpawn(i);
       if ((i + 1) % 100 === 0) console.log(`  supabase: ${i + 1}/${n}`);
     }
     return figures('supabase realtime', claimed, started, floor);
@@ -138,6 +141,7 @@ async function localQueue(): Promise<BenchFigure[]> {
       started.push(spawnTimes(box).get(tag)! - t0);
       await waitUntil('the floor poll', () => floorSeenAt !== 0, 5000);
       floor.push(floorSeenAt - t0);
+      await bareSpawn(i);
       if ((i + 1) % 100 === 0) console.log(`  local: ${i + 1}/${n}`);
     }
     clearInterval(poll);
@@ -150,9 +154,35 @@ async function localQueue(): Promise<BenchFigure[]> {
   }
 }
 
+/**
+ * The floor of "agent started": spawning the same stand-in agent with nothing in the way, sampled every
+ * 10th command between Beacon's runs (so both see the same machine load).
+ */
+const spawnSamples: number[] = [];
+async function bareSpawn(i: number): Promise<void> {
+  if (i % 10 !== 0) return;
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-bench-spawn-'));
+  const marker = join(dir, 'spawns.jsonl');
+  const t0 = wallNow();
+  await new Promise((r) => spawn(process.execPath, [MARKING_AGENT, marker, '-p', `bare-${i}\n@agent lines=0`], { stdio: 'ignore' }).once('exit', r));
+  spawnSamples.push((JSON.parse(readFileSync(marker, 'utf8').trim()) as { t: number }).t - t0);
+  rmSync(dir, { recursive: true, force: true });
+}
+
 console.log(`pickup latency, ${n} commands each path, one at a time, node ${process.version}`);
 const all: BenchFigure[] = [];
 if (only !== 'local') all.push(...(await supabaseRealtime()));
 if (only !== 'supabase') all.push(...(await localQueue()));
-report('pickup', all, ['claimed: claimed_at (ms resolution in the local queue); agent started: the stand-in agent\'s own clock at startup, before its first byte']);
+const spawnFloor = distribution(spawnSamples);
+console.log(`bare spawn of the same agent: ${fmt(spawnFloor)}`);
+all.push({ name: 'bare spawn of the stand-in agent (floor of "agent started" minus the pickup floor) p50', value: spawnFloor.p50, unit: 'ms' });
+for (const f of all) {
+  if (f.name.includes('agent started') && f.floor !== undefined) {
+    const pickupFloor = f.floor;
+    f.floor = pickupFloor + spawnFloor.p50;
+    f.ratio = f.value / f.floor;
+  }
+}
+report('pickup', all, [
+  'floor of "agent started" = the pickup floor + a bare spawn of the same agent (p50), measured in the same run','claimed: claimed_at (ms resolution in the local queue); agent started: the stand-in agent\'s own clock at startup, before its first byte']);
 process.exit(0);

@@ -123,7 +123,12 @@ export function createExecutorApprovals(deps: ApprovalDeps): ExecutorApprovals {
       return true;
     },
     async resume() {
-      for (const record of await gate.pending()) {
+      // An unreadable approvals file must not stop the executor: those commands stay awaiting_approval.
+      const records = await gate.pending().catch((error: unknown) => {
+        logger.error('cannot read the approval waits to resume; those commands stay awaiting approval', { error });
+        return [];
+      });
+      for (const record of records) {
         logger.info(`resuming the approval wait of ${record.commandId} (deadline ${record.deadlineAt})`);
         startWait(record.commandId, envFor(record.commandId, record.workspaceId, record.extraEnv), taskOf(record.commandId), Promise.resolve(null));
       }

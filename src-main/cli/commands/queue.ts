@@ -8,6 +8,17 @@ import { formatCommand, formatList } from '../control/format.js';
 import { createLogPrinter, type LogPrinter } from '../control/log-printer.js';
 import { CliError } from '../errors.js';
 
+interface EnqueueOptions {
+  cwd?: string;
+  agent?: string;
+  timeout?: number;
+  target?: string;
+  commitment?: string;
+  worktree?: boolean;
+  onApprove?: string;
+  json?: boolean;
+}
+
 /** enqueue, list, show, logs: they go to the configured source directly, whether or not an executor runs. */
 export function registerQueueCommands(program: Program): void {
   program
@@ -18,10 +29,14 @@ export function registerQueueCommands(program: Program): void {
     .option('--agent <name>', 'agent profile from beacon.yaml (default: execution.default_agent)')
     .option('--timeout <seconds>', 'timeout in seconds (default: execution.default_timeout_seconds)', parseTimeout)
     .option('--target <machineId>', 'only this machine may run it')
+    .option('--commitment <id>', 'the Mentu commitment this command belongs to')
+    .option('--worktree', "run in the commitment's git worktree (<parent of repo>/worktrees/<commitment id>); needs --commitment")
+    .option('--on-approve <shell command>', 'after a successful run, wait for `beacon approve <id>`, then run this in the same directory')
     .option('--json', 'print the created command as JSON')
-    .action(async (prompt: string, options: { cwd?: string; agent?: string; timeout?: number; target?: string; json?: boolean }) => {
+    .action(async (prompt: string, options: EnqueueOptions) => {
       const text = prompt === '-' ? readFileSync(0, 'utf8') : prompt;
       if (!text.trim()) throw new CliError('The prompt is empty');
+      if (options.worktree && !options.commitment) throw new CliError('--worktree needs --commitment <id>');
       await withConfiguredSource(async ({ source, loaded }) => {
         const command = await source.enqueue({
           prompt: text,
@@ -29,6 +44,10 @@ export function registerQueueCommands(program: Program): void {
           agent: options.agent ?? loaded.config.execution.default_agent,
           timeoutSeconds: options.timeout ?? null,
           targetMachineId: options.target ?? null,
+          commitmentId: options.commitment ?? null,
+          withWorktree: options.worktree ?? false,
+          approvalRequired: options.onApprove !== undefined,
+          onApprove: options.onApprove ?? null,
         });
         process.stdout.write(options.json ? JSON.stringify(command) + '\n' : command.id + '\n');
       });

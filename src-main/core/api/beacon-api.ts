@@ -88,6 +88,8 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
       errorMessage: command.errorMessage,
       summary: live?.summary ?? command.summary,
       outputBytes: outputBytes(command.id),
+      approvalRequired: command.approvalRequired,
+      onApprove: command.onApprove,
     };
   };
 

@@ -55,6 +55,10 @@ export interface CommandView {
   summary: RunSummaryView | null;
   /** Bytes in the command's output log so far (for replay from an offset). */
   outputBytes: number;
+  /** A successful run waits in awaiting_approval for a person's decision (optional: older cores omit it). */
+  approvalRequired?: boolean;
+  /** The shell command an approval runs in the command's directory; null when the approval only completes it. */
+  onApprove?: string | null;
 }
 
 export interface LockHolderView {

@@ -42,6 +42,9 @@ export function App({ client }: { client: UiClient }) {
   const selected =
     (selection.mode === 'pinned' ? commands.find((c) => c.id === selection.id) : undefined) ?? (selection.mode === 'auto' ? commands[0] : undefined) ?? null;
 
+  const decideApproval = client.decideApproval?.bind(client);
+  const awaitingApproval = snapshot?.commands.filter((c) => c.status === 'awaiting_approval').length ?? 0;
+
   const run = async (label: string, action: () => Promise<unknown>) => {
     setBusy(true);
     try {
@@ -56,7 +59,7 @@ export function App({ client }: { client: UiClient }) {
   };
 
   const tabs: { id: Tab; label: string }[] = [
-    { id: 'commands', label: `Commands${snapshot ? ` (${snapshot.commands.length})` : ''}` },
+    { id: 'commands', label: `Commands${snapshot ? ` (${snapshot.commands.length}${awaitingApproval ? `, ${awaitingApproval} to approve` : ''})` : ''}` },
     { id: 'locks', label: 'Lock holders' },
     { id: 'settings', label: 'Settings' },
     ...(snapshot && snapshot.fleet.length > 0 ? [{ id: 'fleet' as const, label: 'Fleet' }] : []),
@@ -139,6 +142,8 @@ export function App({ client }: { client: UiClient }) {
                   busy={busy}
                   onCancel={() => setConfirming({ kind: 'cancel', command: selected })}
                   onRequeue={() => setConfirming({ kind: 'requeue', command: selected })}
+                  decideApproval={decideApproval && ((decision) => decideApproval(selected.id, decision))}
+                  onApprovalDecided={(message) => addNotice('info', message)}
                 />
               )}
               <OutputView client={client} command={selected} linkGeneration={link.generation} />

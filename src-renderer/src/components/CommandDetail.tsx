@@ -1,5 +1,6 @@
 import type { CommandView } from '../../../src-main/core/api/types.js';
 import { canCancel, canRequeue, commandTiming, formatDuration, formatWhen } from '../format.js';
+import { ApprovalActions, type ApprovalDecision } from './ApprovalActions.js';
 import { StatusBadge } from './StatusBadge.js';
 
 interface CommandDetailProps {
@@ -8,6 +9,9 @@ interface CommandDetailProps {
   busy: boolean;
   onCancel(): void;
   onRequeue(): void;
+  /** The approval gate's decision for this command; absent when the connected Beacon does not offer it. */
+  decideApproval?(decision: ApprovalDecision): Promise<{ ok: boolean; message: string }>;
+  onApprovalDecided(message: string): void;
 }
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
@@ -19,7 +23,7 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
   );
 }
 
-export function CommandDetail({ command, now, busy, onCancel, onRequeue }: CommandDetailProps) {
+export function CommandDetail({ command, now, busy, onCancel, onRequeue, decideApproval, onApprovalDecided }: CommandDetailProps) {
   const summary = command.summary;
   const timing = commandTiming(command, now);
   const error = command.errorMessage ?? summary?.errorText ?? null;
@@ -42,6 +46,10 @@ export function CommandDetail({ command, now, busy, onCancel, onRequeue }: Comma
           </button>
         )}
       </div>
+      {command.status === 'awaiting_approval' && decideApproval && (
+        // Keyed by id: a half-finished confirmation or an old error never carries over to another command.
+        <ApprovalActions key={command.id} command={command} disabled={busy} decide={decideApproval} onDecided={onApprovalDecided} />
+      )}
       {error && (
         <p className="error-box" role="alert" data-testid="command-error">
           {error}

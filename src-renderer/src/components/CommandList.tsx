@@ -51,7 +51,7 @@ export function CommandList({ commands, selectedId, now, paused, onSelect }: Com
             {index === firstFinished && <div className="list-divider">Recent</div>}
             <button
               type="button"
-              className={`command-item ${command.id === selectedId ? 'selected' : ''}`}
+              className={`command-item ${command.id === selectedId ? 'selected' : ''} ${command.status === 'awaiting_approval' ? 'needs-approval' : ''}`}
               aria-current={command.id === selectedId ? 'true' : undefined}
               data-testid="command-item"
               data-command-id={command.id}
@@ -62,6 +62,11 @@ export function CommandList({ commands, selectedId, now, paused, onSelect }: Com
                 <StatusBadge status={command.status} />
                 <span className="command-prompt">{firstLine(command.prompt) || '(empty prompt)'}</span>
               </span>
+              {command.status === 'awaiting_approval' && (
+                <span className="needs-approval-label" data-testid="needs-approval">
+                  Needs your approval: select it to approve or reject
+                </span>
+              )}
               <span className="command-meta small muted">
                 <span title={command.id}>#{shortId(command.id)}</span>
                 <span>

@@ -4,13 +4,17 @@ interface ConfirmDialogProps {
   title: string;
   body: string;
   confirmLabel: string;
+  /** Label of the button that closes without acting (default "Keep it"). */
+  cancelLabel?: string;
+  /** Shown under the body, e.g. the exact shell command a confirmation runs. */
+  detail?: React.ReactNode;
   danger?: boolean;
   onConfirm(): void;
   onCancel(): void;
 }
 
 /** An in-page modal (<dialog>): focus moves into it, Escape cancels, and the page behind is inert. */
-export function ConfirmDialog({ title, body, confirmLabel, danger, onConfirm, onCancel }: ConfirmDialogProps) {
+export function ConfirmDialog({ title, body, confirmLabel, cancelLabel = 'Keep it', detail, danger, onConfirm, onCancel }: ConfirmDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
@@ -31,9 +35,10 @@ export function ConfirmDialog({ title, body, confirmLabel, danger, onConfirm, on
     >
       <h2 id="confirm-title">{title}</h2>
       <p id="confirm-body">{body}</p>
+      {detail}
       <div className="dialog-actions">
         <button type="button" onClick={onCancel} autoFocus>
-          Keep it
+          {cancelLabel}
         </button>
         <button type="button" className={danger ? 'danger' : 'primary'} onClick={onConfirm} data-testid="confirm-ok">
           {confirmLabel}

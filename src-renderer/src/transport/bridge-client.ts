@@ -21,5 +21,6 @@ export function createBridgeClient(bridge: BeaconBridge): UiClient {
       maxBytes === undefined ? call<OutputSlice>('readOutput', id, offset) : call<OutputSlice>('readOutput', id, offset, maxBytes),
     getSettings: () => call<SettingsView>('getSettings'),
     updateSettings: (patch: SettingsPatch) => call<SettingsView>('updateSettings', patch),
+    decideApproval: (id, decision) => call<{ ok: boolean; message: string }>('decideApproval', id, decision),
   };
 }

@@ -162,5 +162,6 @@ export function createSocketClient(location: Pick<Location, 'host' | 'origin'> =
       maxBytes === undefined ? call<OutputSlice>('readOutput', id, offset) : call<OutputSlice>('readOutput', id, offset, maxBytes),
     getSettings: () => call<SettingsView>('getSettings'),
     updateSettings: (patch: SettingsPatch) => call<SettingsView>('updateSettings', patch),
+    decideApproval: (id, decision) => call<{ ok: boolean; message: string }>('decideApproval', id, decision),
   };
 }

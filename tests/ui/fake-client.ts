@@ -12,7 +12,8 @@ import type {
 /**
  * An in-memory BeaconClient for UI tests and the flood benchmark: commands, an output log per command
  * (bytes, so offsets mean what they mean in the core), events with seq/offset, pause, cancel, re-queue,
- * settings. Tests drive it (addCommand, emitOutput, flood, setStatus) and read `calls`.
+ * settings, approval decisions. Tests drive it (addCommand, emitOutput, flood, setStatus, approvalGate,
+ * approvalFailure) and read `calls`.
  */
 
 const FINISHED = new Set(['completed', 'failed', 'timeout', 'cancelled']);
@@ -32,6 +33,10 @@ export class FakeBeaconClient implements BeaconClient {
   private nextId = 1;
   private settings: SettingsView;
   snapshot: BeaconSnapshot;
+  /** When set, decideApproval waits for it before answering (so a test can see the page while the call runs). */
+  approvalGate: Promise<void> | null = null;
+  /** When set, decideApproval fails with this message (as a transport or executor error would). */
+  approvalFailure: string | null = null;
 
   constructor(options: FakeClientOptions = {}) {
     const machineId = options.machineId ?? 'beacon-fake-host';
@@ -204,6 +209,23 @@ export class FakeBeaconClient implements BeaconClient {
     if (!original) return { ok: false, message: `No command ${commandId}` };
     const copy = this.addCommand({ prompt: original.prompt, workingDirectory: original.workingDirectory, agent: original.agent });
     return { ok: true, message: `Queued again as ${copy.id}`, newCommandId: copy.id };
+  }
+
+  /** As the core does: reject ends failed at once; approve moves to approved, then on_approve (exit 0) completes it. */
+  async decideApproval(commandId: string, decision: 'approved' | 'rejected'): Promise<{ ok: boolean; message: string }> {
+    this.record('decideApproval', [commandId, decision]);
+    if (this.approvalGate) await this.approvalGate;
+    if (this.approvalFailure) throw new Error(this.approvalFailure);
+    const command = this.snapshot.commands.find((c) => c.id === commandId);
+    if (!command) return { ok: false, message: `No command ${commandId}` };
+    if (command.status !== 'awaiting_approval') return { ok: false, message: `Command ${commandId} is not awaiting approval (it is ${command.status})` };
+    if (decision === 'rejected') {
+      this.setStatus(commandId, 'failed', { errorMessage: 'Command rejected by user' });
+      return { ok: true, message: `Rejected ${commandId}` };
+    }
+    this.setStatus(commandId, 'approved');
+    setTimeout(() => this.setStatus(commandId, 'completed', { exitCode: 0 }), 100);
+    return { ok: true, message: `Approved ${commandId}` };
   }
 
   async readOutput(commandId: string, offset: number, maxBytes = 1024 * 1024): Promise<OutputSlice> {

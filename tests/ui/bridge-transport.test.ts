@@ -16,7 +16,7 @@ const BRIDGE_SCRIPT = `(() => {
     exitCode: status === 'completed' ? 0 : null, errorMessage: null, summary: null, outputBytes: 15 });
   const snapshot = { machineId: 'beacon-ipc-host', machineName: 'IPC host', hostname: 'ipc-host', version: '0.1.0', mode: 'app', role: 'active',
     paused: false, source: { kind: 'local', connection: 'connected', detail: null, pendingWrites: 0 }, lockHolders: [],
-    commands: [command('cmd-a', 'running', 'first'), command('cmd-b', 'completed', 'second')], maxConcurrent: 1,
+    commands: [command('cmd-a', 'running', 'first'), command('cmd-c', 'awaiting_approval', 'third'), command('cmd-b', 'completed', 'second')], maxConcurrent: 1,
     configPath: '/tmp/ipc/beacon.yaml', logsDir: '/tmp/ipc/logs', problem: null, fleet: [] };
   const calls = [];
   const listeners = new Set();
@@ -31,6 +31,11 @@ const BRIDGE_SCRIPT = `(() => {
         snapshot.paused = action === 'pause';
         listeners.forEach((l) => l({ type: 'snapshot', snapshot: { ...snapshot } }));
         return null;
+      }
+      if (action === 'decideApproval') {
+        snapshot.commands = snapshot.commands.map((c) => (c.id === args[0] ? { ...c, status: args[1] === 'approved' ? 'approved' : 'failed' } : c));
+        listeners.forEach((l) => l({ type: 'snapshot', snapshot: { ...snapshot } }));
+        return { ok: true, message: 'Decided ' + args[0] };
       }
       if (action === 'readOutput') {
         const text = 'hello via ' + args[0] + '\\r\\n';
@@ -85,5 +90,16 @@ describe('the renderer over window.beaconBridge (IPC)', () => {
     await page.locator('[data-command-id="cmd-b"][aria-current="true"]').waitFor();
     expect(await page.getByRole('tab', { name: /Commands/ }).getAttribute('aria-selected')).toBe('true');
     await expect.poll(() => terminalText(page)).toContain('hello via cmd-b');
+  });
+
+  it('sends an approval decision through the bridge', async () => {
+    const { page } = browser;
+    await page.locator('[data-command-id="cmd-c"]').click();
+    await page.getByTestId('approve-button').click();
+    await page.getByTestId('confirm-ok').click();
+    await page.locator('[data-command-id="cmd-c"][data-status="approved"]').waitFor();
+    const calls = (await page.evaluate('window.__bridgeCalls')) as [string, unknown[]][];
+    expect(calls.filter(([action]) => action === 'decideApproval')).toEqual([['decideApproval', ['cmd-c', 'approved']]]);
+    expect(socketClient.calls.filter((call) => call.action === 'decideApproval')).toEqual([]);
   });
 });

@@ -83,7 +83,7 @@ export function ApprovalActions({ command, disabled, decide, onDecided }: Approv
           On approval runs <code data-testid="approval-on-approve">{firstLine(command.onApprove, 160)}</code>
         </p>
       )}
-      <div className="dialog-actions approval-buttons">
+      <div className="dialog-actions">
         {button('rejected')}
         {button('approved')}
       </div>

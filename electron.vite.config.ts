@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
-import react from '@vitejs/plugin-react';
+import { rendererConfig } from './src-renderer/vite.config';
 
 const pkg = JSON.parse(readFileSync(resolve(__dirname, 'package.json'), 'utf8')) as { version: string };
 const define = { __BEACON_VERSION__: JSON.stringify(pkg.version) };
@@ -32,13 +32,6 @@ export default defineConfig({
       },
     },
   },
-  renderer: {
-    root: resolve(__dirname, 'src-renderer'),
-    base: './',
-    plugins: [react()],
-    build: {
-      outDir: resolve(__dirname, 'out/renderer'),
-      rollupOptions: { input: { index: resolve(__dirname, 'src-renderer/index.html') } },
-    },
-  },
+  // The renderer has one config, shared with `vite build --config src-renderer/vite.config.ts`.
+  renderer: rendererConfig,
 });

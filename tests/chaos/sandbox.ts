@@ -1,16 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Gateway } from '../gateway/index.js';
+import { startExecutor, stopExecutor, type ExecutorProcess } from '../engine/harness.js';
 import { WS } from '../supabase/harness.js';
 
 /**
  * `beacon run` as a real process against the test gateway, for the chaos, bad-input and security tests
  * (and the benchmarks): a fresh MENTU_HOME per executor, the stand-in agent, the key only in the env.
  */
-export const CLI = resolve('dist-cli/beacon.cjs');
-export const FAKE_AGENT = resolve('tests/fixtures/fake-agent.mjs');
+export { CLI, FAKE_AGENT } from '../engine/harness.js';
 /** Appends one JSON line per spawn to the file named by its first argument, then becomes the stand-in agent. */
 export const MARKING_AGENT = resolve('tests/bad-input/marking-agent.mjs');
 
@@ -71,43 +70,14 @@ export function beaconSandbox(gateway: Gateway | null, options: SandboxOptions):
   return { root, home, work, spawnMarker, env, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-export interface BeaconRun {
-  child: ChildProcess;
-  stderr(): string;
-  stdout(): string;
-  ready: Promise<void>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+export interface BeaconRun extends ExecutorProcess {
   stop(): Promise<void>;
 }
 
+/** `beacon run` as a real process (the engine harness's executor process, with its stop bundled). */
 export function startBeacon(box: BeaconSandbox, args: string[] = []): BeaconRun {
-  const child = spawn(process.execPath, [CLI, 'run', ...args], { env: box.env, cwd: box.work, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  let out = '';
-  let markReady: () => void = () => {};
-  const ready = new Promise<void>((r) => (markReady = r));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    err += chunk;
-    if (/ ready: /.test(err)) markReady();
-    if (process.env.BEACON_TEST_VERBOSE) process.stderr.write(chunk);
-  });
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  return {
-    child,
-    stderr: () => err,
-    stdout: () => out,
-    ready: Promise.race([ready, exited.then(() => Promise.reject(new Error(`beacon run exited before ready:\n${err}`)))]),
-    exited,
-    stop,
-  };
+  const run = startExecutor(box, args);
+  return { ...run, stop: () => stopExecutor(run) };
 }
 
 /** Insert many commands in one statement (every row gets the same keys). */

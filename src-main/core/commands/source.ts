@@ -33,7 +33,8 @@ export interface ClaimantIdentity {
  * `ok: false` with `claimAndFail: true` means the command is ours (targeted at this machine, or in a
  * queue only we serve) and must be claimed and failed with `reason` rather than left pending forever.
  */
-export type PreClaimDecision = { ok: true } | { ok: false; reason: string; claimAndFail: boolean };
+/** `unchecked`: the check itself threw (commands/check-guard.ts); the reason carries its message. */
+export type PreClaimDecision = { ok: true } | { ok: false; reason: string; claimAndFail: boolean; unchecked?: boolean };
 export type PreClaimCheck = (command: Command) => PreClaimDecision;
 
 export interface SourceEvents {

@@ -1,4 +1,5 @@
 import type { Command } from '../commands/command.js';
+import { uncheckedDecision } from '../commands/check-guard.js';
 import type { PreClaimCheck, PreClaimDecision } from '../commands/source.js';
 import type { AgentProfile, BeaconConfig } from '../config/schema.js';
 import { checkGenesisExecute } from '../genesis.js';
@@ -65,14 +66,24 @@ export function createPreClaimCheck(context: () => PlanContext, isHandled: (id: 
     if (target && target !== ctx.machineId) return { ok: false, reason: `targeted at ${target}`, claimAndFail: false };
     // Ours alone to serve: targeted at this machine, or in the local queue that only this machine reads.
     const ours = target === ctx.machineId || ctx.sourceKind === 'local';
-    if (!SUPPORTED_TYPES.has(command.commandType)) {
-      const reason = `command_type "${command.commandType}" is not supported by Beacon (it belongs to the Bridge's bug executor)`;
-      return { ok: false, reason, claimAndFail: ours };
+    try {
+      return decide(command, ctx, ours);
+    } catch (error) {
+      // A malformed row must cost only itself, never the round (docs/reliability.md).
+      return uncheckedDecision(error, ours);
     }
-    const runnable = checkRunnable(command, ctx);
-    if (!runnable.ok) return { ok: false, reason: runnable.reason, claimAndFail: ours };
-    return { ok: true };
   };
+}
+
+/** The checks proper, for a command that is for this machine (untargeted or targeted at it). */
+function decide(command: Command, ctx: PlanContext, ours: boolean): PreClaimDecision {
+  if (!SUPPORTED_TYPES.has(command.commandType)) {
+    const reason = `command_type "${command.commandType}" is not supported by Beacon (it belongs to the Bridge's bug executor)`;
+    return { ok: false, reason, claimAndFail: ours };
+  }
+  const runnable = checkRunnable(command, ctx);
+  if (!runnable.ok) return { ok: false, reason: runnable.reason, claimAndFail: ours };
+  return { ok: true };
 }
 
 /** After the claim: everything again, plus the timeout value and genesis (a denial is exit code 403). */

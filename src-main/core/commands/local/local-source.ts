@@ -15,9 +15,11 @@ import type {
   OrphanRecovery,
   OutputChunk,
   PreClaimCheck,
+  PreClaimDecision,
   SourceEvents,
   SourceStatus,
 } from '../source.js';
+import { guardedCheck, uncheckedDecision } from '../check-guard.js';
 import { openLocalDatabase, type LocalDatabase } from './database.js';
 import { rowToCommand, type CommandRow } from './rows.js';
 import { watchForeignWrites, type DataWatcher } from './watcher.js';
@@ -78,7 +80,14 @@ export function createLocalSource(options: LocalSourceOptions): LocalCommandSour
 
   const claimTx = db.transaction((check: PreClaimCheck): Command | null => {
     for (const row of pendingCandidates.all(CANDIDATE_LIMIT)) {
-      const decision = check(rowToCommand(row));
+      // Only this machine serves the local queue: a row that cannot even be checked is failed, not retried forever.
+      const ours = row.target_machine_id == null || row.target_machine_id === machineId;
+      let decision: PreClaimDecision;
+      try {
+        decision = guardedCheck(check, rowToCommand(row), ours);
+      } catch (error) {
+        decision = uncheckedDecision(error, ours);
+      }
       if (!decision.ok && !decision.claimAndFail) continue;
       const won = claim.get(machineId, now(), row.id);
       if (!won) continue;

@@ -1,6 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Logger } from '../../logger.js';
 import type { Command } from '../command.js';
+import { guardedCheck, LoggedOnce } from '../check-guard.js';
 import type { PreClaimCheck } from '../source.js';
 import { classifyFailure, unwrap } from './client.js';
 import { rowToCommand, type Row } from './mapping.js';
@@ -34,6 +35,9 @@ export interface ClaimRound {
 export class Claimer {
   /** Remembered once the RPC turned out to be missing: from then on the PATCH is used. */
   private rpcAvailable = true;
+  /** Did the last listing end with nothing to claim? Only then may hinted rows go first. */
+  private drained = false;
+  private readonly reported = new LoggedOnce();
 
   constructor(private readonly options: ClaimerOptions) {}
 
@@ -50,41 +54,64 @@ export class Claimer {
     const [untargeted, mine] = await Promise.all([base().is('target_machine_id', null), base().eq('target_machine_id', machineId)]);
     const rows = [...(unwrap('list pending commands', untargeted) ?? []), ...(unwrap('list targeted commands', mine) ?? [])] as Row[];
     return rows
-      .map(rowToCommand)
+      .flatMap((row) => this.mapCandidate(row))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
       .slice(0, CANDIDATE_LIMIT);
   }
 
-  async claimNext(check: PreClaimCheck): Promise<ClaimRound> {
+  /** One row that cannot be read is skipped (and reported once), never the whole listing. */
+  private mapCandidate(row: Row): Command[] {
+    try {
+      return [rowToCommand(row)];
+    } catch (error) {
+      const id = typeof row.id === 'string' ? row.id : '(no id)';
+      if (this.reported.first(id)) this.options.logger.warn('A pending command could not be read; leaving it', { commandId: id, error });
+      return [];
+    }
+  }
+
+  /**
+   * One claim round. `hinted` are rows realtime just carried (claim-hints.ts): while the last listing
+   * found nothing left to claim they are tried first, so a fresh command costs one round trip. With a
+   * backlog they are ignored, so a newer command never overtakes older ones (the listing is oldest first).
+   */
+  async claimNext(check: PreClaimCheck, hinted: Command[] = []): Promise<ClaimRound> {
     const round: ClaimRound = { claimed: null, claimedToFail: [] };
-    const candidates = await this.candidates();
+    if (hinted.length > 0 && this.drained) {
+      round.claimed = await this.claimAmong(hinted, check, round);
+      if (round.claimed) return round;
+    }
+    round.claimed = await this.claimAmong(await this.candidates(), check, round);
+    this.drained = round.claimed === null;
+    return round;
+  }
+
+  /** Checks each candidate on its own (a throw costs only that one), then claims among those that passed. */
+  private async claimAmong(candidates: Command[], check: PreClaimCheck, round: ClaimRound): Promise<Command | null> {
+    const { machineId, logger } = this.options;
     const runnable: Command[] = [];
     for (const command of candidates) {
       // Defence in depth: the query already excluded other machines' commands.
-      if (command.targetMachineId && command.targetMachineId !== this.options.machineId) continue;
-      const decision = check(command);
+      if (command.targetMachineId && command.targetMachineId !== machineId) continue;
+      const decision = guardedCheck(check, command, command.targetMachineId === machineId);
       if (decision.ok) runnable.push(command);
       else if (decision.claimAndFail) {
         const won = await this.claimById(command.id);
         if (won) round.claimedToFail.push({ command: won, reason: decision.reason });
+      } else if (decision.unchecked && this.reported.first(command.id)) {
+        logger.warn('A pending command could not be checked; leaving it for a machine that can', { commandId: command.id, reason: decision.reason });
       }
     }
-    if (runnable.length === 0) return round;
+    if (runnable.length === 0) return null;
     if (this.rpcAvailable) {
       const viaRpc = await this.claimViaRpc(runnable);
-      if (viaRpc !== 'missing') {
-        round.claimed = viaRpc;
-        return round;
-      }
+      if (viaRpc !== 'missing') return viaRpc;
     }
     for (const command of runnable) {
       const won = await this.claimById(command.id);
-      if (won) {
-        round.claimed = won;
-        break;
-      }
+      if (won) return won;
     }
-    return round;
+    return null;
   }
 
   private async claimViaRpc(runnable: Command[]): Promise<Command | null | 'missing'> {

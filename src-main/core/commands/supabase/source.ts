@@ -13,6 +13,7 @@ import type {
 } from '../source.js';
 import { ChannelManager } from './channel-manager.js';
 import { Claimer } from './claim.js';
+import { ClaimHints } from './claim-hints.js';
 import { SupabaseWriteError } from './client.js';
 import { ConnectionTracker } from './connection.js';
 import { SessionExpiredError, type SessionTokens } from './credentials.js';
@@ -39,6 +40,8 @@ export class SupabaseSource implements CommandSource {
   private outboxValue: Outbox<WriteOp> | null = null;
   private channels: ChannelManager | null = null;
   private claimer: Claimer | null = null;
+  /** Pending rows realtime just carried: tried first by the next claim (claim-hints.ts). */
+  private readonly hints: ClaimHints;
   private readonly tracker = new ConnectionTracker((status) => this.events.onStatus(status));
   private readonly batcher: LogBatcher;
   /** Commands this process claimed and has not finished: where cancellations are routed. */
@@ -54,6 +57,7 @@ export class SupabaseSource implements CommandSource {
     const { auth, logger } = options;
     logger.redact(auth.kind === 'service_role' ? auth.key : auth.anonKey);
     this.owned = new OwnedCommands(options.machineId, () => this.events);
+    this.hints = new ClaimHints({ machineId: options.machineId });
     this.batcher = new LogBatcher({
       workspaceOf: (id) => this.owned.workspaceOf(id),
       emit: (commandId, rows) => void this.outbox.submit({ kind: 'logs', commandId, rows }).catch((error: unknown) => logger.error('spawn_logs write failed', { commandId, error })),
@@ -134,7 +138,10 @@ export class SupabaseSource implements CommandSource {
           if (/jwt|token has expired|unauthori[sz]ed/i.test(reason)) this.tracker.authFailed(reason);
           this.tracker.channels(false, reason);
         },
-        onChange: (type, row) => this.owned.changed(type, row),
+        onChange: (type, row) => {
+          this.hints.observe(row); // before the wake it causes, so that claim finds the hint
+          this.owned.changed(type, row);
+        },
       },
     });
     this.channels.start();
@@ -149,6 +156,7 @@ export class SupabaseSource implements CommandSource {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
     this.batcher.closeAll();
+    this.hints.clear();
     await this.channels?.stop();
     await Promise.race([this.outbox.settle(), delay(5000)]);
     const offline = upsertMachine(this.client, this.machine, 'offline', null, new Date());
@@ -171,7 +179,7 @@ export class SupabaseSource implements CommandSource {
     if (!this.claimer) throw new Error('The Supabase source is not started');
     try {
       if (this.claimMayBeLost) await this.releaseLostClaims();
-      const round = await this.claimer.claimNext(check);
+      const round = await this.claimer.claimNext(check, this.hints.take());
       this.tracker.restSucceeded();
       for (const { command, reason } of round.claimedToFail) {
         this.options.logger.warn('Claimed a command targeted at this machine that cannot run here; failing it', { commandId: command.id, reason });

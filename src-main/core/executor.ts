@@ -111,7 +111,11 @@ export function createExecutor(options: ExecutorOptions): Executor {
     };
   };
 
-  const output = createOutputBatcher(options.outputBatchMs ?? 16, (event) => events.emit('output', event));
+  const output = createOutputBatcher(
+    options.outputBatchMs ?? 16,
+    (event) => events.emit('output', event),
+    () => events.listenerCount('output') > 0,
+  );
   const refused = new Set<string>();
   const preClaim = createPreClaimCheck(planContext, (id) => handled.has(id));
   const check: typeof preClaim = (command) => {

@@ -3,6 +3,8 @@ import type { OutputEvent } from './types.js';
 /**
  * Coalesces a command's terminal output into UI events every ~16 ms (one frame), so a flood of tiny
  * pty chunks costs a UI a few dozen events a second. A large burst is flushed early to bound memory.
+ * While nobody listens (a headless `beacon run` without a dashboard or client) nothing is buffered:
+ * only the byte offset advances, so a listener that attaches later still gets exact offsets.
  */
 export interface OutputBatcher {
   push(commandId: string, text: string): void;
@@ -20,7 +22,7 @@ interface Stream {
   timer: NodeJS.Timeout | null;
 }
 
-export function createOutputBatcher(windowMs: number, emit: (event: OutputEvent) => void): OutputBatcher {
+export function createOutputBatcher(windowMs: number, emit: (event: OutputEvent) => void, listening: () => boolean = () => true): OutputBatcher {
   const streams = new Map<string, Stream>();
 
   const flush = (commandId: string, stream: Stream): void => {
@@ -41,6 +43,11 @@ export function createOutputBatcher(windowMs: number, emit: (event: OutputEvent)
       if (!stream) {
         stream = { pending: '', seq: 0, offset: 0, timer: null };
         streams.set(commandId, stream);
+      }
+      if (!listening()) {
+        flush(commandId, stream); // the offset counts what was buffered before the last listener left
+        stream.offset += Buffer.byteLength(text, 'utf8');
+        return;
       }
       stream.pending += text;
       if (stream.pending.length >= MAX_BUFFERED_CHARS) return flush(commandId, stream);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src-main/core/logger.js';
 import type { PreClaimCheck } from '../../src-main/core/commands/source.js';
@@ -71,7 +72,16 @@ describe('claim path', () => {
     expect(String(reports[0]!.fields?.reason)).toBe('Beacon could not check this command: poisoned row');
   }, 60_000);
 
-  it('a subscribed executor claims a freshly inserted command from the realtime row, without listing first', async () => {
+  it.each(['claim_bridge_command', 'the conditional PATCH'])('a subscribed executor claims a freshly inserted command from the realtime row, without listing first (via %s)', async (via) => {
+    if (via !== 'claim_bridge_command') await gateway.sql('drop function public.claim_bridge_command(text, uuid[], text[], uuid[])');
+    try {
+      await fastPath();
+    } finally {
+      if (via !== 'claim_bridge_command') await gateway.sql(readFileSync(new URL('../../supabase/migrations/20260301000200_beacon_claim_bridge_command.sql', import.meta.url), 'utf8'));
+    }
+  }, 60_000);
+
+  async function fastPath(): Promise<void> {
     const seenAt = new Map<string, number>();
     const check: PreClaimCheck = (command) => {
       if (!seenAt.has(command.id)) seenAt.set(command.id, listings());
@@ -98,7 +108,7 @@ describe('claim path', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await commandRow(gateway, refused)).toMatchObject({ status: 'pending', claimed_by_machine_id: null });
     expect(driver.runs).toHaveLength(3);
-  }, 60_000);
+  }
 
   it('two subscribed executors racing on hinted rows: each command is claimed exactly once', async () => {
     const a = await driverFor('beacon-race-a', () => ({ ok: true }), { pollSeconds: 1 });

@@ -11,7 +11,8 @@ import { rowToCommand, type Row } from './mapping.js';
  * apply the executor's pre-claim check locally, then claim only those that passed. The database decides
  * the winner, through claim_bridge_command (one statement, SKIP LOCKED) or, where that function is not
  * installed, through the conditional PATCH id=eq.X&status=eq.pending that is won only if one row comes back.
- * A row that merely says it is ours is never permission to run it.
+ * A row that merely says it is ours is never permission to run it. Each candidate is checked on its own
+ * (commands/check-guard.ts), and rows a realtime event just carried may be tried before the listing.
  */
 
 export const CANDIDATE_LIMIT = 25;

@@ -127,7 +127,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
     return decision;
   };
   const secrets = options.secrets ?? createHeadlessSecretStore(paths, env);
-  const lifecycle = { runner, logger, now, env, plan: planContext, ledger: () => ledger, approvals: () => approvals, output, running, changed };
+  const lifecycle = {
+    runner, logger, now, env, plan: planContext, ledger: () => ledger, approvals: () => approvals, output, running, changed,
+    slotFreed: () => claimLoop.wake('capacity freed'),
+  };
 
   const handle = (command: Command): boolean => {
     if (handled.has(command.id)) {

@@ -41,6 +41,8 @@ export interface LifecycleDeps {
   approvals: () => ExecutorApprovals | null;
   running: Map<string, RunningEntry>;
   changed(commandId: string): void;
+  /** A run slot came free (the agent is gone; its outcome may still be being written): look for work. */
+  slotFreed(): void;
 }
 
 export const CANCELLED_BY_USER = 'cancelled by user';
@@ -67,10 +69,21 @@ export async function runCommand(deps: LifecycleDeps, command: Command): Promise
       .finish(command.id, failure(`Beacon could not run the command: ${message}`, null, entry.startedAt, deps.now()))
       .catch((finishError: unknown) => deps.logger.error(`command ${command.id}: could not record the failure`, { error: finishError }));
   } finally {
-    deps.output.finish(command.id);
-    deps.running.delete(command.id);
-    deps.changed(command.id);
+    releaseSlot(deps, entry);
   }
+}
+
+/**
+ * The run slot (max_concurrent counts agents running) is given back as soon as the agent is gone, so the
+ * next claim does not wait for this command's result writes to the source. Once only.
+ */
+function releaseSlot(deps: LifecycleDeps, entry: RunningEntry): void {
+  const id = entry.command.id;
+  if (deps.running.get(id) !== entry) return;
+  deps.output.finish(id);
+  deps.running.delete(id);
+  deps.changed(id);
+  deps.slotFreed();
 }
 
 async function execute(deps: LifecycleDeps, entry: RunningEntry): Promise<void> {
@@ -159,6 +172,7 @@ async function execute(deps: LifecycleDeps, entry: RunningEntry): Promise<void> 
   if (entry.cancelReason) proc.cancel(entry.cancelReason).catch(() => {});
 
   const result = await proc.result;
+  releaseSlot(deps, entry);
   const outcome = outcomeOf(result, plan.timeoutSeconds);
   if (command.approvalRequired && outcome.status === 'completed') {
     // Held for a person's decision instead of recorded; the evidence follows when the approval resolves.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifyFailure } from '../../src-main/core/commands/supabase/client.js';
-import { boundMessage, LogBatcher } from '../../src-main/core/commands/supabase/log-batcher.js';
+import { boundMessage, LogBatcher, PendingText } from '../../src-main/core/commands/supabase/log-batcher.js';
 import { rowToCommand } from '../../src-main/core/commands/supabase/mapping.js';
 import { Outbox, type ApplyResult } from '../../src-main/core/commands/supabase/outbox.js';
 import { guardedFinishStatuses, resultRow, tailBounded } from '../../src-main/core/commands/supabase/writes.js';
@@ -82,6 +82,33 @@ describe('spawn_logs batching', () => {
     expect(bounded.startsWith('AAA')).toBe(true);
     expect(bounded.endsWith('BBB')).toBe(true);
     expect(bounded).toMatch(/characters omitted by Beacon/);
+  });
+});
+
+describe('pending text of one stream', () => {
+  it('is exact while it fits, and keeps the start, the end and a true count of what it dropped in a flood', () => {
+    const small = new PendingText(1000);
+    for (const piece of ['a', 'bb', 'c'.repeat(900)]) small.append(piece);
+    expect(small.take()).toBe('abb' + 'c'.repeat(900));
+    expect(small.isEmpty).toBe(true);
+
+    const max = 4096;
+    const flood = new PendingText(max);
+    let all = '';
+    for (let i = 0; i < 5000; i++) {
+      const chunk = `line ${i} ${'x'.repeat(i % 50)}\n`;
+      all += chunk;
+      flood.append(chunk);
+    }
+    const message = flood.take();
+    expect(message.length).toBeLessThanOrEqual(max);
+    const match = /\n\[… (\d+) characters omitted by Beacon …\]\n/.exec(message);
+    expect(match).not.toBeNull();
+    const head = message.slice(0, match!.index);
+    const tail = message.slice(match!.index + match![0].length);
+    expect(all.startsWith(head)).toBe(true);
+    expect(all.endsWith(tail)).toBe(true);
+    expect(head.length + Number(match![1]) + tail.length).toBe(all.length);
   });
 });
 

@@ -18,20 +18,83 @@ export interface LogBatcherOptions {
 }
 
 interface Pending {
-  stdout: string;
-  stderr: string;
+  stdout: PendingText;
+  stderr: PendingText;
   /** Earliest moment the next flush may happen. */
   notBefore: number;
   timer: NodeJS.Timeout | null;
   lastTs: number;
 }
 
+const omittedMarker = (count: number): string => `\n[… ${count} characters omitted by Beacon …]\n`;
+
 export function boundMessage(text: string, max: number): string {
   if (text.length <= max) return text;
-  const marker = `\n[… ${text.length - max} characters omitted by Beacon …]\n`;
+  const marker = omittedMarker(text.length - max);
   const keep = Math.max(0, max - marker.length);
   const head = Math.ceil(keep / 2);
   return text.slice(0, head) + marker + text.slice(text.length - (keep - head));
+}
+
+/**
+ * One stream's text waiting for its row: the first half of the bound kept, then a rolling tail of whole
+ * chunks, with a count of what fell out in between. An append costs only its own chunk, however much
+ * output floods in between two flushes (re-bounding one growing string copied it over and over).
+ */
+export class PendingText {
+  private head = '';
+  private tail: string[] = [];
+  private tailChars = 0;
+  private dropped = 0;
+  private readonly headCap: number;
+  private readonly tailCap: number;
+
+  constructor(private readonly max: number) {
+    this.headCap = Math.ceil(max / 2);
+    this.tailCap = max - this.headCap;
+  }
+
+  get isEmpty(): boolean {
+    return this.head.length === 0 && this.tailChars === 0;
+  }
+
+  append(text: string): void {
+    if (this.head.length < this.headCap) {
+      const taken = text.slice(0, this.headCap - this.head.length);
+      this.head += taken;
+      text = text.slice(taken.length);
+    }
+    if (!text) return;
+    this.tail.push(text);
+    this.tailChars += text.length;
+    // Drop whole chunks from the front while the rest still fills the tail's share.
+    while (this.tail.length > 1 && this.tailChars - this.tail[0]!.length >= this.tailCap) {
+      const first = this.tail.shift()!;
+      this.tailChars -= first.length;
+      this.dropped += first.length;
+    }
+  }
+
+  /** The message (at most `max` characters, the middle marked when dropped), and empty again. */
+  take(): string {
+    const tail = this.tail.join('');
+    const head = this.head;
+    const dropped = this.dropped;
+    this.head = '';
+    this.tail = [];
+    this.tailChars = 0;
+    this.dropped = 0;
+    if (dropped === 0) return boundMessage(head + tail, this.max);
+    const total = head.length + dropped + tail.length;
+    // The marker's length depends on the count it shows; two passes settle it.
+    let marker = omittedMarker(dropped);
+    for (let pass = 0; pass < 2; pass++) {
+      const keepTail = Math.max(0, Math.min(tail.length, this.max - head.length - marker.length));
+      marker = omittedMarker(total - head.length - keepTail);
+    }
+    const keepTail = Math.max(0, Math.min(tail.length, this.max - head.length - marker.length));
+    return head + marker + tail.slice(tail.length - keepTail);
+  }
 }
 
 export class LogBatcher {
@@ -52,12 +115,10 @@ export class LogBatcher {
     if (!chunk.text) return;
     let entry = this.pending.get(commandId);
     if (!entry) {
-      entry = { stdout: '', stderr: '', notBefore: 0, timer: null, lastTs: 0 };
+      entry = { stdout: new PendingText(this.maxChars), stderr: new PendingText(this.maxChars), notBefore: 0, timer: null, lastTs: 0 };
       this.pending.set(commandId, entry);
     }
-    // Keep the buffer bounded between flushes too: the middle is dropped now rather than held in memory.
-    const next = entry[chunk.stream] + chunk.text;
-    entry[chunk.stream] = next.length > this.maxChars * 2 ? boundMessage(next, this.maxChars) : next;
+    entry[chunk.stream].append(chunk.text);
     if (!entry.timer) {
       const delay = Math.max(this.interval, entry.notBefore - this.now());
       entry.timer = setTimeout(() => this.flush(commandId), delay);
@@ -73,7 +134,7 @@ export class LogBatcher {
     entry.timer = null;
     const rows: SpawnLogRow[] = [];
     for (const stream of ['stdout', 'stderr'] as const) {
-      if (!entry[stream]) continue;
+      if (entry[stream].isEmpty) continue;
       const ts = Math.max(this.now(), entry.lastTs + 1);
       entry.lastTs = ts;
       rows.push({
@@ -81,10 +142,9 @@ export class LogBatcher {
         command_id: commandId,
         workspace_id: this.options.workspaceOf(commandId),
         stream,
-        message: boundMessage(entry[stream], this.maxChars),
+        message: entry[stream].take(),
         ts: new Date(ts).toISOString(),
       });
-      entry[stream] = '';
     }
     if (rows.length === 0) return;
     // Two rows in one flush use two slots of the per-second budget.

@@ -16,6 +16,20 @@ if (!existsSync('out/renderer/index.html')) {
 }
 
 const extra = process.argv.slice(2);
-const child = spawn(process.execPath, ['dist-cli/beacon.cjs', 'run', '--dashboard', ...extra], { stdio: 'inherit' });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+// The executor gets its own process group and exactly one copy of each stop request: a terminal's Ctrl-C
+// and npm both signal this wrapper (npm also signals the group), and a second SIGINT/SIGTERM means
+// "cancel running commands now" to Beacon, so copies arriving together are folded into one.
+const child = spawn(process.execPath, ['dist-cli/beacon.cjs', 'run', '--dashboard', ...extra], { stdio: 'inherit', detached: true });
+const lastForwarded = new Map();
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    const now = Date.now();
+    if (now - (lastForwarded.get(signal) ?? 0) < 500) return;
+    lastForwarded.set(signal, now);
+    child.kill(signal);
+  });
+}
+process.on('exit', () => {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+});
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,4 +1,5 @@
-import type { BeaconActionName, BeaconBridge, BeaconEvent, OutputSlice, SettingsPatch, SettingsView, BeaconSnapshot } from '../../../src-main/core/api/types.js';
+import type { BeaconActionName, BeaconBridge, BeaconEvent } from '../../../src-main/core/api/types.js';
+import { actionsOver } from './actions.js';
 import type { LinkState, UiClient } from './link.js';
 
 /** The Electron transport: the preload's window.beaconBridge (IPC), which is always connected. */
@@ -12,15 +13,6 @@ export function createBridgeClient(bridge: BeaconBridge): UiClient {
     onLink: () => () => {},
     reconnect: () => {},
     subscribe: (listener: (event: BeaconEvent) => void) => bridge.onEvent(listener),
-    getSnapshot: () => call<BeaconSnapshot>('getSnapshot'),
-    pause: () => call<void>('pause'),
-    resume: () => call<void>('resume'),
-    cancel: (id) => call('cancel', id),
-    requeue: (id) => call('requeue', id),
-    readOutput: (id, offset, maxBytes) =>
-      maxBytes === undefined ? call<OutputSlice>('readOutput', id, offset) : call<OutputSlice>('readOutput', id, offset, maxBytes),
-    getSettings: () => call<SettingsView>('getSettings'),
-    updateSettings: (patch: SettingsPatch) => call<SettingsView>('updateSettings', patch),
-    decideApproval: (id, decision) => call<{ ok: boolean; message: string }>('decideApproval', id, decision),
+    ...actionsOver(call),
   };
 }

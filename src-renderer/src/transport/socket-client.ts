@@ -1,13 +1,10 @@
 import type {
   BeaconActionName,
   BeaconEvent,
-  BeaconSnapshot,
   DashboardClientMessage,
   DashboardServerMessage,
-  OutputSlice,
-  SettingsPatch,
-  SettingsView,
 } from '../../../src-main/core/api/types.js';
+import { actionsOver } from './actions.js';
 import type { LinkState, LinkStateName, UiClient } from './link.js';
 
 /**
@@ -153,15 +150,6 @@ export function createSocketClient(location: Pick<Location, 'host' | 'origin'> =
       eventListeners.add(listener);
       return () => eventListeners.delete(listener);
     },
-    getSnapshot: () => call<BeaconSnapshot>('getSnapshot'),
-    pause: () => call<void>('pause'),
-    resume: () => call<void>('resume'),
-    cancel: (id) => call('cancel', id),
-    requeue: (id) => call('requeue', id),
-    readOutput: (id, offset, maxBytes) =>
-      maxBytes === undefined ? call<OutputSlice>('readOutput', id, offset) : call<OutputSlice>('readOutput', id, offset, maxBytes),
-    getSettings: () => call<SettingsView>('getSettings'),
-    updateSettings: (patch: SettingsPatch) => call<SettingsView>('updateSettings', patch),
-    decideApproval: (id, decision) => call<{ ok: boolean; message: string }>('decideApproval', id, decision),
+    ...actionsOver(call),
   };
 }

@@ -1,9 +1,6 @@
-import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { beaconSandbox, startBeacon, type BeaconRun, type BeaconSandbox } from '../chaos/sandbox.js';
+import { startLocalQueueBeacon, type BeaconSandbox, type LocalQueueBeacon } from '../chaos/sandbox.js';
 import { waitFor } from '../supabase/harness.js';
 
 /**
@@ -47,53 +44,32 @@ const cases: Case[] = [
   { name: 'unknown status', row: () => ({ status: 'queued' }), expected: { kind: 'ignored', status: 'queued' } },
 ];
 
-let box: BeaconSandbox;
-let run: BeaconRun;
-let db: Database.Database;
+let q: LocalQueueBeacon;
 
 beforeAll(async () => {
-  box = beaconSandbox(null, { machineId: MACHINE, source: 'local' });
-  run = startBeacon(box);
-  await run.ready;
-  db = new Database(join(box.home, 'local.db'));
-  db.pragma('busy_timeout = 5000');
+  q = await startLocalQueueBeacon(MACHINE);
 }, 60_000);
 
 afterAll(async () => {
-  db?.close();
-  await run?.stop();
-  box?.cleanup();
+  await q?.stop();
 });
-
-function insert(fields: Record<string, unknown>): string {
-  const row: Record<string, unknown> = {
-    id: randomUUID(), prompt: '@agent lines=1', working_directory: box.work, agent: 'claude', flags: '[]', status: 'pending', created_at: new Date().toISOString(), ...fields,
-  };
-  const keys = Object.keys(row);
-  db.prepare(`INSERT INTO commands (${keys.join(',')}) VALUES (${keys.map((k) => `@${k}`).join(',')})`).run(row);
-  return row.id as string;
-}
-
-const read = (id: string) => db.prepare('SELECT status, error_message, started_at FROM commands WHERE id = ?').get(id) as { status: string; error_message: string | null; started_at: string | null };
-const spawnedTags = (): string[] =>
-  existsSync(box.spawnMarker) ? readFileSync(box.spawnMarker, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { head: string }).head.split('\n')[0]!) : [];
 
 describe(`bad-input catalogue through the local queue (${cases.length} cases)`, () => {
   for (const [index, c] of cases.entries()) {
     it(`${c.name}: ${c.expected.kind}${c.expected.kind === 'failed' ? ` (${c.expected.reason})` : ''}; the next command runs`, async () => {
       const tag = `local-${index}`;
-      const fields = c.row(box);
+      const fields = c.row(q.box);
       if (typeof fields.prompt === 'string') fields.prompt = `${tag}\n${fields.prompt}`;
       else fields.prompt = `${tag}\n@agent lines=1`;
-      const id = insert(fields);
-      const next = insert({ prompt: `${tag}-next\n@agent lines=1` });
+      const id = q.insert(fields);
+      const next = q.insert({ prompt: `${tag}-next\n@agent lines=1` });
       // The next command finishing proves the executor looked at this one and kept serving.
-      await waitFor(`the command after "${c.name}"`, () => read(next).status === 'completed', 30_000, 50).catch((error: Error) => {
-        throw new Error(`${error.message}: ${JSON.stringify(read(next))}; case row ${JSON.stringify(read(id))}\n${run.stderr().slice(-1500)}`);
+      await waitFor(`the command after "${c.name}"`, () => q.read(next).status === 'completed', 30_000, 50).catch((error: Error) => {
+        throw new Error(`${error.message}: ${JSON.stringify(q.read(next))}; case row ${JSON.stringify(q.read(id))}\n${q.run.stderr().slice(-1500)}`);
       });
-      if (c.expected.kind !== 'ignored') await waitFor(`"${c.name}" to end`, () => ['completed', 'failed', 'timeout', 'cancelled'].includes(read(id).status), 30_000, 50);
-      const row = read(id);
-      const ran = spawnedTags().filter((t) => t === tag).length;
+      if (c.expected.kind !== 'ignored') await waitFor(`"${c.name}" to end`, () => ['completed', 'failed', 'timeout', 'cancelled'].includes(q.read(id).status), 30_000, 50);
+      const row = q.read(id);
+      const ran = q.spawnedTags().filter((t) => t === tag).length;
       if (c.expected.kind === 'failed') {
         expect({ status: row.status, spawned: ran }).toEqual({ status: 'failed', spawned: 0 });
         if (!c.expected.startedAnyway) expect(row.started_at).toBeNull();
@@ -103,7 +79,7 @@ describe(`bad-input catalogue through the local queue (${cases.length} cases)`, 
       } else {
         expect({ status: row.status, spawned: ran, error: row.error_message }).toEqual({ status: 'completed', spawned: 1, error: null });
       }
-      expect(run.child.exitCode).toBeNull();
+      expect(q.run.child.exitCode).toBeNull();
     }, 70_000);
   }
 });

@@ -1,4 +1,6 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Gateway } from '../gateway/index.js';
@@ -96,4 +98,46 @@ export async function insertMany(gateway: Gateway, rows: Record<string, unknown>
 export async function statusCounts(gateway: Gateway): Promise<Record<string, number>> {
   const rows = (await gateway.sql<{ status: string; n: number }>('select status, count(*)::int as n from public.bridge_commands group by status')).rows;
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+/** `beacon run` on the local queue, with its SQLite file open to write rows as any other process could. */
+export interface LocalQueueBeacon {
+  box: BeaconSandbox;
+  run: BeaconRun;
+  db: Database.Database;
+  /** Insert a row (defaults: a pending one-line stand-in command in the allowed folder); returns its id. */
+  insert(fields: Record<string, unknown>): string;
+  read(id: string): { status: string; error_message: string | null; started_at: string | null };
+  /** The first prompt line of every spawn, in order, from the marking agent's file. */
+  spawnedTags(): string[];
+  stop(): Promise<void>;
+}
+
+export async function startLocalQueueBeacon(machineId: string): Promise<LocalQueueBeacon> {
+  const box = beaconSandbox(null, { machineId, source: 'local' });
+  const run = startBeacon(box);
+  await run.ready;
+  const db = new Database(join(box.home, 'local.db'));
+  db.pragma('busy_timeout = 5000');
+  return {
+    box,
+    run,
+    db,
+    insert(fields) {
+      const row: Record<string, unknown> = {
+        id: randomUUID(), prompt: '@agent lines=1', working_directory: box.work, agent: 'claude', flags: '[]', status: 'pending', created_at: new Date().toISOString(), ...fields,
+      };
+      const keys = Object.keys(row);
+      db.prepare(`INSERT INTO commands (${keys.join(',')}) VALUES (${keys.map((k) => `@${k}`).join(',')})`).run(row);
+      return row.id as string;
+    },
+    read: (id) => db.prepare('SELECT status, error_message, started_at FROM commands WHERE id = ?').get(id) as { status: string; error_message: string | null; started_at: string | null },
+    spawnedTags: () =>
+      existsSync(box.spawnMarker) ? readFileSync(box.spawnMarker, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { head: string }).head.split('\n')[0]!) : [],
+    async stop() {
+      db.close();
+      await run.stop();
+      box.cleanup();
+    },
+  };
 }

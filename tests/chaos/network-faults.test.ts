@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../gateway/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Gateway } from '../gateway/index.js';
+import { useGateway } from '../gateway/use-gateway.js';
 import { waitFor, WS } from '../supabase/harness.js';
 import { beaconSandbox, insertMany, startBeacon, statusCounts, type BeaconRun, type BeaconSandbox } from './sandbox.js';
 
@@ -14,15 +15,7 @@ import { beaconSandbox, insertMany, startBeacon, statusCounts, type BeaconRun, t
 let gateway: Gateway;
 const live: { box: BeaconSandbox; run: BeaconRun }[] = [];
 
-beforeAll(async () => {
-  gateway = await startGateway();
-}, 120_000);
-afterAll(async () => {
-  await gateway?.stop();
-});
-beforeEach(async () => {
-  await gateway.reset();
-});
+useGateway((g) => (gateway = g));
 afterEach(async () => {
   for (const { box, run } of live.splice(0)) {
     await run.stop();

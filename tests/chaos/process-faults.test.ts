@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../engine/harness.js';
-import { startGateway, type Gateway } from '../gateway/index.js';
+import { type Gateway } from '../gateway/index.js';
+import { useGateway } from '../gateway/use-gateway.js';
 import { waitFor, WS } from '../supabase/harness.js';
 import { beaconSandbox, insertMany, startBeacon, statusCounts, type BeaconRun, type BeaconSandbox } from './sandbox.js';
 
@@ -16,15 +17,7 @@ const boxes: BeaconSandbox[] = [];
 const runs: BeaconRun[] = [];
 const pids: number[] = [];
 
-beforeAll(async () => {
-  gateway = await startGateway();
-}, 120_000);
-afterAll(async () => {
-  await gateway?.stop();
-});
-beforeEach(async () => {
-  await gateway.reset();
-});
+useGateway((g) => (gateway = g));
 afterEach(async () => {
   for (const run of runs.splice(0)) await run.stop();
   for (const pid of pids.splice(0)) {

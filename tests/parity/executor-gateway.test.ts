@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { FleetMachineView } from '../../src-main/core/api/types.js';
 import { beaconSandbox, CLI, startBeacon, type BeaconRun, type BeaconSandbox } from '../chaos/sandbox.js';
-import { startGateway, type Gateway } from '../gateway/index.js';
+import { type Gateway } from '../gateway/index.js';
+import { useGateway } from '../gateway/use-gateway.js';
 import { waitFor, WS } from '../supabase/harness.js';
 
 /** Approvals and the fleet through a real `beacon run` / `beacon status` against the Supabase test gateway. */
@@ -15,15 +16,7 @@ const HEARTBEAT_SECONDS = 5;
 let gateway: Gateway;
 const live: { box: BeaconSandbox; run: BeaconRun }[] = [];
 
-beforeAll(async () => {
-  gateway = await startGateway();
-}, 120_000);
-afterAll(async () => {
-  await gateway?.stop();
-});
-beforeEach(async () => {
-  await gateway.reset();
-});
+useGateway((g) => (gateway = g));
 afterEach(async () => {
   for (const { box, run } of live.splice(0)) {
     await run.stop();

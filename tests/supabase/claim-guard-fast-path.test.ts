@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src-main/core/logger.js';
 import type { PreClaimCheck } from '../../src-main/core/commands/source.js';
-import { startGateway, type Gateway } from '../gateway/index.js';
+import { type Gateway } from '../gateway/index.js';
+import { useGateway } from '../gateway/use-gateway.js';
 import { addWorkspaceMember, commandRow, insertCommand, newSource, startDriver, tempDir, waitFor, type Driver } from './harness.js';
 
 /**
@@ -15,14 +16,8 @@ let gateway: Gateway;
 const cleanups: (() => unknown)[] = [];
 const drivers: Driver[] = [];
 
-beforeAll(async () => {
-  gateway = await startGateway();
-}, 120_000);
-afterAll(async () => {
-  await gateway?.stop();
-});
+useGateway((g) => (gateway = g));
 beforeEach(async () => {
-  await gateway.reset();
   await addWorkspaceMember(gateway);
 });
 afterEach(async () => {

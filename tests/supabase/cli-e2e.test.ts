@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../gateway/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Gateway } from '../gateway/index.js';
+import { useGateway } from '../gateway/use-gateway.js';
 import { commandRow, insertCommand, tempDir, waitFor, WS } from './harness.js';
 
 /** End to end: `node dist-cli/beacon.cjs run` with command_source supabase against the gateway. */
@@ -14,15 +15,7 @@ let gateway: Gateway;
 const cleanups: (() => unknown)[] = [];
 const processes: ChildProcess[] = [];
 
-beforeAll(async () => {
-  gateway = await startGateway();
-}, 120_000);
-afterAll(async () => {
-  await gateway?.stop();
-});
-beforeEach(async () => {
-  await gateway.reset();
-});
+useGateway((g) => (gateway = g));
 afterEach(async () => {
   for (const child of processes.splice(0)) {
     if (child.exitCode === null && child.signalCode === null) {

@@ -1,5 +1,6 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../gateway/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Gateway } from '../gateway/index.js';
+import { useGateway } from '../gateway/use-gateway.js';
 import { commandRow, insertCommand, newSource, startDriver, tempDir, waitFor, WS, type Driver } from './harness.js';
 
 /** Races and failures: two claimants, a dead realtime socket, an unreachable database. */
@@ -8,15 +9,7 @@ let gateway: Gateway;
 const cleanups: (() => unknown)[] = [];
 const drivers: Driver[] = [];
 
-beforeAll(async () => {
-  gateway = await startGateway();
-}, 120_000);
-afterAll(async () => {
-  await gateway?.stop();
-});
-beforeEach(async () => {
-  await gateway.reset();
-});
+useGateway((g) => (gateway = g));
 afterEach(async () => {
   for (const driver of drivers.splice(0)) await driver.stop();
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

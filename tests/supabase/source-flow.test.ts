@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../gateway/index.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Gateway } from '../gateway/index.js';
+import { useGateway } from '../gateway/use-gateway.js';
 import {
   addWorkspaceMember, commandRow, dashboardClient, insertCommand, newSource, startDriver, tempDir, USER, waitFor, WS, type Driver,
 } from './harness.js';
@@ -12,14 +13,8 @@ let gateway: Gateway;
 const cleanups: (() => unknown)[] = [];
 const drivers: Driver[] = [];
 
-beforeAll(async () => {
-  gateway = await startGateway();
-}, 120_000);
-afterAll(async () => {
-  await gateway?.stop();
-});
+useGateway((g) => (gateway = g));
 beforeEach(async () => {
-  await gateway.reset();
   await addWorkspaceMember(gateway);
 });
 afterEach(async () => {

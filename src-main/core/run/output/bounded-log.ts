@@ -93,9 +93,12 @@ export class BoundedLog {
     this.closed = true;
     const omittedBytes = Math.max(0, this.totalBytes - this.maxBytes);
     if (this.overflowed) {
-      const tail = this.ringContents();
-      const marker = Buffer.from(omittedMarker(omittedBytes), 'utf8');
-      this.enqueue({ kind: 'write', data: Buffer.concat([marker, tail]), position: this.headBytes });
+      // The marker, then the ring's two halves in place: no copy of the tail is made at the end of a flood.
+      let position = this.headBytes;
+      for (const data of [Buffer.from(omittedMarker(omittedBytes), 'utf8'), ...this.ringParts()]) {
+        this.enqueue({ kind: 'write', data, position });
+        position += data.length;
+      }
     }
     await new Promise<void>((resolve) => {
       if (!this.writing && this.queue.length === 0) resolve();
@@ -131,11 +134,12 @@ export class BoundedLog {
     }
   }
 
-  private ringContents(): Buffer {
-    if (!this.ring || this.ringLength === 0) return Buffer.alloc(0);
+  /** The tail bytes in order, as views of the ring (valid until it is released at close). */
+  private ringParts(): Buffer[] {
+    if (!this.ring || this.ringLength === 0) return [];
     const end = this.ringStart + this.ringLength;
-    if (end <= this.tailBytes) return Buffer.from(this.ring.subarray(this.ringStart, end));
-    return Buffer.concat([this.ring.subarray(this.ringStart), this.ring.subarray(0, end - this.tailBytes)]);
+    if (end <= this.tailBytes) return [this.ring.subarray(this.ringStart, end)];
+    return [this.ring.subarray(this.ringStart), this.ring.subarray(0, end - this.tailBytes)];
   }
 
   private enqueue(op: FileOp): void {

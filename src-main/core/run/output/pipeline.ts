@@ -88,7 +88,7 @@ export class OutputPipeline {
     }
     return {
       summary: this.parser.summary,
-      outputTail: this.tail.text(),
+      outputTail: this.tail.take(),
       outputTruncated: this.tail.truncated || omittedBytes > 0,
       totalBytes,
       omittedBytes,

@@ -1,7 +1,7 @@
 /**
  * The last `limitBytes` bytes (UTF-8) of a text stream: the result row's stdout tail. Kept in a fixed
  * ring of bytes outside the JavaScript heap (allocated on first use), so a flood neither retains nor
- * churns strings; text is encoded straight into the ring and decoded once at the end.
+ * churns strings; text is encoded straight into the ring and decoded once, by take(), at the end.
  */
 export class TailBuffer {
   private ring: Buffer | null = null;
@@ -45,16 +45,30 @@ export class TailBuffer {
     return this.dropped;
   }
 
-  text(): string {
-    if (!this.ring || this.length === 0) return '';
-    const end = this.start + this.length;
-    const bytes =
-      end <= this.limitBytes
-        ? this.ring.subarray(this.start, end)
-        : Buffer.concat([this.ring.subarray(this.start), this.ring.subarray(0, end - this.limitBytes)]);
+  /**
+   * The tail as text, once: the ring is rotated in place and released, so the finish (where the result
+   * row's copies of this text are made) holds neither a second copy of the bytes nor the ring itself.
+   */
+  take(): string {
+    const ring = this.ring;
+    this.ring = null;
+    if (!ring || this.length === 0) return '';
+    const wraps = this.start + this.length > this.limitBytes;
+    if (wraps) rotateLeft(ring, this.start);
+    const from = wraps ? 0 : this.start;
+    const bytes = ring.subarray(from, from + this.length);
+    this.start = 0;
+    this.length = 0;
     // The cut may fall inside a code point: skip its continuation bytes.
     let skip = 0;
     while (this.dropped && skip < 3 && skip < bytes.length && ((bytes[skip] as number) & 0xc0) === 0x80) skip++;
-    return bytes.subarray(skip).toString('utf8');
+    return bytes.toString('utf8', skip);
   }
+}
+
+/** Moves `bytes[by..]` to the front and `bytes[..by]` behind it, in place (three reversals, no copy). */
+function rotateLeft(bytes: Buffer, by: number): void {
+  bytes.subarray(0, by).reverse();
+  bytes.subarray(by).reverse();
+  bytes.reverse();
 }

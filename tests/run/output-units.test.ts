@@ -30,6 +30,16 @@ describe('UTF-8 stream', () => {
     expect(out).toBe('a😀b€');
     expect(out).not.toContain('\uFFFD');
   });
+  it('decodes invalid and truncated sequences as TextDecoder does, however the bytes are split', () => {
+    const bytes = Buffer.from('41eda080c0aff4908080e282ace0f09f98ff80e282', 'hex');
+    const expected = new TextDecoder().decode(bytes);
+    for (const size of [1, 2, 3, 5, bytes.length]) {
+      const stream = createUtf8Stream();
+      let out = '';
+      for (let i = 0; i < bytes.length; i += size) out += stream.push(bytes.subarray(i, i + size));
+      expect(out + stream.end()).toBe(expected);
+    }
+  });
 });
 
 describe('line splitter', () => {
@@ -134,21 +144,53 @@ describe('ANSI stripper', () => {
   });
 });
 
+describe('ANSI stripper fast path', () => {
+  it('gives the same text for chunks (plain ones take the fast path) as for one character at a time', () => {
+    const plain = ['plain text ', '\r\n', '\n', '\t', 'é€😀'];
+    const controls = ['\r', '\u001b[31m', '\u001b]0;title\u0007', '\u0007', '\u009b1m'];
+    let seed = 7;
+    const random = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const strip = (chunks: string[]): string => {
+      const stripper = createAnsiStripper();
+      return chunks.map((chunk) => stripper.push(chunk)).join('') + stripper.end();
+    };
+    for (let round = 0; round < 300; round++) {
+      const pieces = Array.from({ length: 30 }, () => (random(10) < 8 ? plain[random(plain.length)]! : controls[random(controls.length)]!));
+      const text = pieces.join('');
+      const chunks: string[] = [];
+      for (let at = 0; at < text.length; ) {
+        const size = 1 + random(40);
+        chunks.push(text.slice(at, at + size));
+        at += size;
+      }
+      const expected = strip([...text]);
+      expect(strip([text])).toBe(expected);
+      expect(strip(chunks)).toBe(expected);
+    }
+    expect(stripAnsi('a\r\nb\r\n\tc')).toBe('a\nb\n\tc');
+  });
+});
+
 describe('tail buffer', () => {
   it('keeps the last characters only', () => {
     const tail = new TailBuffer(100_000);
     for (let i = 0; i < 5000; i++) tail.push(`line ${String(i).padStart(5, '0')} ${'x'.repeat(50)}\n`);
-    const text = tail.text();
+    const text = tail.take();
     expect(text.length).toBe(100_000);
     expect(tail.truncated).toBe(true);
     const unicode = new TailBuffer(10);
     unicode.push('€€'); // 6 bytes
     unicode.push('€€'); // 12 bytes: the first '€' loses 2 of its 3 bytes, and is dropped whole
-    expect(unicode.text()).toBe('€€€');
+    expect(unicode.take()).toBe('€€€');
     expect(text.endsWith(`line 04999 ${'x'.repeat(50)}\n`)).toBe(true);
+    const wrapped = new TailBuffer(8);
+    wrapped.push('abcdef');
+    wrapped.push('ghij✔'); // 13 bytes in all: the ring wraps, and take() rotates it in place
+    expect(wrapped.take()).toBe('fghij✔');
+    expect(wrapped.take()).toBe(''); // taken once: the ring is released
     const small = new TailBuffer(100);
     small.push('abc');
-    expect(small.text()).toBe('abc');
+    expect(small.take()).toBe('abc');
     expect(small.truncated).toBe(false);
   });
 });

@@ -15,7 +15,7 @@ export function checkWorkingDirectory(dir: string, allowedDirectories: string[],
   }
   let realPath: string;
   try {
-    realPath = realpathSync(dir);
+    realPath = realpathSync.native(dir);
   } catch {
     return { ok: false, reason: `working directory '${dir}' does not exist on this machine` };
   }
@@ -43,7 +43,7 @@ function realAllowedDirectory(entry: string, homeDir: string): string | null {
   const expanded = entry === '~' ? homeDir : entry.startsWith('~/') ? join(homeDir, entry.slice(2)) : entry;
   if (!isAbsolute(expanded)) return null; // a relative entry would depend on Beacon's own cwd
   try {
-    return realpathSync(expanded);
+    return realpathSync.native(expanded);
   } catch {
     return null;
   }

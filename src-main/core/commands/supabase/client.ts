@@ -1,5 +1,6 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
+import { createKeepAliveFetch } from './keep-alive-fetch.js';
 
 /**
  * The one supabase-js client of a source. Both auth modes use the `accessToken` callback, so REST and
@@ -21,12 +22,10 @@ export interface ClientOptions {
 
 export function createBeaconClient(options: ClientOptions): SupabaseClient {
   const timeoutMs = options.requestTimeoutMs ?? 15_000;
-  const boundedFetch: typeof fetch = (input, init) =>
-    fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs) });
   return createClient(options.url, options.apiKey, {
     accessToken: options.accessToken,
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    global: { fetch: boundedFetch },
+    global: { fetch: createKeepAliveFetch({ timeoutMs }) },
     realtime: {
       // Node 20 has no global WebSocket (supabase-wire.md).
       transport: WebSocket as unknown as never,

@@ -14,13 +14,15 @@ import { join } from 'node:path';
 import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { beaconSandbox, MARKING_AGENT, startBeacon, type BeaconSandbox } from '../tests/chaos/sandbox.js';
-import { startGateway } from '../tests/gateway/index.js';
-import { WS } from '../tests/supabase/harness.js';
+import { OTHER_WS, WS } from '../tests/supabase/harness.js';
+import { startGatewayProcess, type RemoteGateway } from './gateway-process.mjs';
 import { distribution, fmt, numberArg, report, sleep, type BenchFigure } from './lib.mjs';
 
 const n = numberArg('n', 500);
 const onlyIndex = process.argv.indexOf('--only');
 const only = onlyIndex > 0 ? process.argv[onlyIndex + 1] : null;
+/** Pause after each command, so the next INSERT meets an executor at rest (as a user's next command would). */
+const IDLE_GAP_MS = 50;
 const wallNow = () => performance.timeOrigin + performance.now();
 
 function spawnTimes(box: BeaconSandbox): Map<string, number> {
@@ -60,11 +62,12 @@ function figures(label: string, claimed: number[], started: number[], floor: num
 }
 
 async function supabaseRealtime(): Promise<BenchFigure[]> {
-  const gateway = await startGateway();
+  const gateway = await startGatewayProcess();
   const box = beaconSandbox(gateway, { machineId: 'beacon-bench-pickup', supabase: { poll_seconds: 3600 } });
   const run = startBeacon(box);
   const floorClient = createClient(gateway.url, gateway.serviceRoleKey, { realtime: { transport: WebSocket as unknown as never } });
   const floorSeen = new Map<string, number>();
+  let bare: BareClaimer | null = null;
   try {
     await run.ready;
     await new Promise<void>((resolve, reject) => {
@@ -75,6 +78,7 @@ async function supabaseRealtime(): Promise<BenchFigure[]> {
         })
         .subscribe((status) => (status === 'SUBSCRIBED' ? resolve() : status === 'CHANNEL_ERROR' ? reject(new Error('floor channel error')) : undefined));
     });
+    bare = await bareClaimer(gateway);
     await sleep(1000);
     const claimed: number[] = [];
     const started: number[] = [];
@@ -85,21 +89,74 @@ async function supabaseRealtime(): Promise<BenchFigure[]> {
       const t0 = wallNow();
       await gateway.sql(`insert into public.bridge_commands (id, workspace_id, prompt, working_directory, agent) values ($1, $2, $3, $4, 'claude')`, [id, WS, `${tag}\n@agent lines=0`, box.work]);
       await waitUntil(`${tag} completed`, async () => (await gateway.sql(`select 1 from public.bridge_commands where id = $1 and status = 'completed'`, [id])).rowCount === 1);
+      // One at a time means an idle executor: its result row and the listing after a run are behind it.
+      await waitUntil(`${tag} result`, async () => (await gateway.sql(`select 1 from public.bridge_results where command_id = $1`, [id])).rowCount === 1);
+      await sleep(IDLE_GAP_MS);
       const row = (await gateway.sql<{ c: number }>(`select extract(epoch from claimed_at) * 1000 as c from public.bridge_commands where id = $1`, [id])).rows[0]!;
       claimed.push(Number(row.c) - t0);
       started.push(spawnTimes(box).get(tag)! - t0);
       await waitUntil('the floor event', () => floorSeen.has(id), 10_000);
       floor.push(floorSeen.get(id)! - t0);
+      await bare.claimOne();
       await bareSpawn(i);
       if ((i + 1) % 100 === 0) console.log(`  supabase: ${i + 1}/${n}`);
     }
-    return figures('supabase realtime', claimed, started, floor);
+    const bareClaimed = distribution(bare.latencies);
+    console.log(`supabase realtime: a bare supabase-js client claiming on the event: INSERT→claimed ${fmt(bareClaimed)}`);
+    const claimedP50 = distribution(claimed).p50;
+    return [
+      ...figures('supabase realtime', claimed, started, floor),
+      { name: 'supabase realtime INSERT→claimed p50 against a bare supabase-js claimer', value: claimedP50, unit: 'ms', floor: bareClaimed.p50, ratio: claimedP50 / bareClaimed.p50 },
+    ];
   } finally {
+    await bare?.stop();
     await floorClient.removeAllChannels();
     await run.stop();
     await gateway.stop();
     box.cleanup();
   }
+}
+
+/**
+ * A second reference beside the floor: a bare supabase-js client that calls claim_bridge_command the moment
+ * its INSERT event arrives, on rows of another workspace (so it never races Beacon), one per Beacon command.
+ * The floor leaves out the claim's round trip to the server; this one includes it, so the gap between
+ * Beacon and it is what Beacon itself adds.
+ */
+interface BareClaimer {
+  latencies: number[];
+  claimOne(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function bareClaimer(gateway: RemoteGateway): Promise<BareClaimer> {
+  const client = createClient(gateway.url, gateway.serviceRoleKey, { realtime: { transport: WebSocket as unknown as never } });
+  const claimedIds = new Set<string>();
+  await new Promise<void>((resolve, reject) => {
+    client
+      .channel('bare-claimer')
+      .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'bridge_commands', filter: `workspace_id=eq.${OTHER_WS}` }, (payload) => {
+        const id = String((payload.new as { id: string }).id);
+        void client
+          .rpc('claim_bridge_command', { p_machine_id: 'bare-claimer', p_workspace_ids: [OTHER_WS], p_agents: ['claude'], p_command_ids: [id] })
+          .then(() => claimedIds.add(id));
+      })
+      .subscribe((status) => (status === 'SUBSCRIBED' ? resolve() : status === 'CHANNEL_ERROR' ? reject(new Error('bare claimer channel error')) : undefined));
+  });
+  const latencies: number[] = [];
+  return {
+    latencies,
+    async claimOne() {
+      const id = randomUUID();
+      const t0 = wallNow();
+      await gateway.sql(`insert into public.bridge_commands (id, workspace_id, prompt, working_directory, agent) values ($1, $2, 'bare', '/tmp', 'claude')`, [id, OTHER_WS]);
+      await waitUntil('the bare claim', () => claimedIds.has(id), 10_000);
+      const row = (await gateway.sql<{ c: number }>(`select extract(epoch from claimed_at) * 1000 as c from public.bridge_commands where id = $1 and claimed_by_machine_id = 'bare-claimer'`, [id])).rows[0]!;
+      latencies.push(Number(row.c) - t0);
+      await sleep(IDLE_GAP_MS);
+    },
+    stop: () => client.removeAllChannels().then(() => undefined),
+  };
 }
 
 async function localQueue(): Promise<BenchFigure[]> {

@@ -47,7 +47,7 @@ export function noopAgent(spawnMarker: string): Record<string, unknown> {
   return { command: '/bin/sh', args: ['-c', script, 'noop', '{prompt}'], output: 'text' };
 }
 
-export function beaconSandbox(gateway: Gateway | null, options: SandboxOptions): BeaconSandbox {
+export function beaconSandbox(gateway: Pick<Gateway, 'url' | 'serviceRoleKey'> | null, options: SandboxOptions): BeaconSandbox {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'beacon-proof-')));
   const home = join(root, 'mentu');
   const work = join(root, 'work');

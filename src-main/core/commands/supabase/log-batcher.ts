@@ -152,13 +152,22 @@ export class LogBatcher {
     this.options.emit(commandId, rows);
   }
 
-  /** Flush and forget a finished command. */
-  close(commandId: string): void {
+  /**
+   * Flush and forget a finished command. The last row keeps the pace too (it waits out what is left of
+   * the current slot, at most one interval), so no second of a command ever holds more than the budget.
+   */
+  async close(commandId: string): Promise<void> {
+    const entry = this.pending.get(commandId);
+    if (!entry) return;
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = null;
+    const wait = entry.notBefore - this.now();
+    if (wait > 0 && !(entry.stdout.isEmpty && entry.stderr.isEmpty)) await new Promise((resolve) => setTimeout(resolve, wait));
     this.flush(commandId);
     this.pending.delete(commandId);
   }
 
-  closeAll(): void {
-    for (const commandId of [...this.pending.keys()]) this.close(commandId);
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.pending.keys()].map((commandId) => this.close(commandId)));
   }
 }

@@ -155,7 +155,7 @@ export class SupabaseSource implements CommandSource {
     this.started = false;
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
-    this.batcher.closeAll();
+    await this.batcher.closeAll();
     this.hints.clear();
     await this.channels?.stop();
     await Promise.race([this.outbox.settle(), delay(5000)]);
@@ -226,7 +226,7 @@ export class SupabaseSource implements CommandSource {
   }
 
   async finish(commandId: string, outcome: CommandOutcome): Promise<boolean> {
-    this.batcher.close(commandId);
+    await this.batcher.close(commandId);
     try {
       const result = await this.outbox.submit<boolean>({ kind: 'finish', commandId, outcome });
       if (result.state === 'dropped') this.options.logger.error('The result of a command was refused by the database', { commandId, reason: result.reason });
@@ -251,7 +251,7 @@ export class SupabaseSource implements CommandSource {
 
   async markAwaitingApproval(commandId: string): Promise<boolean> {
     // The run is over: its output is flushed, and the approval gate (not the cancel routing) watches it now.
-    this.batcher.close(commandId);
+    await this.batcher.close(commandId);
     const marked = await setOwnStatus(this.queries, commandId, { status: 'awaiting_approval', approval_status: 'pending' }, 'running');
     this.owned.release(commandId);
     return marked;

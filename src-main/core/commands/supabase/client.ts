@@ -20,12 +20,24 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
 }
 
-export function createBeaconClient(options: ClientOptions): SupabaseClient {
-  const timeoutMs = options.requestTimeoutMs ?? 15_000;
-  return createClient(options.url, options.apiKey, {
+/**
+ * A row insert whose JSON the caller already serialized (json-body.ts), answered like supabase-js answers
+ * (an HTTP or network failure is `error`, never a throw). For the result row, whose 10 MiB stdout tail
+ * supabase-js would stringify whole.
+ */
+export type InsertJson = (table: string, body: Uint8Array<ArrayBuffer>) => Promise<{ data: null; error: PostgrestFailure | null; status: number }>;
+
+export interface BeaconClient {
+  client: SupabaseClient;
+  insertJson: InsertJson;
+}
+
+export function createBeaconClient(options: ClientOptions): BeaconClient {
+  const fetch = createKeepAliveFetch({ timeoutMs: options.requestTimeoutMs ?? 15_000 });
+  const client = createClient(options.url, options.apiKey, {
     accessToken: options.accessToken,
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    global: { fetch: createKeepAliveFetch({ timeoutMs }) },
+    global: { fetch },
     realtime: {
       // Node 20 has no global WebSocket (supabase-wire.md).
       transport: WebSocket as unknown as never,
@@ -33,6 +45,35 @@ export function createBeaconClient(options: ClientOptions): SupabaseClient {
       reconnectAfterMs: (tries: number) => Math.min(tries * 1000, 10_000),
     },
   });
+  const restUrl = new URL('rest/v1/', options.url.endsWith('/') ? options.url : `${options.url}/`);
+  const insertJson: InsertJson = async (table, body) => {
+    try {
+      const token = await options.accessToken();
+      const response = await fetch(new URL(encodeURIComponent(table), restUrl), {
+        method: 'POST',
+        headers: { apikey: options.apiKey, authorization: `Bearer ${token}`, 'content-type': 'application/json', prefer: 'return=minimal' },
+        body,
+      });
+      if (response.ok) return { data: null, error: null, status: response.status };
+      const text = await response.text();
+      return { data: null, error: parseFailure(text, response.statusText), status: response.status };
+    } catch (error) {
+      const e = error as Error;
+      return { data: null, error: { message: `${e.name}: ${e.message}` }, status: 0 };
+    }
+  };
+  return { client, insertJson };
+}
+
+/** PostgREST's error body ({code, message, …}), or the raw text when it is not JSON. */
+function parseFailure(text: string, statusText: string): PostgrestFailure {
+  try {
+    const parsed = JSON.parse(text) as PostgrestFailure;
+    if (parsed && typeof parsed === 'object') return parsed;
+  } catch {
+    // not JSON: shown as it came
+  }
+  return { message: text || statusText };
 }
 
 /** What a failed supabase-js call means for the caller. */

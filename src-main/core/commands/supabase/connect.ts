@@ -1,5 +1,5 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { createBeaconClient } from './client.js';
+import { createBeaconClient, type InsertJson } from './client.js';
 import { SessionExpiredError, SessionTokens } from './credentials.js';
 import type { SupabaseSourceOptions } from './index.js';
 
@@ -10,7 +10,7 @@ import type { SupabaseSourceOptions } from './index.js';
 export function connectSupabase(
   options: Pick<SupabaseSourceOptions, 'url' | 'auth' | 'logger' | 'tuning'>,
   onAuthFailed: (message: string) => void,
-): { client: SupabaseClient; session: SessionTokens | null } {
+): { client: SupabaseClient; insertJson: InsertJson; session: SessionTokens | null } {
   const { url, auth, logger } = options;
   let accessToken: () => Promise<string>;
   let session: SessionTokens | null = null;
@@ -27,12 +27,12 @@ export function connectSupabase(
         throw error;
       });
   }
-  const client = createBeaconClient({
+  const { client, insertJson } = createBeaconClient({
     url,
     apiKey: auth.kind === 'service_role' ? auth.key : auth.anonKey,
     accessToken,
     requestTimeoutMs: options.tuning?.requestTimeoutMs,
     heartbeatIntervalMs: options.tuning?.realtimeHeartbeatMs,
   });
-  return { client, session };
+  return { client, insertJson, session };
 }

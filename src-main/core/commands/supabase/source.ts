@@ -14,7 +14,7 @@ import type {
 import { ChannelManager } from './channel-manager.js';
 import { Claimer } from './claim.js';
 import { ClaimHints } from './claim-hints.js';
-import { SupabaseWriteError } from './client.js';
+import { SupabaseWriteError, type InsertJson } from './client.js';
 import { ConnectionTracker } from './connection.js';
 import { SessionExpiredError, type SessionTokens } from './credentials.js';
 import { connectSupabase } from './connect.js';
@@ -35,7 +35,7 @@ export class SupabaseSource implements CommandSource {
   readonly kind = 'supabase' as const;
   private events: SourceEvents = quietEvents;
   private identity: ClaimantIdentity | null = null;
-  private clientValue: SupabaseClient | null = null;
+  private connectionValue: { client: SupabaseClient; insertJson: InsertJson } | null = null;
   private session: SessionTokens | null = null;
   private outboxValue: Outbox<WriteOp> | null = null;
   private channels: ChannelManager | null = null;
@@ -64,18 +64,23 @@ export class SupabaseSource implements CommandSource {
     });
   }
 
-  private get client(): SupabaseClient {
-    if (this.clientValue) return this.clientValue;
+  private get connection(): { client: SupabaseClient; insertJson: InsertJson } {
+    if (this.connectionValue) return this.connectionValue;
     const connection = connectSupabase(this.options, (message) => this.tracker.authFailed(message));
     this.session = connection.session;
-    this.clientValue = connection.client;
-    return this.clientValue;
+    this.connectionValue = { client: connection.client, insertJson: connection.insertJson };
+    return this.connectionValue;
+  }
+
+  private get client(): SupabaseClient {
+    return this.connection.client;
   }
 
   private get outbox(): Outbox<WriteOp> {
     if (this.outboxValue) return this.outboxValue;
     const ctx: WriteContext = {
       client: this.client,
+      insertJson: this.connection.insertJson,
       machineId: this.options.machineId,
       maxOutputBytes: this.options.maxOutputBytes,
       onFailure: (kind, message) => this.tracker.restFailed(kind, message),

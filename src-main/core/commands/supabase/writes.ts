@@ -1,6 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { allowedPredecessors, type CommandOutcome, type TerminalStatus } from '../command.js';
-import { classifyFailure, describeFailure, isRetryable, type PostgrestFailure } from './client.js';
+import { classifyFailure, describeFailure, isRetryable, type InsertJson, type PostgrestFailure } from './client.js';
+import { jsonRowBytes } from './json-body.js';
 import { resultStatusFor } from './mapping.js';
 import type { ApplyResult } from './outbox.js';
 
@@ -27,6 +28,8 @@ export type WriteOp =
 
 export interface WriteContext {
   client: SupabaseClient;
+  /** For the result row: its body is serialized here in slices (json-body.ts), not by supabase-js. */
+  insertJson: InsertJson;
   machineId: string;
   maxOutputBytes: number;
   /** Every failure passes through here, so the source can show its connection state. */
@@ -113,7 +116,7 @@ async function finish(ctx: WriteContext, commandId: string, outcome: CommandOutc
   const existing = await ctx.client.from('bridge_results').select('id').eq('command_id', commandId).limit(1);
   if (existing.error) return failed(ctx, 'result row check', existing);
   if ((existing.data ?? []).length > 0) return { kind: 'done', value: true };
-  const insert = await ctx.client.from('bridge_results').insert(resultRow(ctx, commandId, outcome));
+  const insert = await ctx.insertJson('bridge_results', jsonRowBytes(resultRow(ctx, commandId, outcome)));
   if (insert.error) return failed(ctx, 'result row insert', insert);
   return { kind: 'done', value: true };
 }

@@ -62,13 +62,16 @@ try {
     `select count(*)::int as n, extract(epoch from min(ts)) as first, extract(epoch from max(ts)) as last, coalesce(sum(length(message)), 0)::bigint as chars
        from public.spawn_logs where command_id = $1`, [id],
   )).rows[0]!;
+  const stamps = (await gateway.sql<{ t: number }>(`select extract(epoch from ts) * 1000 as t from public.spawn_logs where command_id = $1 order by ts`, [id])).rows.map((r) => Number(r.t));
+  const busiestSecond = maxInAnySecond(stamps);
   const seconds = Number(row.seconds);
   const rate = megabytes / seconds;
   const rowsPerSecond = logs.n / Math.max(seconds, 1);
   console.log(`beacon: ${row.status} in ${seconds.toFixed(1)} s; spawn_logs ${logs.n} rows, ${(Number(logs.chars) / 1024).toFixed(0)} KB`);
   report('output-executor', [
     { name: `${megabytes} MB through beacon run`, value: rate, unit: 'MB/s', floor: floorRate, ratio: rate / floorRate },
-    { name: 'spawn_logs rows per second (one command)', value: rowsPerSecond, unit: 'rows/s', target: '≤ 4', met: rowsPerSecond <= 4 },
+    { name: 'spawn_logs rows per second (one command, over its run)', value: rowsPerSecond, unit: 'rows/s' },
+    { name: 'spawn_logs rows in its busiest second (any 1 s window)', value: busiestSecond, unit: 'rows', target: '≤ 4', met: busiestSecond <= 4 },
     { name: 'executor peak RSS', value: peakBytes / 1024 / 1024, unit: 'MB', target: '≤ 200 MB', met: peakBytes <= 200 * 1024 * 1024 },
   ], [`command ended ${row.status}; run time from started_at to completed_at`]);
 } finally {
@@ -77,3 +80,14 @@ try {
   box.cleanup();
 }
 process.exit(0);
+
+/** The most rows whose timestamps fall in one window [t, t + 1 s), over every window starting at a row. */
+function maxInAnySecond(sortedMs: number[]): number {
+  let best = 0;
+  let end = 0;
+  for (let start = 0; start < sortedMs.length; start++) {
+    while (end < sortedMs.length && sortedMs[end]! < sortedMs[start]! + 1000) end++;
+    best = Math.max(best, end - start);
+  }
+  return best;
+}

@@ -116,6 +116,17 @@ async function execute(deps: LifecycleDeps, entry: RunningEntry): Promise<void> 
     worktreeEnv = worktree.env;
   }
 
+  // The id names the log file: checked before the command is marked running, so a bad one never starts.
+  let logPath: string;
+  try {
+    logPath = commandLogPath(id, deps.env);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    logger.warn(`refused ${id}: ${reason}`);
+    await record(deps, id, failure(reason, null, null, deps.now()));
+    return;
+  }
+
   const startedAt = deps.now().toISOString();
   if (!(await source.markRunning(id, startedAt))) {
     logger.info(`${id} was cancelled before it started; not running it`);
@@ -134,7 +145,6 @@ async function execute(deps: LifecycleDeps, entry: RunningEntry): Promise<void> 
     if (ledger?.enabled) void taskRef.then((ref) => ledger.captureEvidence(task, outcome, ref));
   };
 
-  const logPath = commandLogPath(id, deps.env);
   mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
   let proc: RunningProcess;
   try {

@@ -133,6 +133,22 @@ describe('local queue', () => {
     expect(events.cancelled).toEqual([cmd.id]);
   });
 
+  it('hears a foreign commit from the file system at once, long before its poll would', async () => {
+    // A poll of one minute: only the watch on the database files can wake it within the test.
+    const a = createLocalSource({ file: join(dir, 'local.db'), machineId: 'beacon-a', defaultAgent: 'claude', watchIntervalMs: 60_000 });
+    sources.push(a);
+    const other = open();
+    const events = recorder();
+    await a.start(identity, events);
+    await new Promise((r) => setTimeout(r, 50));
+    events.wakes.length = 0;
+    const started = Date.now();
+    await other.enqueue({ prompt: 'from elsewhere', workingDirectory: '/tmp' });
+    while (!events.wakes.length && Date.now() - started < 3000) await new Promise((r) => setTimeout(r, 2));
+    expect(events.wakes[0]).toBe('local queue changed');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('lists running first, then newest, filtered by status', async () => {
     const a = open();
     const old = await a.enqueue({ prompt: 'old', workingDirectory: '/tmp' });

@@ -2,7 +2,10 @@
  * Pickup latency (issue 7, benchmark 1): from INSERT to claimed and to the agent's start (it writes its
  * first byte right after), p50/p95/p99, through the gateway's realtime path and through the local queue.
  * Floors, measured on the very same INSERTs in the same run: a bare supabase-js client receiving the
- * INSERT event, and a bare SQLite connection polling PRAGMA data_version at the watcher's 100 ms.
+ * INSERT event, and a bare SQLite connection polling PRAGMA data_version at the executor's 100 ms backstop
+ * (the executor also watches the database files, so it usually beats that poll). Beside the realtime floor,
+ * a bare client that claims on the event shows the claim's own round trip. The gateway runs in a process of
+ * its own (gateway-process.mts), as the executor does, and each INSERT meets an idle executor.
  *   npx tsx bench/pickup.mts [--n 500] [--only supabase|local]
  */
 import Database from 'better-sqlite3';
@@ -117,18 +120,18 @@ async function supabaseRealtime(): Promise<BenchFigure[]> {
   }
 }
 
-/**
- * A second reference beside the floor: a bare supabase-js client that calls claim_bridge_command the moment
- * its INSERT event arrives, on rows of another workspace (so it never races Beacon), one per Beacon command.
- * The floor leaves out the claim's round trip to the server; this one includes it, so the gap between
- * Beacon and it is what Beacon itself adds.
- */
 interface BareClaimer {
   latencies: number[];
   claimOne(): Promise<void>;
   stop(): Promise<void>;
 }
 
+/**
+ * A second reference beside the floor: a bare supabase-js client that calls claim_bridge_command the moment
+ * its INSERT event arrives, on rows of another workspace (so it never races Beacon), one per Beacon command.
+ * The floor leaves out the claim's round trip to the server; this one includes it, so the gap between
+ * Beacon and it is what Beacon itself adds.
+ */
 async function bareClaimer(gateway: RemoteGateway): Promise<BareClaimer> {
   const client = createClient(gateway.url, gateway.serviceRoleKey, { realtime: { transport: WebSocket as unknown as never } });
   const claimedIds = new Set<string>();

@@ -1,6 +1,11 @@
 import http from 'node:http';
 import https from 'node:https';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+
+const gunzip = promisify(zlib.gunzip);
+const inflate = promisify(zlib.inflate);
+const brotliDecompress = promisify(zlib.brotliDecompress);
 
 /**
  * The fetch supabase-js uses for REST: node:http(s) over keep-alive agents. Why not the global fetch:
@@ -53,11 +58,7 @@ function request(url: URL, init: RequestInit, body: string | Uint8Array | null, 
       res.on('close', () => res.complete || fail(new Error('the response was cut off')));
       res.on('end', () => {
         settle();
-        try {
-          resolve(toResponse(res, Buffer.concat(chunks), init.method ?? 'GET'));
-        } catch (error) {
-          reject(new TypeError('fetch failed', { cause: error }));
-        }
+        toResponse(res, Buffer.concat(chunks), init.method ?? 'GET').then(resolve, (error: unknown) => reject(new TypeError('fetch failed', { cause: error })));
       });
     });
     const timer = setTimeout(() => {
@@ -85,7 +86,7 @@ function request(url: URL, init: RequestInit, body: string | Uint8Array | null, 
   });
 }
 
-function toResponse(res: http.IncomingMessage, raw: Buffer, method: string): Response {
+async function toResponse(res: http.IncomingMessage, raw: Buffer, method: string): Promise<Response> {
   const status = res.statusCode ?? 0;
   const headers = new Headers();
   for (const [name, value] of Object.entries(res.headers)) {
@@ -93,7 +94,7 @@ function toResponse(res: http.IncomingMessage, raw: Buffer, method: string): Res
     else if (value !== undefined) headers.set(name, value);
   }
   const encoding = (res.headers['content-encoding'] ?? '').trim().toLowerCase();
-  const decoded = decode(raw, encoding);
+  const decoded = await decode(raw, encoding);
   if (decoded !== raw) {
     headers.delete('content-encoding');
     headers.delete('content-length');
@@ -104,10 +105,11 @@ function toResponse(res: http.IncomingMessage, raw: Buffer, method: string): Res
   return new Response(noBody ? null : (decoded as Uint8Array<ArrayBuffer>), { status, statusText: res.statusMessage ?? '', headers });
 }
 
-function decode(raw: Buffer, encoding: string): Buffer {
+/** Off the event loop (zlib's thread pool): a listing of large prompts can be megabytes. */
+async function decode(raw: Buffer, encoding: string): Promise<Buffer> {
   if (raw.byteLength === 0) return raw;
-  if (encoding === 'gzip' || encoding === 'x-gzip') return zlib.gunzipSync(raw);
-  if (encoding === 'deflate') return zlib.inflateSync(raw);
-  if (encoding === 'br') return zlib.brotliDecompressSync(raw);
+  if (encoding === 'gzip' || encoding === 'x-gzip') return gunzip(raw);
+  if (encoding === 'deflate') return inflate(raw);
+  if (encoding === 'br') return brotliDecompress(raw);
   return raw;
 }

@@ -4,6 +4,7 @@ import { emptyRunSummary, type RunSummary } from '../commands/command.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { isProcessGroupAlive, killProcessGroup } from './kill-ladder.js';
 import { OutputPipeline } from './output/pipeline.js';
+import { holdUntilDrained } from './pty-drain.js';
 import type { RunEndReason, RunningProcess, RunObserver, RunRequest, RunResult, Runner } from './runner.js';
 
 export interface PtyRunnerOptions {
@@ -86,7 +87,11 @@ function startRun(request: RunRequest, rawObserver: RunObserver, options: PtyRun
       resolve();
     });
   });
-  agent.onData((chunk) => pipeline.push(chunk as unknown as Buffer));
+  const drain = holdUntilDrained(agent);
+  agent.onData((chunk) => {
+    drain.noteOutput();
+    pipeline.push(chunk as unknown as Buffer);
+  });
 
   const timeoutTimer =
     Number.isFinite(request.timeoutMs) && request.timeoutMs > 0
@@ -126,6 +131,7 @@ function startRun(request: RunRequest, rawObserver: RunObserver, options: PtyRun
 
   const result = (async (): Promise<RunResult> => {
     await exited;
+    drain.release();
     // Whatever the agent left behind in its group must not outlive the run.
     if (!stopping && isProcessGroupAlive(pid)) {
       logger.info('the agent exited but left processes behind; stopping them', { commandId: request.commandId, pgid: pid });

@@ -20,8 +20,9 @@ import { SessionExpiredError, type SessionTokens } from './credentials.js';
 import { connectSupabase } from './connect.js';
 import type { SupabaseSourceOptions } from './index.js';
 import { LogBatcher } from './log-batcher.js';
-import { statusFor, upsertMachine, type MachineInfo } from './machine.js';
+import type { MachineInfo } from './machine.js';
 import { OwnedCommands } from './owned-commands.js';
+import { MachinePresence } from './presence.js';
 import { cancelCommand, cancelledAmong, commandStatus, enqueueCommand, getCommand, listCommands, requeueClaimed, setApprovalStatus, setOwnStatus, strayClaims, type QueryContext } from './queries.js';
 import { Outbox } from './outbox.js';
 import { applyWrite, failedOutcome, type WriteContext, type WriteOp } from './writes.js';
@@ -44,13 +45,12 @@ export class SupabaseSource implements CommandSource {
   private readonly hints: ClaimHints;
   private readonly tracker = new ConnectionTracker((status) => this.events.onStatus(status));
   private readonly batcher: LogBatcher;
+  private readonly presence: MachinePresence;
   /** Commands this process claimed and has not finished: where cancellations are routed. */
   private readonly owned: OwnedCommands;
   private claimChain: Promise<unknown> = Promise.resolve();
-  private heartbeatState: HeartbeatState = { busy: false, runningCommandIds: [] };
   private timers: NodeJS.Timeout[] = [];
   private started = false;
-  private lastBeatAt = 0;
   private claimMayBeLost = false;
 
   constructor(private readonly options: SupabaseSourceOptions) {
@@ -61,6 +61,14 @@ export class SupabaseSource implements CommandSource {
     this.batcher = new LogBatcher({
       workspaceOf: (id) => this.owned.workspaceOf(id),
       emit: (commandId, rows) => void this.outbox.submit({ kind: 'logs', commandId, rows }).catch((error: unknown) => logger.error('spawn_logs write failed', { commandId, error })),
+    });
+    this.presence = new MachinePresence({
+      client: () => this.client,
+      machine: () => this.machine,
+      tracker: this.tracker,
+      logger,
+      heartbeatSeconds: options.heartbeatSeconds,
+      onReachable: () => this.outbox.kick(),
     });
   }
 
@@ -127,7 +135,7 @@ export class SupabaseSource implements CommandSource {
     this.claimer = new Claimer({ client: this.client, machineId: this.options.machineId, workspaceIds, agents: identity.agents, logger });
     // Writes left from an earlier run go first, so recoverOrphans sees the results they carry.
     await Promise.race([this.outbox.drain(), delay(5000)]);
-    await this.beat();
+    await this.presence.beat();
     this.channels = new ChannelManager({
       client: this.client,
       workspaceIds,
@@ -150,7 +158,7 @@ export class SupabaseSource implements CommandSource {
       },
     });
     this.channels.start();
-    this.timers.push(setInterval(() => void this.poll(), pollSeconds * 1000), setInterval(() => void this.beatIfQuiet(), heartbeatSeconds * 1000));
+    this.timers.push(setInterval(() => void this.poll(), pollSeconds * 1000), setInterval(() => void this.presence.beatIfQuiet(), heartbeatSeconds * 1000));
     for (const timer of this.timers) timer.unref();
     setImmediate(() => this.events.onWake('start'));
   }
@@ -164,9 +172,7 @@ export class SupabaseSource implements CommandSource {
     this.hints.clear();
     await this.channels?.stop();
     await Promise.race([this.outbox.settle(), delay(5000)]);
-    const offline = upsertMachine(this.client, this.machine, 'offline', null, new Date());
-    const result = await Promise.race([offline, delay(3000).then(() => null)]);
-    if (result && !result.ok) this.options.logger.warn(result.message);
+    await this.presence.offline();
     this.outbox.stop();
   }
 
@@ -283,9 +289,8 @@ export class SupabaseSource implements CommandSource {
   }
 
 
-  async heartbeat(state: HeartbeatState): Promise<void> {
-    this.heartbeatState = state;
-    await this.beat();
+  heartbeat(state: HeartbeatState): Promise<void> {
+    return this.presence.beat(state);
   }
 
   enqueue(input: NewCommand): Promise<Command> {
@@ -318,28 +323,6 @@ export class SupabaseSource implements CommandSource {
       for (const id of cancelled) this.owned.cancelled(id);
     } catch (error) {
       this.reportError('poll', error);
-    }
-  }
-
-  /** The source's own heartbeat timer: skipped when the executor's heartbeat() already beat this period. */
-  private async beatIfQuiet(): Promise<void> {
-    if (Date.now() - this.lastBeatAt < this.options.heartbeatSeconds * 900) return;
-    await this.beat();
-  }
-
-  private async beat(): Promise<void> {
-    this.lastBeatAt = Date.now();
-    const { status, currentCommandId } = statusFor(this.heartbeatState);
-    const result = await upsertMachine(this.client, this.machine, status, currentCommandId, new Date());
-    if (result.ok) {
-      this.tracker.registration(null);
-      this.tracker.restSucceeded();
-      this.outbox.kick();
-    } else {
-      this.options.logger.warn(result.message, { machineId: this.options.machineId });
-      this.tracker.registration(result.message);
-      if (result.status === 0 && !/skipped/.test(result.message)) this.tracker.restFailed('network', result.message);
-      if (result.status === 401) this.tracker.restFailed('auth', result.message);
     }
   }
 

@@ -43,7 +43,7 @@ function time(iso: string | null): number | null {
   return Number.isNaN(value) ? null : value;
 }
 
-/** "waiting 3 s", "running 1 min 2 s", "took 12.3 s": what the list shows for a command's timing. */
+/** "waiting 3 s", "running 1 min 2 s", "ran 4 s" (awaiting approval), "took 12.3 s": what the list shows for a command's timing. */
 export function commandTiming(command: CommandView, now: number): { label: string; ms: number | null } {
   const created = time(command.createdAt);
   const started = time(command.startedAt) ?? time(command.claimedAt);
@@ -52,6 +52,8 @@ export function commandTiming(command: CommandView, now: number): { label: strin
     const from = started ?? created;
     return { label: 'took', ms: from === null || completed === null ? null : completed - from };
   }
+  // The run is over and waits for a person: the run's own length, not a clock that keeps ticking.
+  if (command.status === 'awaiting_approval') return { label: 'ran', ms: command.summary?.durationMs ?? null };
   if (started !== null) return { label: 'running', ms: now - started };
   return { label: 'waiting', ms: created === null ? null : now - created };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, type DashboardServer } from '../../src-main/cli/dashboard/server.js';
+import { emptyRunSummary } from '../../src-main/core/commands/command.js';
 import { createLocalSource } from '../../src-main/core/commands/local/index.js';
 import { makeSandbox, readRow, startExecutor, stopExecutor, type ExecutorProcess, type Sandbox } from '../engine/harness.js';
 import { ensureRendererBuilt, openBrowser, RENDERER_DIR, screenshot, type BrowserSession } from './browser.js';
@@ -51,10 +52,14 @@ describe('approval in the dashboard UI against a fake client', () => {
       prompt: 'Refactor the parser',
       workingDirectory: '/tmp/project',
       startedAt: started,
+      summary: { ...emptyRunSummary(), durationMs: 3200, resultSubtype: 'success' },
       approvalRequired: true,
       onApprove: 'npm test && git push origin HEAD',
     });
     await page.locator(`${item(waiting.id)} [data-testid="needs-approval"]`).waitFor();
+    // Its run is over: the list shows how long it ran, not a clock still ticking.
+    expect(await page.locator(`${item(waiting.id)} .command-meta`).innerText()).toContain('ran 3.2 s');
+    expect(await page.locator(`${item(running.id)} .command-meta`).innerText()).toMatch(/running \d/);
     expect(await page.locator('[data-testid="needs-approval"]').count()).toBe(1);
     expect(await page.getByRole('tab', { name: /Commands/ }).innerText()).toBe('Commands (3, 1 to approve)');
     // It sorts with the running command, above the finished ones.

@@ -1,5 +1,4 @@
-import type { SupabaseClient } from '@supabase/supabase-js';
-import { createBeaconClient, type InsertJson } from './client.js';
+import { createBeaconClient, type BeaconClient } from './client.js';
 import { SessionExpiredError, SessionTokens } from './credentials.js';
 import type { SupabaseSourceOptions } from './index.js';
 
@@ -10,7 +9,7 @@ import type { SupabaseSourceOptions } from './index.js';
 export function connectSupabase(
   options: Pick<SupabaseSourceOptions, 'url' | 'auth' | 'logger' | 'tuning'>,
   onAuthFailed: (message: string) => void,
-): { client: SupabaseClient; insertJson: InsertJson; session: SessionTokens | null } {
+): BeaconClient & { session: SessionTokens | null } {
   const { url, auth, logger } = options;
   let accessToken: () => Promise<string>;
   let session: SessionTokens | null = null;

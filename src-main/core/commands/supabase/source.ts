@@ -1,4 +1,5 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command, CommandOutcome, NewCommand } from '../command.js';
 import type {
   ClaimantIdentity,
@@ -14,7 +15,7 @@ import type {
 import { ChannelManager } from './channel-manager.js';
 import { Claimer } from './claim.js';
 import { ClaimHints } from './claim-hints.js';
-import { SupabaseWriteError, type InsertJson } from './client.js';
+import { SupabaseWriteError, type BeaconClient } from './client.js';
 import { ConnectionTracker } from './connection.js';
 import { SessionExpiredError, type SessionTokens } from './credentials.js';
 import { connectSupabase } from './connect.js';
@@ -36,7 +37,7 @@ export class SupabaseSource implements CommandSource {
   readonly kind = 'supabase' as const;
   private events: SourceEvents = quietEvents;
   private identity: ClaimantIdentity | null = null;
-  private connectionValue: { client: SupabaseClient; insertJson: InsertJson } | null = null;
+  private connectionValue: BeaconClient | null = null;
   private session: SessionTokens | null = null;
   private outboxValue: Outbox<WriteOp> | null = null;
   private channels: ChannelManager | null = null;
@@ -72,7 +73,7 @@ export class SupabaseSource implements CommandSource {
     });
   }
 
-  private get connection(): { client: SupabaseClient; insertJson: InsertJson } {
+  private get connection(): BeaconClient {
     if (this.connectionValue) return this.connectionValue;
     const connection = connectSupabase(this.options, (message) => this.tracker.authFailed(message));
     this.session = connection.session;
@@ -134,7 +135,7 @@ export class SupabaseSource implements CommandSource {
     this.events = events;
     this.claimer = new Claimer({ client: this.client, machineId: this.options.machineId, workspaceIds, agents: identity.agents, logger });
     // Writes left from an earlier run go first, so recoverOrphans sees the results they carry.
-    await Promise.race([this.outbox.drain(), delay(5000)]);
+    await Promise.race([this.outbox.drain(), sleep(5000, undefined, { ref: false })]);
     await this.presence.beat();
     this.channels = new ChannelManager({
       client: this.client,
@@ -171,7 +172,7 @@ export class SupabaseSource implements CommandSource {
     await this.batcher.closeAll();
     this.hints.clear();
     await this.channels?.stop();
-    await Promise.race([this.outbox.settle(), delay(5000)]);
+    await Promise.race([this.outbox.settle(), sleep(5000, undefined, { ref: false })]);
     await this.presence.offline();
     this.outbox.stop();
   }
@@ -333,7 +334,3 @@ export class SupabaseSource implements CommandSource {
   }
 }
 
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}

@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import architecture from './scripts/eslint-architecture.mjs';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/out/**', 'dist/**', 'dist-cli/**', 'release/**', '**/test-artifacts/**'] },
@@ -36,12 +37,18 @@ export default tseslint.config(
     },
   },
   {
+    // The house's shape (docs/architecture.md): imports point down the layers and never close a circle.
+    files: ['src-main/**/*.ts', 'src-renderer/src/**/*.{ts,tsx}'],
+    plugins: { beacon: architecture },
+    rules: { 'beacon/layers': 'error', 'beacon/no-cycle': 'error' },
+  },
+  {
     files: ['src-renderer/src/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          // core/* (not core/**) so the api folder can be re-included: gitignore rules cannot re-include below an excluded folder.
-          { group: ['node:*', 'electron', '**/src-main/core/*', '!**/src-main/core/api'], message: 'The renderer talks only to the Beacon API types.' },
+          // core/* (not core/**) so the contract folder can be re-included: gitignore rules cannot re-include below an excluded folder.
+          { group: ['node:*', 'electron', '**/src-main/*', '!**/src-main/core', '**/src-main/core/*', '!**/src-main/core/contract'], message: 'The renderer imports only the shared contract (src-main/core/contract).' },
         ],
       }],
     },

@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { homedir } from 'node:os';
 import { createCommandSource } from './commands/create-source.js';
-import type { Command } from './commands/command.js';
+import type { Command } from './contract/command.js';
 import type { CommandSource, SourceEvents, SourceStatus } from './commands/source.js';
 import { loadConfig, type LoadedConfig } from './config/load.js';
 import { effectiveSource } from './config/schema.js';
-import { createExecutorApprovals, type ExecutorApprovals } from './executor/approvals.js';
+import { createExecutorApprovals, type ExecutorApprovals } from './approvals/executor-approvals.js';
 import { createClaimLoop } from './executor/claim-loop.js';
 import { startFleetRefresh, type FleetRefresh } from './executor/fleet-refresh.js';
 import { createGracePeriod } from './executor/grace.js';
@@ -15,7 +15,7 @@ import { readPaused, writePaused } from './executor/pause-state.js';
 import { createPreClaimCheck, type PlanContext } from './executor/pre-claim.js';
 import { recoverOrphans } from './executor/orphans.js';
 import { CANCELLED_BY_USER, cancelEntry, EXECUTOR_SHUTDOWN, runCommand, type RunningEntry } from './executor/run-command.js';
-import { setApproval, type ApprovalDecision } from './executor/set-approval.js';
+import { setApproval, type ApprovalDecision } from './approvals/decide.js';
 import { takeExecutorLock } from './executor/take-lock.js';
 import {
   ROLE_TRANSITIONS,
@@ -25,13 +25,13 @@ import {
   type ExecutorSnapshot,
   type StopOptions,
 } from './executor/types.js';
-import type { LockHolderView } from './api/types.js';
+import type { LockHolderView } from './contract/types.js';
 import { currentHostname } from './identity.js';
 import type { HeldExecutorLock } from './lock/executor-lock.js';
 import { resolveAgentCommand } from './run/agents.js';
 import { createPtyRunner } from './run/pty-runner.js';
 import { loginShellEnvironment } from './run/shell-env.js';
-import { ledgerClientFromConfig, type LedgerClient } from './parity/ledger.js';
+import { ledgerClientFromConfig, type LedgerClient } from './ledger.js';
 import { createHeadlessSecretStore } from './secrets.js';
 
 export type { ExecutorOptions, ExecutorSnapshot, ExecutorRole, StopOptions } from './executor/types.js';

@@ -1,4 +1,4 @@
-import type { BeaconActionName } from '../core/api/types.js';
+import type { BeaconActionName } from '../core/contract/types.js';
 
 /**
  * IPC channel names shared by the main process (ipc.ts) and the sandboxed preload. Types-only imports:

@@ -1,5 +1,5 @@
 import { ApiRequestError, dispatchAction } from '../core/api/dispatch.js';
-import { BEACON_ACTION_NAMES, type BeaconActions } from '../core/api/types.js';
+import { BEACON_ACTION_NAMES, type BeaconActions } from '../core/contract/types.js';
 import type { Logger } from '../core/logger.js';
 import { actionChannel, SHELL_CHANNELS, type IpcReply, type ShellActionName } from './ipc-channels.js';
 

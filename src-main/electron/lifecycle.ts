@@ -1,4 +1,4 @@
-import type { LockHolderView } from '../core/api/types.js';
+import type { LockHolderView } from '../core/contract/types.js';
 import type { Logger } from '../core/logger.js';
 
 /**

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, dialog, ipcMain, net, Notification, powerMonitor, powerSaveBlocker, safeStorage, session, shell } from 'electron';
 import type { LaunchAtLogin } from '../core/api/beacon-api.js';
-import type { BeaconSnapshot } from '../core/api/types.js';
+import type { BeaconSnapshot } from '../core/contract/types.js';
 import { createLogger } from '../core/logger.js';
 import { mentuPaths } from '../core/paths.js';
 import { createHeadlessSecretStore } from '../core/secrets.js';

@@ -1,4 +1,5 @@
-import type { BeaconSnapshot, CommandStatusName, CommandView } from '../core/api/types.js';
+import type { BeaconSnapshot, CommandView } from '../core/contract/types.js';
+import type { CommandStatus } from '../core/contract/command.js';
 
 /**
  * Which finished commands deserve a native notification: a command this app saw active that is now
@@ -11,14 +12,14 @@ export interface CommandNotice {
   body: string;
 }
 
-const FINISHED: Partial<Record<CommandStatusName, string>> = {
+const FINISHED: Partial<Record<CommandStatus, string>> = {
   completed: 'Command completed',
   failed: 'Command failed',
   timeout: 'Command timed out',
   cancelled: 'Command cancelled',
 };
 /** Seen working (not merely pending), so a pending command someone cancels does not notify. */
-const ACTIVE: CommandStatusName[] = ['claimed', 'running', 'awaiting_approval', 'approved'];
+const ACTIVE: CommandStatus[] = ['claimed', 'running', 'awaiting_approval', 'approved'];
 
 export interface NotificationTracker {
   /** Feed every snapshot; returns the notices to show now. */
@@ -27,7 +28,7 @@ export interface NotificationTracker {
 
 export function createNotificationTracker(): NotificationTracker {
   /** Last status seen per command: only a transition seen live notifies (not history at start-up). */
-  const lastStatus = new Map<string, CommandStatusName>();
+  const lastStatus = new Map<string, CommandStatus>();
   return {
     update(snapshot, windowFocused) {
       const notices: CommandNotice[] = [];

@@ -1,4 +1,4 @@
-import { BEACON_ACTION_NAMES, type BeaconBridge, type BeaconEvent } from '../core/api/types.js';
+import { BEACON_ACTION_NAMES, type BeaconBridge, type BeaconEvent } from '../core/contract/types.js';
 import { actionChannel, EVENT_CHANNEL, OPEN_COMMAND_CHANNEL, SHELL_CHANNELS, type IpcReply } from './ipc-channels.js';
 
 /**

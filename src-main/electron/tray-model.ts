@@ -1,4 +1,4 @@
-import type { BeaconSnapshot } from '../core/api/types.js';
+import type { BeaconSnapshot } from '../core/contract/types.js';
 
 /**
  * The tray as a pure function of the core's state: which icon, which tooltip, which menu. No Electron

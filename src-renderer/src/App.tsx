@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { CommandView } from '../../src-main/core/api/types.js';
+import type { CommandView } from '../../src-main/core/contract/types.js';
 import type { UiClient } from './transport/index.js';
 import { useBeacon, useNow } from './use-beacon.js';
 import { errorMessage, firstLine } from './format.js';

@@ -1,4 +1,4 @@
-import type { BeaconBridge } from '../../src-main/core/api/types.js';
+import type { BeaconBridge } from '../../src-main/core/contract/types.js';
 
 declare global {
   interface Window {

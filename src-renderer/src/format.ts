@@ -1,6 +1,7 @@
-import type { CommandStatusName, CommandView } from '../../src-main/core/api/types.js';
+import type { CommandStatus } from '../../src-main/core/contract/command.js';
+import type { CommandView } from '../../src-main/core/contract/types.js';
 
-export const STATUS_LABELS: Record<CommandStatusName, string> = {
+export const STATUS_LABELS: Record<CommandStatus, string> = {
   pending: 'Pending',
   claimed: 'Claimed',
   running: 'Running',
@@ -12,18 +13,18 @@ export const STATUS_LABELS: Record<CommandStatusName, string> = {
   cancelled: 'Cancelled',
 };
 
-const FINISHED: ReadonlySet<CommandStatusName> = new Set(['completed', 'failed', 'timeout', 'cancelled']);
+const FINISHED: ReadonlySet<CommandStatus> = new Set(['completed', 'failed', 'timeout', 'cancelled']);
 
-export function isFinished(status: CommandStatusName): boolean {
+export function isFinished(status: CommandStatus): boolean {
   return FINISHED.has(status);
 }
 
 /** Statuses a UI may cancel from (mirrors the core's transitions into `cancelled`). */
-export function canCancel(status: CommandStatusName): boolean {
+export function canCancel(status: CommandStatus): boolean {
   return !FINISHED.has(status);
 }
 
-export function canRequeue(status: CommandStatusName): boolean {
+export function canRequeue(status: CommandStatus): boolean {
   return FINISHED.has(status);
 }
 

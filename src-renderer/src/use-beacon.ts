@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { BeaconEvent, BeaconSnapshot } from '../../src-main/core/api/types.js';
+import type { BeaconEvent, BeaconSnapshot } from '../../src-main/core/contract/types.js';
 import type { LinkState, UiClient } from './transport/index.js';
 import { errorMessage } from './format.js';
 

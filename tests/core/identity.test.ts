@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ACTOR, machineIdForHostname } from '../../src-main/core/identity.js';
-import { allowedPredecessors, canTransition, COMMAND_STATUSES, isTerminal } from '../../src-main/core/commands/command.js';
+import { allowedPredecessors, canTransition, isTerminal } from '../../src-main/core/commands/command.js';
+import { COMMAND_STATUSES } from '../../src-main/core/contract/command.js';
 
 describe('identity', () => {
   it('derives beacon-{hostname} as the seed plan names it', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BEACON_ACTION_NAMES, type BeaconActions } from '../../src-main/core/api/types.js';
+import { BEACON_ACTION_NAMES, type BeaconActions } from '../../src-main/core/contract/types.js';
 import { silentLogger } from '../../src-main/core/logger.js';
 import { actionChannel, SHELL_CHANNELS, type IpcReply } from '../../src-main/electron/ipc-channels.js';
 import { isOurRendererUrl, registerIpcHandlers, type IpcMainLike, type IpcSenderEvent } from '../../src-main/electron/ipc.js';

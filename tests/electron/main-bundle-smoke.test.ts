@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { BEACON_ACTION_NAMES, type BeaconBridge } from '../../src-main/core/api/types.js';
+import { BEACON_ACTION_NAMES, type BeaconBridge } from '../../src-main/core/contract/types.js';
 import { actionChannel, SHELL_CHANNELS } from '../../src-main/electron/ipc-channels.js';
 import { createElectronStandIn, installElectronStandIn, type ElectronStandIn } from './electron-stand-in.js';
 

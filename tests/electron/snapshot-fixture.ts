@@ -1,4 +1,4 @@
-import type { BeaconSnapshot, CommandView, LockHolderView } from '../../src-main/core/api/types.js';
+import type { BeaconSnapshot, CommandView, LockHolderView } from '../../src-main/core/contract/types.js';
 
 /** A snapshot with sensible defaults; tests override only what they look at. */
 export function snapshotWith(overrides: Partial<BeaconSnapshot> = {}): BeaconSnapshot {

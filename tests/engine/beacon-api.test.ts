@@ -2,7 +2,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBeaconClient, type LocalBeaconClient } from '../../src-main/core/api/beacon-api.js';
-import type { BeaconEvent } from '../../src-main/core/api/types.js';
+import type { BeaconEvent } from '../../src-main/core/contract/types.js';
 import { loadConfig } from '../../src-main/core/config/load.js';
 import { createExecutor, type Executor } from '../../src-main/core/executor.js';
 import { silentLogger } from '../../src-main/core/logger.js';

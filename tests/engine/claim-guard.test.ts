@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Command } from '../../src-main/core/commands/command.js';
+import type { Command } from '../../src-main/core/contract/command.js';
 import { createLocalSource } from '../../src-main/core/commands/local/index.js';
 import type { PreClaimCheck } from '../../src-main/core/commands/source.js';
 import { ClaimHints } from '../../src-main/core/commands/supabase/claim-hints.js';

@@ -1,14 +1,9 @@
 import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  allowedPredecessors,
-  emptyRunSummary,
-  type Command,
-  type CommandOutcome,
-  type CommandStatus,
-  type NewCommand,
-} from '../../src-main/core/commands/command.js';
+import { allowedPredecessors } from '../../src-main/core/commands/command.js';
+import { emptyRunSummary } from '../../src-main/core/contract/run-summary.js';
+import { type Command, type CommandOutcome, type CommandStatus, type NewCommand } from '../../src-main/core/contract/command.js';
 import type { CommandSource, PreClaimCheck, SourceEvents, SourceStatus } from '../../src-main/core/commands/source.js';
 import type { LoadedConfig } from '../../src-main/core/config/load.js';
 import { configSchema } from '../../src-main/core/config/schema.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CommandOutcome } from '../../src-main/core/commands/command.js';
+import type { CommandOutcome } from '../../src-main/core/contract/command.js';
 import { createLocalSource, type LocalCommandSource } from '../../src-main/core/commands/local/index.js';
 import type { SourceEvents } from '../../src-main/core/commands/source.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CommandOutcome } from '../../src-main/core/commands/command.js';
+import type { CommandOutcome } from '../../src-main/core/contract/command.js';
 import { createExecutor, type Executor } from '../../src-main/core/executor.js';
 import { silentLogger } from '../../src-main/core/logger.js';
 import { makeWorld, MemorySource, ScriptedRunner, until, type UnitWorld } from './fakes.js';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { LockHolderView } from '../../src-main/core/api/types.js';
+import type { LockHolderView } from '../../src-main/core/contract/types.js';
 
 /** Starting and stopping the lock-racer fixture and other helper processes for the lock tests. */
 

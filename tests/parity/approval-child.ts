@@ -6,8 +6,8 @@
 import { createSupabaseSource } from '../../src-main/core/commands/supabase/index.js';
 import { silentLogger } from '../../src-main/core/logger.js';
 import { mentuPaths } from '../../src-main/core/paths.js';
-import { ApprovalGate, approvalPortFromSource } from '../../src-main/core/parity/approval.js';
-import { ApprovalStore } from '../../src-main/core/parity/approval-store.js';
+import { ApprovalGate, approvalPortFromSource } from '../../src-main/core/approvals/gate.js';
+import { ApprovalStore } from '../../src-main/core/approvals/store.js';
 
 const [url, key, workspaceId, machineId, home, outboxDir] = process.argv.slice(2) as [string, string, string, string, string, string];
 

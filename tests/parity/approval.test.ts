@@ -2,15 +2,16 @@ import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { canTransition, type CommandOutcome, type CommandStatus } from '../../src-main/core/commands/command.js';
+import { canTransition } from '../../src-main/core/commands/command.js';
+import { type CommandOutcome, type CommandStatus } from '../../src-main/core/contract/command.js';
 import { mentuPaths } from '../../src-main/core/paths.js';
 import {
   ApprovalGate,
   nextApprovalStep,
   type ApprovalPort,
   type ApprovalState,
-} from '../../src-main/core/parity/approval.js';
-import { ApprovalStore } from '../../src-main/core/parity/approval-store.js';
+} from '../../src-main/core/approvals/gate.js';
+import { ApprovalStore } from '../../src-main/core/approvals/store.js';
 
 const HOUR = 3600_000;
 const dirs: string[] = [];

@@ -7,7 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src-main/core/config/schema.js';
 import { mentuPaths } from '../../src-main/core/paths.js';
-import { agentFromBridge, planBridgeImport } from '../../src-main/core/parity/bridge-import.js';
+import { agentFromBridge, planBridgeImport } from '../../src-main/core/bridge-import.js';
 
 const run = promisify(execFile);
 const CLI = resolve('dist-cli/beacon.cjs');

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FleetMachineView } from '../../src-main/core/api/types.js';
+import type { FleetMachineView } from '../../src-main/core/contract/types.js';
 import { beaconSandbox, CLI, startBeacon, type BeaconRun, type BeaconSandbox } from '../chaos/sandbox.js';
 import { type Gateway } from '../gateway/index.js';
 import { useGateway } from '../gateway/use-gateway.js';

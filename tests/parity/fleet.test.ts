@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LockHolderView } from '../../src-main/core/api/types.js';
-import { buildFleet, fetchBridgeMachines, loadFleet, type BridgeMachineRow } from '../../src-main/core/parity/fleet.js';
+import type { LockHolderView } from '../../src-main/core/contract/types.js';
+import type { BridgeMachineRow } from '../../src-main/core/commands/source.js';
+import { fetchBridgeMachines } from '../../src-main/core/commands/supabase/machine.js';
+import { buildFleet } from '../../src-main/core/fleet.js';
 
 const WS = '11111111-1111-4111-8111-111111111111';
 const WS2 = '22222222-2222-4222-8222-222222222222';
@@ -103,7 +105,8 @@ describe('reading bridge_machines with supabase-js', () => {
 
   it('selects the rows of the configured workspaces and builds the fleet', async () => {
     const { url, seen } = await postgrest(() => ({ status: 200, body: rows.slice(0, 2) }));
-    const fleet = await loadFleet(client(url), [WS, WS2], {
+    const fleet = buildFleet({
+      rows: await fetchBridgeMachines(client(url), [WS, WS2]),
       lockHolders: [],
       selfMachineId: 'beacon-mymac',
       heartbeatSeconds: 60,

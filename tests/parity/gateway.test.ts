@@ -5,14 +5,15 @@ import { join, resolve } from 'node:path';
 import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CommandOutcome } from '../../src-main/core/commands/command.js';
+import type { CommandOutcome } from '../../src-main/core/contract/command.js';
 import type { CommandSource } from '../../src-main/core/commands/source.js';
 import { createSupabaseSource } from '../../src-main/core/commands/supabase/index.js';
 import { silentLogger } from '../../src-main/core/logger.js';
 import { mentuPaths } from '../../src-main/core/paths.js';
-import { ApprovalGate, approvalPortFromSource } from '../../src-main/core/parity/approval.js';
-import { ApprovalStore } from '../../src-main/core/parity/approval-store.js';
-import { loadFleet } from '../../src-main/core/parity/fleet.js';
+import { ApprovalGate, approvalPortFromSource } from '../../src-main/core/approvals/gate.js';
+import { ApprovalStore } from '../../src-main/core/approvals/store.js';
+import { fetchBridgeMachines } from '../../src-main/core/commands/supabase/machine.js';
+import { buildFleet } from '../../src-main/core/fleet.js';
 import { startGateway, type Gateway } from '../gateway/index.js';
 
 /** The parity modules against the local Supabase gateway (real Postgres, PostgREST subset) and real supabase-js. */
@@ -65,7 +66,7 @@ describe('fleet from bridge_machines', () => {
 
     const client = serviceClient();
     cleanups.push(() => client.removeAllChannels());
-    const fleet = await loadFleet(client, [WS], { lockHolders: [], selfMachineId: MACHINE, heartbeatSeconds: 60, now: new Date() });
+    const fleet = buildFleet({ rows: await fetchBridgeMachines(client, [WS]), lockHolders: [], selfMachineId: MACHINE, heartbeatSeconds: 60, now: new Date() });
     expect(fleet.map((m) => m.id)).toEqual(['vps-mentu-01', 'macbook-rashid']);
     const [vps, mac] = fleet;
     expect(vps).toMatchObject({ status: 'busy', stale: false, workspaceId: WS, hostname: 'vps' });

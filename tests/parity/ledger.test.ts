@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CommandOutcome } from '../../src-main/core/commands/command.js';
-import { emptyRunSummary } from '../../src-main/core/commands/command.js';
+import type { CommandOutcome } from '../../src-main/core/contract/command.js';
+import { emptyRunSummary } from '../../src-main/core/contract/run-summary.js';
 import { createLogger } from '../../src-main/core/logger.js';
-import { createLedgerClient, ledgerClientFromConfig, type LedgerTask } from '../../src-main/core/parity/ledger.js';
+import { createLedgerClient, ledgerClientFromConfig, type LedgerTask } from '../../src-main/core/ledger.js';
 import { mentuPaths } from '../../src-main/core/paths.js';
 import { createHeadlessSecretStore } from '../../src-main/core/secrets.js';
 

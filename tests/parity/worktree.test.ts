@@ -2,7 +2,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, realpathSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { commitmentIdProblem, prepareWorktree } from '../../src-main/core/parity/worktree.js';
+import { commitmentIdProblem, prepareWorktree } from '../../src-main/core/worktrees.js';
 import { GIT_ENV, git, makeRepo } from './git-fixture.js';
 
 const dirs: string[] = [];

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAnsiStripper, stripAnsi } from '../../src-main/core/run/output/ansi-stripper.js';
+import { createAnsiStripper, stripAnsi } from '../../src-main/core/contract/ansi-stripper.js';
 import { BoundedLog, omittedMarker } from '../../src-main/core/run/output/bounded-log.js';
 import { LineSplitter } from '../../src-main/core/run/output/line-splitter.js';
-import { NOT_LOGGED_IN, StreamJsonSummary } from '../../src-main/core/run/output/stream-json.js';
+import { NOT_LOGGED_IN, StreamJsonSummary } from '../../src-main/core/contract/stream-json/summary.js';
 import { TailBuffer } from '../../src-main/core/run/output/tail-buffer.js';
 import { createUtf8Stream } from '../../src-main/core/run/output/utf8-stream.js';
 

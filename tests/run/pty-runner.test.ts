@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src-main/core/commands/command.js';
+import type { RunSummary } from '../../src-main/core/contract/run-summary.js';
 import { createPtyRunner } from '../../src-main/core/run/pty-runner.js';
 import { agentEnvironment } from '../../src-main/core/run/shell-env.js';
 import type { AgentInvocation, RunRequest } from '../../src-main/core/run/runner.js';

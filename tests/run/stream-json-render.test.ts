@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { StreamJsonRenderStream, renderStreamJsonText } from '../../src-main/core/api/stream-json-render-stream.js';
-import { clip, formatCost, formatDuration, renderStreamJsonLine } from '../../src-main/core/api/stream-json-render.js';
+import { StreamJsonRenderStream, renderStreamJsonText } from '../../src-main/core/contract/stream-json/render-stream.js';
+import { clip, formatCost, formatDuration, renderStreamJsonLine } from '../../src-main/core/contract/stream-json/render.js';
 
 // Lines in the shape `claude -p --output-format stream-json --verbose` writes them (claude-cli.md), one run.
 const RECORDED = [

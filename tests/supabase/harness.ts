@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
-import type { CommandOutcome } from '../../src-main/core/commands/command.js';
+import type { CommandOutcome } from '../../src-main/core/contract/command.js';
 import type { CommandSource, PreClaimCheck, SourceStatus } from '../../src-main/core/commands/source.js';
 import { createSupabaseSource, type SupabaseSourceOptions } from '../../src-main/core/commands/supabase/index.js';
 import { silentLogger } from '../../src-main/core/logger.js';

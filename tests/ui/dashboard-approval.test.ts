@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, type DashboardServer } from '../../src-main/cli/dashboard/server.js';
-import { emptyRunSummary } from '../../src-main/core/commands/command.js';
+import { emptyRunSummary } from '../../src-main/core/contract/run-summary.js';
 import { createLocalSource } from '../../src-main/core/commands/local/index.js';
 import { makeSandbox, readRow, startExecutor, stopExecutor, type ExecutorProcess, type Sandbox } from '../engine/harness.js';
 import { ensureRendererBuilt, openBrowser, RENDERER_DIR, screenshot, type BrowserSession } from './browser.js';

@@ -1,13 +1,4 @@
-import type {
-  BeaconClient,
-  BeaconEvent,
-  BeaconSnapshot,
-  CommandView,
-  LockHolderView,
-  OutputSlice,
-  SettingsPatch,
-  SettingsView,
-} from '../../src-main/core/api/types.js';
+import type { BeaconClient, BeaconEvent, BeaconSnapshot, CommandView, LockHolderView, OutputSlice, SettingsPatch, SettingsView } from '../../src-main/core/contract/types.js';
 
 /**
  * An in-memory BeaconClient for UI tests and the flood benchmark: commands, an output log per command

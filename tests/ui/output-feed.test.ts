@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OutputSlice } from '../../src-main/core/api/types.js';
+import type { OutputSlice } from '../../src-main/core/contract/types.js';
 import { OutputFeed } from '../../src-renderer/src/output/output-feed.js';
 import { FrameWriter } from '../../src-renderer/src/output/frame-writer.js';
 import { skipUtf8Bytes, utf8Length } from '../../src-renderer/src/output/utf8.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { SocketSession } from '../../src-main/cli/dashboard/socket-session.js';
-import type { BeaconEvent, DashboardServerMessage } from '../../src-main/core/api/types.js';
+import type { BeaconEvent, DashboardServerMessage } from '../../src-main/core/contract/types.js';
 import { FakeBeaconClient } from './fake-client.js';
 
 /** A reader that stops reading: the session merges output instead of queueing it without bound, and nothing is lost for good. */

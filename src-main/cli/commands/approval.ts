@@ -1,5 +1,5 @@
 import type { Command as Program } from 'commander';
-import { setApproval, type ApprovalDecision } from '../../core/executor/set-approval.js';
+import { setApproval, type ApprovalDecision } from '../../core/approvals/decide.js';
 import { mentuPaths } from '../../core/paths.js';
 import { callExecutor, ExecutorNotRunningError } from '../control/client.js';
 import { withConfiguredSource } from '../control/configured-source.js';

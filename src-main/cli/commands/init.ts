@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../core/config/load.js';
 import { mentuPaths } from '../../core/paths.js';
-import { applyBridgeImport, planBridgeImport } from '../../core/parity/bridge-import.js';
+import { applyBridgeImport, planBridgeImport } from '../../core/bridge-import.js';
 import { createHeadlessSecretStore } from '../../core/secrets.js';
 import { CliError } from '../errors.js';
 

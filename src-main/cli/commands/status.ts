@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import type { FleetMachineView, LockHolderView } from '../../core/api/types.js';
+import type { FleetMachineView, LockHolderView } from '../../core/contract/types.js';
 import { loadConfig, type LoadedConfig } from '../../core/config/load.js';
 import { effectiveSource } from '../../core/config/schema.js';
 import { currentHostname, VERSION } from '../../core/identity.js';
 import { describeHolder, readLockHolders } from '../../core/lock/executor-lock.js';
-import { loadFleetFromSource } from '../../core/parity/fleet.js';
+import { loadFleetFromSource } from '../../core/fleet.js';
 import { mentuPaths, type MentuPaths } from '../../core/paths.js';
 import { openConfiguredSource } from '../control/configured-source.js';
 

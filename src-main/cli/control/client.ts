@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import type { BeaconActionName, DashboardServerMessage } from '../../core/api/types.js';
+import type { BeaconActionName, DashboardServerMessage } from '../../core/contract/types.js';
 
 /** No executor answers on the control socket (none runs, or it died and left the file). */
 export class ExecutorNotRunningError extends Error {

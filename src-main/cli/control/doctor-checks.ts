@@ -10,7 +10,7 @@ import type { MentuPaths } from '../../core/paths.js';
 import { resolveAgentCommand } from '../../core/run/agents.js';
 import { loginShellEnvironment } from '../../core/run/shell-env.js';
 import { createHeadlessSecretStore } from '../../core/secrets.js';
-import type { BeaconSnapshot } from '../../core/api/types.js';
+import type { BeaconSnapshot } from '../../core/contract/types.js';
 import { callExecutor, ExecutorNotRunningError } from './client.js';
 
 /** The checks of `beacon doctor`: each says what it found and, when broken, what to do. */

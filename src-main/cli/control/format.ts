@@ -1,4 +1,4 @@
-import type { Command } from '../../core/commands/command.js';
+import type { Command } from '../../core/contract/command.js';
 
 /** Human-readable renderings of commands for `beacon list` and `beacon show` (--json prints the Command itself). */
 export function formatList(commands: Command[]): string {

@@ -1,5 +1,5 @@
-import type { RenderFlavour } from '../../core/api/stream-json-render.js';
-import { StreamJsonRenderStream } from '../../core/api/stream-json-render-stream.js';
+import type { RenderFlavour } from '../../core/contract/stream-json/render.js';
+import { StreamJsonRenderStream } from '../../core/contract/stream-json/render-stream.js';
 
 /**
  * Where `beacon logs` sends the bytes of a command's log: unchanged (--raw), or decoded and with each

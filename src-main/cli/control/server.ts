@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dispatchAction } from '../../core/api/dispatch.js';
-import type { BeaconActions, DashboardClientMessage, DashboardServerMessage } from '../../core/api/types.js';
+import type { BeaconActions, DashboardClientMessage, DashboardServerMessage } from '../../core/contract/types.js';
 import type { Logger } from '../../core/logger.js';
 
 /**

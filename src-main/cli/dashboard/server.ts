@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { WebSocketServer } from 'ws';
-import type { BeaconClient } from '../../core/api/types.js';
+import type { BeaconClient } from '../../core/contract/types.js';
 import { checkRequest, checkUpgrade, newDashboardToken, sessionCookie, type AccessRules } from './auth.js';
 import { SocketSession } from './socket-session.js';
 import { securityHeaders, sendText, serveStatic } from './static-files.js';

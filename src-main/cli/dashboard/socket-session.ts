@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import { dispatchAction } from '../../core/api/dispatch.js';
-import type { BeaconClient, BeaconEvent, DashboardServerMessage } from '../../core/api/types.js';
+import type { BeaconClient, BeaconEvent, DashboardServerMessage } from '../../core/contract/types.js';
 
 /**
  * One dashboard WebSocket: calls are validated and dispatched through dispatchAction(); events are forwarded.

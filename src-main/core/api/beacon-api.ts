@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
-import { isTerminal, type Command } from '../commands/command.js';
+import { isTerminal } from '../commands/command.js';
+import { type Command } from '../contract/command.js';
 import { loadConfig, updateConfig, type ConfigChange, type LoadedConfig } from '../config/load.js';
 import { DEFAULT_CLAUDE_ARGS, effectiveSource } from '../config/schema.js';
 import type { Executor } from '../executor.js';
@@ -12,7 +13,7 @@ import { resolveAgentCommand } from '../run/agents.js';
 import { loginShellEnvironment } from '../run/shell-env.js';
 import type { SecretStore } from '../secrets.js';
 import { readLogSlice } from './read-output.js';
-import type { BeaconClient, BeaconEvent, BeaconSnapshot, CommandView, OutputSlice, SettingsPatch, SettingsView } from './types.js';
+import type { BeaconClient, BeaconEvent, BeaconSnapshot, CommandView, OutputSlice, SettingsPatch, SettingsView } from '../contract/types.js';
 
 /**
  * The BeaconClient over a local executor: what the Electron IPC handlers, the dashboard and the

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BEACON_ACTION_NAMES, type BeaconActionName, type BeaconActions } from './types.js';
+import { BEACON_ACTION_NAMES, type BeaconActionName, type BeaconActions } from '../contract/types.js';
 
 /**
  * One validator and dispatcher for every transport (Electron IPC, the dashboard WebSocket, the CLI's

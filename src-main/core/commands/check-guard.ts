@@ -1,4 +1,4 @@
-import type { Command } from './command.js';
+import type { Command } from '../contract/command.js';
 import type { PreClaimCheck, PreClaimDecision } from './source.js';
 
 /**

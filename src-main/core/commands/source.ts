@@ -1,5 +1,4 @@
-import type { BridgeMachineRow } from '../parity/fleet.js';
-import type { Command, CommandOutcome, NewCommand } from './command.js';
+import type { Command, CommandOutcome, NewCommand } from '../contract/command.js';
 
 /**
  * The CommandSource port: where commands come from and where their progress goes. The executor talks
@@ -119,4 +118,16 @@ export interface CommandSource {
   get(commandId: string): Promise<Command | null>;
   /** Recent commands for the UI and `beacon list`: running first, then newest. */
   list(query?: ListQuery): Promise<Command[]>;
+}
+
+/** The bridge_machines columns the fleet reads (mentu-compat §1.3). */
+export interface BridgeMachineRow {
+  id: string;
+  workspace_id: string;
+  name: string | null;
+  hostname: string | null;
+  status: string | null;
+  last_seen_at: string | null;
+  current_command_id?: string | null;
+  agents_available?: string[] | null;
 }

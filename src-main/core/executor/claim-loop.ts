@@ -1,4 +1,4 @@
-import type { Command } from '../commands/command.js';
+import type { Command } from '../contract/command.js';
 import type { Logger } from '../logger.js';
 
 /**

@@ -1,9 +1,9 @@
-import type { FleetMachineView } from '../api/types.js';
+import type { FleetMachineView } from '../contract/types.js';
 import type { CommandSource } from '../commands/source.js';
 import type { Logger } from '../logger.js';
 import { readLockHolders } from '../lock/executor-lock.js';
 import type { MentuPaths } from '../paths.js';
-import { loadFleetFromSource } from '../parity/fleet.js';
+import { loadFleetFromSource } from '../fleet.js';
 
 /**
  * The Fleet view's data, refreshed on a timer (every heartbeat period) rather than on every snapshot: a

@@ -1,4 +1,4 @@
-import type { Command } from '../commands/command.js';
+import type { Command } from '../contract/command.js';
 import { uncheckedDecision } from '../commands/check-guard.js';
 import type { PreClaimCheck, PreClaimDecision } from '../commands/source.js';
 import type { AgentProfile, BeaconConfig } from '../config/schema.js';

@@ -1,15 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Command, CommandOutcome, RunSummary } from '../commands/command.js';
+import type { Command, CommandOutcome } from '../contract/command.js';
+import type { RunSummary } from '../contract/run-summary.js';
 import type { CommandSource } from '../commands/source.js';
 import type { Logger } from '../logger.js';
-import type { LedgerClient } from '../parity/ledger.js';
-import { prepareWorktree } from '../parity/worktree.js';
+import type { LedgerClient } from '../ledger.js';
+import { prepareWorktree } from '../worktrees.js';
 import { commandLogPath } from '../paths.js';
 import { buildInvocation } from '../run/agents.js';
 import type { RunResult, Runner, RunningProcess } from '../run/runner.js';
 import { agentEnvironment } from '../run/shell-env.js';
-import type { ExecutorApprovals, HoldRequest } from './approvals.js';
+import type { ExecutorApprovals, HoldRequest } from '../approvals/executor-approvals.js';
 import type { OutputBatcher } from './output-batcher.js';
 import { planCommand, type PlanContext } from './pre-claim.js';
 

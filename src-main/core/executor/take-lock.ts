@@ -1,4 +1,4 @@
-import type { LockHolderView } from '../api/types.js';
+import type { LockHolderView } from '../contract/types.js';
 import { acquireExecutorLock, describeHolder, LockHeldError, waitForExecutorLock, type HeldExecutorLock } from '../lock/executor-lock.js';
 import type { Logger } from '../logger.js';
 import type { MentuPaths } from '../paths.js';

@@ -1,7 +1,7 @@
-import type { RunSummary } from '../commands/command.js';
+import type { RunSummary } from '../contract/run-summary.js';
 import type { CommandSource, SourceStatus } from '../commands/source.js';
 import type { LoadedConfig } from '../config/load.js';
-import type { FleetMachineView, LockHolderView } from '../api/types.js';
+import type { FleetMachineView, LockHolderView } from '../contract/types.js';
 import type { Logger } from '../logger.js';
 import type { MentuPaths } from '../paths.js';
 import type { Runner } from '../run/runner.js';

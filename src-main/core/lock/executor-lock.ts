@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync, unlinkSync } from 'node:fs';
-import type { LockHolderView } from '../api/types.js';
+import type { LockHolderView } from '../contract/types.js';
 import { writeFileAtomicSync } from '../config/atomic-write.js';
 import { currentHostname, VERSION } from '../identity.js';
 import type { MentuPaths } from '../paths.js';
@@ -8,7 +8,7 @@ import { withFileMutex } from './file-mutex.js';
 import { describeHolderText, holderView } from './holders.js';
 import { legacyBeaconHolder } from './legacy-beacon-lock.js';
 import { isPidAlive } from './pid.js';
-import { isSameHolder, parseLockFile, serializeRecord, type LockFileContent } from './record.js';
+import { isSameHolder, parseLockFile, serializeRecord, type BeaconLockRecord, type LockFileContent } from './record.js';
 
 /**
  * The singleton executor lock at ~/.mentu/executor.lock, shared with the older Bridge. Every read-check-write
@@ -17,26 +17,6 @@ import { isSameHolder, parseLockFile, serializeRecord, type LockFileContent } fr
  * is gone: the next executor takes it over at once. The critical sections use synchronous file calls so
  * they finish in one go, without yielding to the event loop while dozens of processes wait.
  */
-
-/** What Beacon writes into ~/.mentu/executor.lock. */
-export interface BeaconLockRecord {
-  type: 'beacon';
-  mode: 'app' | 'headless';
-  id: string;
-  machine_id: string;
-  pid: number;
-  hostname: string;
-  version: string;
-  started_at: string;
-}
-
-/** What the older Bridge daemon wrote there. */
-export interface BridgeLockRecord {
-  type: 'bridge';
-  pid: number;
-  workspace_id?: string;
-  started_at?: string;
-}
 
 export interface AcquireOptions {
   mode: 'app' | 'headless';

@@ -1,4 +1,4 @@
-import type { LockHolderView } from '../api/types.js';
+import type { LockHolderView } from '../contract/types.js';
 import type { LockFileContent } from './record.js';
 
 /** Turning what is in the lock file into what the UI and CLI show, including how to stop the holder. */

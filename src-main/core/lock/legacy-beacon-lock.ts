@@ -1,5 +1,5 @@
 import { readFileSync, rmSync, statSync } from 'node:fs';
-import type { LockHolderView } from '../api/types.js';
+import type { LockHolderView } from '../contract/types.js';
 import type { MentuPaths } from '../paths.js';
 import { holderView } from './holders.js';
 import { isPidAlive } from './pid.js';

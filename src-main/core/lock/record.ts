@@ -1,4 +1,22 @@
-import type { BeaconLockRecord, BridgeLockRecord } from './executor-lock.js';
+/** What Beacon writes into ~/.mentu/executor.lock. */
+export interface BeaconLockRecord {
+  type: 'beacon';
+  mode: 'app' | 'headless';
+  id: string;
+  machine_id: string;
+  pid: number;
+  hostname: string;
+  version: string;
+  started_at: string;
+}
+
+/** What the older Bridge daemon wrote there. */
+export interface BridgeLockRecord {
+  type: 'bridge';
+  pid: number;
+  workspace_id?: string;
+  started_at?: string;
+}
 
 /** What ~/.mentu/executor.lock holds, as far as we can tell. */
 export type LockFileContent =

@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import * as pty from 'node-pty';
-import { emptyRunSummary, type RunSummary } from '../commands/command.js';
+import { emptyRunSummary, type RunSummary } from '../contract/run-summary.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { isProcessGroupAlive, killProcessGroup } from './kill-ladder.js';
 import { OutputPipeline } from './output/pipeline.js';

@@ -1,4 +1,4 @@
-import type { RunSummary } from '../commands/command.js';
+import type { RunSummary } from '../contract/run-summary.js';
 
 /**
  * The runner port: turns one prepared invocation into one process and reports how it ended.

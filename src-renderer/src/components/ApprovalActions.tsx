@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { CommandView } from '../../../src-main/core/api/types.js';
+import type { CommandView } from '../../../src-main/core/contract/types.js';
 import { errorMessage, firstLine } from '../format.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 

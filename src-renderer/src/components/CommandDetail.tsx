@@ -1,4 +1,4 @@
-import type { CommandView } from '../../../src-main/core/api/types.js';
+import type { CommandView } from '../../../src-main/core/contract/types.js';
 import { canCancel, canRequeue, commandTiming, formatDuration, formatWhen } from '../format.js';
 import { ApprovalActions, type ApprovalDecision } from './ApprovalActions.js';
 import { StatusBadge } from './StatusBadge.js';

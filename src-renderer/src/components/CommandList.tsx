@@ -1,4 +1,4 @@
-import type { CommandView } from '../../../src-main/core/api/types.js';
+import type { CommandView } from '../../../src-main/core/contract/types.js';
 import { commandTiming, firstLine, formatDuration, isFinished, shortId } from '../format.js';
 import { StatusBadge } from './StatusBadge.js';
 

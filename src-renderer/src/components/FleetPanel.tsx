@@ -1,4 +1,4 @@
-import type { FleetMachineView } from '../../../src-main/core/api/types.js';
+import type { FleetMachineView } from '../../../src-main/core/contract/types.js';
 import { formatDuration } from '../format.js';
 
 export function FleetPanel({ fleet }: { fleet: FleetMachineView[] }) {

@@ -1,4 +1,4 @@
-import type { BeaconBridge, BeaconSnapshot } from '../../../src-main/core/api/types.js';
+import type { BeaconBridge, BeaconSnapshot } from '../../../src-main/core/contract/types.js';
 import type { LinkState } from '../transport/index.js';
 
 interface HeaderProps {

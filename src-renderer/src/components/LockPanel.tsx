@@ -1,4 +1,4 @@
-import type { BeaconSnapshot, LockHolderView } from '../../../src-main/core/api/types.js';
+import type { BeaconSnapshot, LockHolderView } from '../../../src-main/core/contract/types.js';
 import { formatWhen } from '../format.js';
 
 function holderName(holder: LockHolderView): string {

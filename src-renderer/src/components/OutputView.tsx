@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
-import type { CommandView } from '../../../src-main/core/api/types.js';
+import type { CommandView } from '../../../src-main/core/contract/types.js';
 import type { UiClient } from '../transport/index.js';
 import { FrameWriter } from '../output/frame-writer.js';
 import { OutputFeed } from '../output/output-feed.js';

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { SettingsPatch, SettingsView } from '../../../src-main/core/api/types.js';
+import type { SettingsPatch, SettingsView } from '../../../src-main/core/contract/types.js';
 import type { UiClient } from '../transport/index.js';
 import { errorMessage } from '../format.js';
 

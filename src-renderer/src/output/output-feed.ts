@@ -1,4 +1,4 @@
-import type { BeaconActions, BeaconEvent } from '../../../src-main/core/api/types.js';
+import type { BeaconActions, BeaconEvent } from '../../../src-main/core/contract/types.js';
 import { skipUtf8Bytes, utf8Length } from './utf8.js';
 
 /**

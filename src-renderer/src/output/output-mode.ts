@@ -1,4 +1,4 @@
-import { StreamJsonRenderStream } from '../../../src-main/core/api/stream-json-render-stream.js';
+import { StreamJsonRenderStream } from '../../../src-main/core/contract/stream-json/render-stream.js';
 
 /**
  * How the terminal shows an agent's output: `readable` renders stream-json lines (core/api/stream-json-render.ts,

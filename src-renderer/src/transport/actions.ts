@@ -1,4 +1,4 @@
-import type { BeaconActionName, BeaconActions, BeaconSnapshot, OutputSlice, SettingsPatch, SettingsView } from '../../../src-main/core/api/types.js';
+import type { BeaconActionName, BeaconActions, BeaconSnapshot, OutputSlice, SettingsPatch, SettingsView } from '../../../src-main/core/contract/types.js';
 
 /** Sends one named action with its arguments; each transport (IPC, WebSocket) supplies its own. */
 export type ActionCall = <T>(action: BeaconActionName, ...args: unknown[]) => Promise<T>;

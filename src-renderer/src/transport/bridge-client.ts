@@ -1,4 +1,4 @@
-import type { BeaconActionName, BeaconBridge, BeaconEvent } from '../../../src-main/core/api/types.js';
+import type { BeaconActionName, BeaconBridge, BeaconEvent } from '../../../src-main/core/contract/types.js';
 import { actionsOver } from './actions.js';
 import type { LinkState, UiClient } from './link.js';
 

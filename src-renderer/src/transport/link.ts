@@ -1,4 +1,4 @@
-import type { BeaconBridge, BeaconClient } from '../../../src-main/core/api/types.js';
+import type { BeaconBridge, BeaconClient } from '../../../src-main/core/contract/types.js';
 
 /** How this page is connected to Beacon (the transport), separate from how Beacon is connected to its source. */
 export type LinkStateName = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'auth_failed';

@@ -1,9 +1,4 @@
-import type {
-  BeaconActionName,
-  BeaconEvent,
-  DashboardClientMessage,
-  DashboardServerMessage,
-} from '../../../src-main/core/api/types.js';
+import type { BeaconActionName, BeaconEvent, DashboardClientMessage, DashboardServerMessage } from '../../../src-main/core/contract/types.js';
 import { actionsOver } from './actions.js';
 import type { LinkState, LinkStateName, UiClient } from './link.js';
 

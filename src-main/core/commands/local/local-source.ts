@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  ACTIVE_STATUSES,
-  allowedPredecessors,
-  type Command,
-  type CommandOutcome,
-  type CommandStatus,
-  type NewCommand,
-} from '../command.js';
+import { ACTIVE_STATUSES, type Command, type CommandOutcome, type CommandStatus, type NewCommand } from '../../contract/command.js';
+import { allowedPredecessors } from '../command.js';
 import type {
   ClaimantIdentity,
   CommandSource,

@@ -1,4 +1,6 @@
-import { isCommandStatus, type Command, type RunSummary } from '../command.js';
+import { isCommandStatus } from '../command.js';
+import { type Command } from '../../contract/command.js';
+import { type RunSummary } from '../../contract/run-summary.js';
 
 /** One row of the `commands` table, as better-sqlite3 returns it. */
 export interface CommandRow {

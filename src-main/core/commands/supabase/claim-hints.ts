@@ -1,4 +1,4 @@
-import type { Command } from '../command.js';
+import type { Command } from '../../contract/command.js';
 import { rowToCommand, type Row } from './mapping.js';
 
 /**

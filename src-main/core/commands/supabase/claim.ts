@@ -1,6 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Logger } from '../../logger.js';
-import type { Command } from '../command.js';
+import type { Command } from '../../contract/command.js';
 import { guardedCheck, LoggedOnce } from '../check-guard.js';
 import type { PreClaimCheck } from '../source.js';
 import { classifyFailure, unwrap } from './client.js';

@@ -1,6 +1,6 @@
 import { createBeaconClient, type BeaconClient } from './client.js';
 import { SessionExpiredError, SessionTokens } from './credentials.js';
-import type { SupabaseSourceOptions } from './index.js';
+import type { SupabaseSourceOptions } from './options.js';
 
 /**
  * The client for one of the two auth modes: the service-role key as it is, or the `mentu login` session

@@ -1,5 +1,5 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import type { HeartbeatState } from '../source.js';
+import type { BridgeMachineRow, HeartbeatState } from '../source.js';
 import { describeFailure } from './client.js';
 
 /**
@@ -57,4 +57,14 @@ export async function upsertMachine(
   } catch (error) {
     return { ok: false, status: 0, message: `machine registration failed: ${(error as Error).message}` };
   }
+}
+
+/** Every bridge_machines row of the workspaces. Throws a readable error when Supabase refuses. */
+export async function fetchBridgeMachines(client: SupabaseClient, workspaceIds: string[]): Promise<BridgeMachineRow[]> {
+  if (workspaceIds.length === 0) return [];
+  const { data, error } = await client.from('bridge_machines').select('*').in('workspace_id', workspaceIds);
+  if (error) {
+    throw new Error(`Cannot read the fleet from bridge_machines: ${error.message}${error.code ? ` (${error.code})` : ''}`);
+  }
+  return (data ?? []) as BridgeMachineRow[];
 }

@@ -1,4 +1,5 @@
-import { isCommandStatus, type Command, type NewCommand } from '../command.js';
+import { isCommandStatus } from '../command.js';
+import { type Command, type NewCommand } from '../../contract/command.js';
 
 /**
  * bridge_commands rows ↔ the core's Command. Mentu's rows are loose (flags may be null, several columns

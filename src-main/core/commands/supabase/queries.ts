@@ -1,5 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { ACTIVE_STATUSES, allowedPredecessors, type Command, type NewCommand } from '../command.js';
+import { ACTIVE_STATUSES, type Command, type NewCommand } from '../../contract/command.js';
+import { allowedPredecessors } from '../command.js';
 import type { ListQuery } from '../source.js';
 import { unwrap } from './client.js';
 import { newCommandToRow, rowToCommand, type Row } from './mapping.js';

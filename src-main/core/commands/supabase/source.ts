@@ -1,10 +1,11 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Command, CommandOutcome, NewCommand } from '../command.js';
+import type { Command, CommandOutcome, NewCommand } from '../../contract/command.js';
 import type {
   ClaimantIdentity,
   CommandSource,
   HeartbeatState,
+  BridgeMachineRow,
   ListQuery,
   OrphanRecovery,
   OutputChunk,
@@ -19,16 +20,15 @@ import { SupabaseWriteError, type BeaconClient } from './client.js';
 import { ConnectionTracker } from './connection.js';
 import { SessionExpiredError, type SessionTokens } from './credentials.js';
 import { connectSupabase } from './connect.js';
-import type { SupabaseSourceOptions } from './index.js';
+import type { SupabaseSourceOptions } from './options.js';
 import { LogBatcher } from './log-batcher.js';
-import type { MachineInfo } from './machine.js';
+import { fetchBridgeMachines, type MachineInfo } from './machine.js';
 import { OwnedCommands } from './owned-commands.js';
 import { MachinePresence } from './presence.js';
 import { cancelCommand, cancelledAmong, commandStatus, enqueueCommand, getCommand, listCommands, requeueClaimed, setApprovalStatus, setOwnStatus, strayClaims, type QueryContext } from './queries.js';
 import { Outbox } from './outbox.js';
 import { applyWrite, failedOutcome, type WriteContext, type WriteOp } from './writes.js';
 import { recoverOrphans } from './orphans.js';
-import { fetchBridgeMachines, type BridgeMachineRow } from '../../parity/fleet.js';
 
 const quietEvents: SourceEvents = { onWake: () => {}, onCancelled: () => {}, onCommandChanged: () => {}, onStatus: () => {} };
 

@@ -1,5 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { allowedPredecessors, type CommandOutcome, type TerminalStatus } from '../command.js';
+import { allowedPredecessors } from '../command.js';
+import { type CommandOutcome, type TerminalStatus } from '../../contract/command.js';
 import { classifyFailure, describeFailure, isRetryable, type InsertJson, type PostgrestFailure } from './client.js';
 import { jsonRowBytes } from './json-body.js';
 import { resultStatusFor } from './mapping.js';

@@ -1,10 +1,10 @@
-import { StreamJsonRenderStream } from '../../api/stream-json-render-stream.js';
-import type { RunSummary } from '../../commands/command.js';
+import { StreamJsonRenderStream } from '../../contract/stream-json/render-stream.js';
+import type { RunSummary } from '../../contract/run-summary.js';
 import type { RunObserver } from '../runner.js';
-import { createAnsiStripper } from './ansi-stripper.js';
+import { createAnsiStripper } from '../../contract/ansi-stripper.js';
 import { BoundedLog } from './bounded-log.js';
 import { LineSplitter } from './line-splitter.js';
-import { StreamJsonSummary } from './stream-json.js';
+import { StreamJsonSummary } from '../../contract/stream-json/summary.js';
 import { TailBuffer } from './tail-buffer.js';
 import { createUtf8Stream } from './utf8-stream.js';
 

@@ -2,11 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { loadConfig, updateConfig, type ConfigChange } from '../config/load.js';
-import { DEFAULT_CLAUDE_ARGS, PROMPT_PLACEHOLDER, type AgentProfile, type BeaconConfig } from '../config/schema.js';
-import { currentHostname, machineIdForHostname } from '../identity.js';
-import type { MentuPaths } from '../paths.js';
-import type { SecretName, SecretStore } from '../secrets.js';
+import { loadConfig, updateConfig, type ConfigChange } from './config/load.js';
+import { DEFAULT_CLAUDE_ARGS, PROMPT_PLACEHOLDER, type AgentProfile, type BeaconConfig } from './config/schema.js';
+import { currentHostname, machineIdForHostname } from './identity.js';
+import type { MentuPaths } from './paths.js';
+import type { SecretName, SecretStore } from './secrets.js';
 
 /**
  * `beacon init --from-bridge`: carry an existing Bridge setup over to Beacon (mentu-compat §6.1, §6.2).

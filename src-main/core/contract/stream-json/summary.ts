@@ -1,5 +1,5 @@
-import { emptyRunSummary, type RunSummary } from '../../commands/command.js';
-import { stripAnsi } from './ansi-stripper.js';
+import { emptyRunSummary, type RunSummary } from '../run-summary.js';
+import { stripAnsi } from '../ansi-stripper.js';
 
 /**
  * Builds a RunSummary from Claude's `--output-format stream-json` lines (claude-cli.md): system/init

@@ -1,8 +1,8 @@
-import type { CommandOutcome } from '../commands/command.js';
+import type { CommandOutcome } from '../contract/command.js';
 import { isTerminal } from '../commands/command.js';
 import { silentLogger, type Logger } from '../logger.js';
-import type { ApprovalPort, ApprovalState } from './approval-port.js';
-import type { ApprovalRecord, ApprovalStore } from './approval-store.js';
+import type { ApprovalPort, ApprovalState } from './port.js';
+import type { ApprovalRecord, ApprovalStore } from './store.js';
 import { runOnApprove, type OnApproveRequest, type OnApproveResult } from './on-approve.js';
 
 /**
@@ -19,8 +19,8 @@ import { runOnApprove, type OnApproveRequest, type OnApproveResult } from './on-
 export const APPROVAL_WINDOW_MS = 24 * 60 * 60 * 1000;
 export const REJECTED_MESSAGE = 'Command rejected by user';
 
-export type { ApprovalPort, ApprovalState } from './approval-port.js';
-export { approvalPortFromSource } from './approval-port.js';
+export type { ApprovalPort, ApprovalState } from './port.js';
+export { approvalPortFromSource } from './port.js';
 
 /** How a wait ended. `recorded` is whether the gate's terminal write was accepted by the source. */
 export type ApprovalResolution =

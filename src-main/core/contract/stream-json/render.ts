@@ -1,5 +1,5 @@
-import { stripAnsi } from '../run/output/ansi-stripper.js';
-import { parseJsonLine } from '../run/output/stream-json.js';
+import { stripAnsi } from '../ansi-stripper.js';
+import { parseJsonLine } from './summary.js';
 
 /**
  * Readable text for Claude's `--output-format stream-json` lines (claude-cli.md), wherever a person reads

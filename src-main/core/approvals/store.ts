@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { RunSummary } from '../commands/command.js';
+import type { RunSummary } from '../contract/run-summary.js';
 import { silentLogger, type Logger } from '../logger.js';
 
 /**

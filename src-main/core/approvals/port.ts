@@ -1,4 +1,4 @@
-import type { CommandOutcome, CommandStatus } from '../commands/command.js';
+import type { CommandOutcome, CommandStatus } from '../contract/command.js';
 import type { CommandSource } from '../commands/source.js';
 
 /** What the approval gate (approval.ts) needs from a command source, and its adapter over a CommandSource. */

@@ -1,6 +1,6 @@
-import type { CommandOutcome } from '../commands/command.js';
-import { silentLogger, type Logger } from '../logger.js';
-import type { SecretStore } from '../secrets.js';
+import type { CommandOutcome } from './contract/command.js';
+import { silentLogger, type Logger } from './logger.js';
+import type { SecretStore } from './secrets.js';
 
 /**
  * Ledger evidence through the Mentu proxy (mentu-compat §10.1), as the Bridge daemon does it but naming

@@ -1,4 +1,4 @@
-import { renderStreamJsonLine, type RenderFlavour } from './stream-json-render.js';
+import { renderStreamJsonLine, type RenderFlavour } from './render.js';
 
 /**
  * The streaming form of stream-json-render.ts: feed decoded text as it comes, get the readable text.

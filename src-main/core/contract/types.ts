@@ -4,42 +4,14 @@
  * This file is types only, so the renderer can import it without pulling in Node code.
  */
 
-export type CommandStatusName =
-  | 'pending'
-  | 'claimed'
-  | 'running'
-  | 'awaiting_approval'
-  | 'approved'
-  | 'completed'
-  | 'failed'
-  | 'timeout'
-  | 'cancelled';
+import type { CommandStatus } from './command.js';
+import type { RunSummary } from './run-summary.js';
 
 export type ConnectionStateName = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'auth_failed';
 
-/** What the stream-json parser learned about a run: session, model, tools, cost, turns, outcome. */
-export interface RunSummaryView {
-  sessionId: string | null;
-  model: string | null;
-  cliVersion: string | null;
-  /** Final result text (success only). */
-  resultText: string | null;
-  /** Assistant text seen during the run, bounded. */
-  assistantText: string | null;
-  toolUses: { id: string | null; name: string }[];
-  costUsd: number | null;
-  durationMs: number | null;
-  numTurns: number | null;
-  isError: boolean | null;
-  /** Error text from the result line (error subtypes) or an auth failure. */
-  errorText: string | null;
-  /** `result` line subtype, e.g. success, error_max_turns. */
-  resultSubtype: string | null;
-}
-
 export interface CommandView {
   id: string;
-  status: CommandStatusName;
+  status: CommandStatus;
   prompt: string;
   workingDirectory: string;
   agent: string;
@@ -52,7 +24,7 @@ export interface CommandView {
   completedAt: string | null;
   exitCode: number | null;
   errorMessage: string | null;
-  summary: RunSummaryView | null;
+  summary: RunSummary | null;
   /** Bytes in the command's output log so far (for replay from an offset). */
   outputBytes: number;
   /** A successful run waits in awaiting_approval for a person's decision (optional: older cores omit it). */

@@ -1,6 +1,5 @@
-import type { SupabaseClient } from '@supabase/supabase-js';
-import type { FleetMachineView, LockHolderView } from '../api/types.js';
-import type { CommandSource } from '../commands/source.js';
+import type { FleetMachineView, LockHolderView } from './contract/types.js';
+import type { BridgeMachineRow, CommandSource } from './commands/source.js';
 
 /**
  * The fleet: every executor of the configured workspaces (bridge_machines) plus the local lock holder(s),
@@ -10,18 +9,6 @@ import type { CommandSource } from '../commands/source.js';
  */
 
 export const STALE_HEARTBEATS = 3;
-
-/** The bridge_machines columns the fleet reads (mentu-compat §1.3). */
-export interface BridgeMachineRow {
-  id: string;
-  workspace_id: string;
-  name: string | null;
-  hostname: string | null;
-  status: string | null;
-  last_seen_at: string | null;
-  current_command_id?: string | null;
-  agents_available?: string[] | null;
-}
 
 export interface FleetInput {
   rows: BridgeMachineRow[];
@@ -89,24 +76,6 @@ export function buildFleet(input: FleetInput): FleetMachineView[] {
   );
 }
 
-/** Every bridge_machines row of the workspaces. Throws a readable error when Supabase refuses. */
-export async function fetchBridgeMachines(client: SupabaseClient, workspaceIds: string[]): Promise<BridgeMachineRow[]> {
-  if (workspaceIds.length === 0) return [];
-  const { data, error } = await client.from('bridge_machines').select('*').in('workspace_id', workspaceIds);
-  if (error) {
-    throw new Error(`Cannot read the fleet from bridge_machines: ${error.message}${error.code ? ` (${error.code})` : ''}`);
-  }
-  return (data ?? []) as BridgeMachineRow[];
-}
-
-/** fetchBridgeMachines + buildFleet: what `beacon status --executors` and the Fleet view show. */
-export async function loadFleet(
-  client: SupabaseClient,
-  workspaceIds: string[],
-  rest: Omit<FleetInput, 'rows'>,
-): Promise<FleetMachineView[]> {
-  return buildFleet({ ...rest, rows: await fetchBridgeMachines(client, workspaceIds) });
-}
 
 /**
  * The fleet as a command source sees it: its machine registry (bridge_machines for Supabase, nothing for the

@@ -1,10 +1,10 @@
-import type { Command, CommandOutcome } from '../commands/command.js';
+import type { Command, CommandOutcome } from '../contract/command.js';
 import type { CommandSource } from '../commands/source.js';
 import type { Logger } from '../logger.js';
-import { ApprovalGate, approvalPortFromSource, type ApprovalResolution } from '../parity/approval.js';
-import { ApprovalStore } from '../parity/approval-store.js';
-import type { LedgerClient, LedgerTask } from '../parity/ledger.js';
-import { runOnApprove } from '../parity/on-approve.js';
+import { ApprovalGate, approvalPortFromSource, type ApprovalResolution } from './gate.js';
+import { ApprovalStore } from './store.js';
+import type { LedgerClient, LedgerTask } from '../ledger.js';
+import { runOnApprove } from './on-approve.js';
 import { agentEnvironment } from '../run/shell-env.js';
 
 /**

@@ -8,7 +8,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    globalSetup: ['tests/helpers/global-setup.ts'],
+    globalSetup: ['tests/support/global-setup.ts'],
     reporters: ['default'],
   },
 });

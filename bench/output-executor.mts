@@ -9,15 +9,15 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import * as pty from 'node-pty';
-import { beaconSandbox, startBeacon } from '../tests/chaos/sandbox.js';
+import { beaconSandbox, startBeacon } from '../tests/e2e/chaos/sandbox.js';
 import { startGateway } from '../tests/gateway/index.js';
-import { WS } from '../tests/supabase/harness.js';
+import { WS } from '../tests/support/source-driver.js';
 import { numberArg, report, sleep } from './lib.mjs';
 import { peakRssOf } from './proc-stats.mjs';
 
 const megabytes = numberArg('mb', 200);
 const bytes = Math.round(megabytes * 1024 * 1024);
-const fakeAgent = resolve(import.meta.dirname, '..', 'tests', 'fixtures', 'fake-agent.mjs');
+const fakeAgent = resolve(import.meta.dirname, '..', 'tests', 'support', 'fake-agent.mjs');
 
 async function bareNodePty(cwd: string): Promise<number> {
   const started = performance.now();

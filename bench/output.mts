@@ -15,7 +15,7 @@ const megabytes = Number(process.argv[2] ?? 50);
 const rounds = Number(process.argv[3] ?? 2);
 const bytes = megabytes * 1024 * 1024;
 const maxOutputBytes = 10 * 1024 * 1024; // beacon.yaml default
-const fakeAgent = resolve(import.meta.dirname, '..', 'tests', 'fixtures', 'fake-agent.mjs');
+const fakeAgent = resolve(import.meta.dirname, '..', 'tests', 'support', 'fake-agent.mjs');
 const root = mkdtempSync(join(tmpdir(), 'beacon-bench-output-'));
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: root, MENTU_HOME: join(root, '.mentu'), LANG: 'C.UTF-8' };
 const args = [fakeAgent, '-p', `@agent bytes=${bytes}`];

@@ -9,10 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { startDashboard } from '../src-main/cli/dashboard/server.js';
-import { FakeBeaconClient } from '../tests/ui/fake-client.js';
-import { ensureRendererBuilt, openBrowser, RENDERER_DIR, terminalText } from '../tests/ui/browser.js';
-import { measureWhile, startProbe } from '../tests/ui/latency.js';
-import { enqueue, makeSandbox, startExecutor, stopExecutor } from '../tests/engine/harness.js';
+import { FakeBeaconClient } from '../tests/renderer/fake-client.js';
+import { ensureRendererBuilt, openBrowser, RENDERER_DIR, terminalText } from '../tests/support/browser.js';
+import { measureWhile, startProbe } from '../tests/renderer/latency.js';
+import { enqueue, makeSandbox, startExecutor, stopExecutor } from '../tests/support/local-sandbox.js';
 
 const mbIndex = process.argv.indexOf('--mb');
 const megabytes = mbIndex > 0 ? Number(process.argv[mbIndex + 1]) : 20;

@@ -18,7 +18,7 @@ const arg = (name: string, fallback: number): number => {
 };
 const runs = arg('runs', 80);
 const busy = arg('busy', 3);
-const agentScript = resolve(import.meta.dirname, '..', 'tests', 'fixtures', 'fake-agent.mjs');
+const agentScript = resolve(import.meta.dirname, '..', 'tests', 'support', 'fake-agent.mjs');
 const root = mkdtempSync(join(tmpdir(), 'beacon-pty-stress-'));
 const work = join(root, 'work');
 mkdirSync(work);

@@ -34,7 +34,7 @@ function setup(answers: boolean[] = []) {
       machine: { id: 'beacon-app-core' },
       command_source: 'local',
       execution: { allowed_directories: [workDir], default_agent: 'fake' },
-      agents: { fake: { command: process.execPath, args: [resolve('tests/fixtures/fake-agent.mjs'), '-p', '{prompt}'], output: 'stream-json' } },
+      agents: { fake: { command: process.execPath, args: [resolve('tests/support/fake-agent.mjs'), '-p', '{prompt}'], output: 'stream-json' } },
     }),
   );
   const local = createLocalSource({ file: paths.localDb, machineId: 'beacon-app-core', defaultAgent: 'fake' });

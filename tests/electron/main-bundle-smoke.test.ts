@@ -60,7 +60,7 @@ beforeAll(() => {
       command_source: 'local',
       execution: { allowed_directories: [workDir], default_agent: 'fake', max_concurrent: 1 },
       agents: {
-        fake: { command: process.execPath, args: [join(root, 'tests/fixtures/fake-agent.mjs'), '-p', '{prompt}'], output: 'stream-json' },
+        fake: { command: process.execPath, args: [join(root, 'tests/support/fake-agent.mjs'), '-p', '{prompt}'], output: 'stream-json' },
       },
     }),
   );

@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalQueueBeacon, type LocalQueueBeacon } from './chaos/sandbox.js';
+import { waitFor } from '../support/source-driver.js';
+
+/**
+ * `beacon run` on the local queue with a row another process wrote that makes the pre-claim check throw
+ * (a working directory stored as a BLOB reaches path functions as a Buffer): that row alone is failed
+ * with "Beacon could not check this command: …", and the command queued after it still runs.
+ */
+
+let q: LocalQueueBeacon;
+
+beforeAll(async () => {
+  q = await startLocalQueueBeacon('beacon-guard-e2e');
+}, 60_000);
+
+afterAll(async () => {
+  await q?.stop();
+});
+
+describe('beacon run, local queue: a row whose check throws', () => {
+  it('is failed with the reason, never spawned, and the next command completes', async () => {
+    const bad = q.insert({ prompt: 'guard-bad\n@agent lines=1', working_directory: Buffer.from(q.box.work) });
+    expect((q.db.prepare('SELECT typeof(working_directory) AS t FROM commands WHERE id = ?').get(bad) as { t: string }).t).toBe('blob');
+    const next = q.insert({ prompt: 'guard-next\n@agent lines=1' });
+    await waitFor('the next command to complete', () => q.read(next).status === 'completed', 30_000, 50).catch((error: Error) => {
+      throw new Error(`${error.message}: next ${JSON.stringify(q.read(next))}, bad ${JSON.stringify(q.read(bad))}\n${q.run.stderr().slice(-1500)}`);
+    });
+    expect(q.read(bad)).toMatchObject({ status: 'failed', started_at: null, error_message: expect.stringMatching(/^Beacon could not check this command: .*path/) as unknown });
+    expect(q.spawnedTags().filter((tag) => tag === 'guard-bad')).toEqual([]);
+    expect(q.spawnedTags().filter((tag) => tag === 'guard-next')).toEqual(['guard-next']);
+    expect(q.run.child.exitCode).toBeNull();
+  }, 70_000);
+});

@@ -1,0 +1,95 @@
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cli, enqueue, makeSandbox, readRow, startExecutor, stopExecutor, waitFor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
+
+let sandbox: Sandbox | null = null;
+const executors: ExecutorProcess[] = [];
+function start(s: Sandbox): ExecutorProcess {
+  const e = startExecutor(s);
+  executors.push(e);
+  return e;
+}
+afterEach(async () => {
+  for (const e of executors.splice(0)) await stopExecutor(e);
+  sandbox?.cleanup();
+  sandbox = null;
+});
+
+describe('pause and resume', () => {
+  it('a command enqueued while paused stays pending until resume; the pause survives a restart', async () => {
+    sandbox = makeSandbox();
+    const first = start(sandbox);
+    await first.ready;
+    const paused = cli(sandbox, ['pause']);
+    expect(paused.status).toBe(0);
+    expect(paused.stdout).toMatch(/^Paused/);
+
+    const id = enqueue(sandbox, 'wait for resume');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(readRow(sandbox, id)?.status).toBe('pending');
+
+    // Restart: the pause persists.
+    await stopExecutor(first);
+    const second = start(sandbox);
+    await second.ready;
+    expect(second.stderr()).toContain('PAUSED');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(readRow(sandbox, id)?.status).toBe('pending');
+
+    const resumed = cli(sandbox, ['resume']);
+    expect(resumed.status).toBe(0);
+    expect(resumed.stdout).toMatch(/^Resumed/);
+    const row = await waitForStatus(sandbox, id, ['completed', 'failed']);
+    expect(row.status).toBe('completed');
+  });
+
+  it('without an executor, pause writes the state the next start honours', async () => {
+    sandbox = makeSandbox();
+    const paused = cli(sandbox, ['pause']);
+    expect(paused.status).toBe(0);
+    expect(paused.stdout).toContain('No executor is running');
+    const id = enqueue(sandbox, 'later');
+    const executor = start(sandbox);
+    await executor.ready;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(readRow(sandbox, id)?.status).toBe('pending');
+    expect(cli(sandbox, ['resume']).status).toBe(0);
+    expect((await waitForStatus(sandbox, id, ['completed', 'failed'])).status).toBe('completed');
+  });
+});
+
+describe('kill -9 of the executor mid-run', () => {
+  it('on restart the command ends failed "executor restarted" and is not run again', async () => {
+    sandbox = makeSandbox();
+    const pidfile = join(sandbox.root, 'run.json');
+    const first = start(sandbox);
+    await first.ready;
+    const id = enqueue(sandbox, `@agent pidfile=${pidfile} sleep=30000\nlong run`);
+    await waitForStatus(sandbox, id, ['running']);
+    await waitFor('the agent to start', () => existsSync(pidfile));
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // The orphaned agent may outlive its executor; end it so only a re-run could write the file again.
+    const { pid } = JSON.parse((await import('node:fs')).readFileSync(pidfile, 'utf8')) as { pid: number };
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(pidfile);
+
+    const second = start(sandbox);
+    await second.ready;
+    const row = await waitForStatus(sandbox, id, ['failed', 'completed', 'cancelled', 'timeout']);
+    expect(row.status).toBe('failed');
+    expect(row.error_message).toBe('executor restarted');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(existsSync(pidfile)).toBe(false);
+    expect(second.stderr()).toContain(`orphan ${id}`);
+  });
+});

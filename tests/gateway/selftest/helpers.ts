@@ -1,0 +1,70 @@
+import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
+import WebSocket from 'ws';
+import type { Gateway } from '../index.js';
+
+export const WS_A = '0a0a0a0a-0000-4000-8000-00000000000a';
+export const WS_B = '0b0b0b0b-0000-4000-8000-00000000000b';
+
+export interface ClientOptions {
+  /** A user JWT (gw.makeUserJwt) instead of the service role. */
+  userJwt?: string;
+  realtimeTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+}
+
+/** The real supabase-js, configured as Beacon uses it on Node 20 (ws transport, no session persistence). */
+export function client(gw: Gateway, options: ClientOptions = {}): SupabaseClient {
+  const realtime = {
+    transport: WebSocket as never,
+    ...(options.realtimeTimeoutMs ? { timeout: options.realtimeTimeoutMs } : {}),
+    ...(options.heartbeatIntervalMs ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
+  };
+  if (options.userJwt) {
+    const jwt = options.userJwt;
+    return createClient(gw.url, gw.anonKey, { accessToken: async () => jwt, realtime });
+  }
+  return createClient(gw.url, gw.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime });
+}
+
+export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A channel plus every status its subscribe callback reported, in order. */
+export interface Watched {
+  channel: RealtimeChannel;
+  statuses: string[];
+  events: { eventType: string; new: Record<string, unknown>; old: Record<string, unknown> }[];
+}
+
+type Binding = { event: '*' | 'INSERT' | 'UPDATE' | 'DELETE'; table: string; filter?: string };
+
+/** Subscribes to postgres_changes bindings and records statuses and payloads. */
+export function watch(sb: SupabaseClient, name: string, bindings: Binding[]): Watched {
+  const watched: Watched = { channel: sb.channel(name), statuses: [], events: [] };
+  for (const binding of bindings) {
+    watched.channel.on(
+      'postgres_changes' as never,
+      { schema: 'public', ...binding } as never,
+      ((payload: Watched['events'][number]) => watched.events.push(payload)) as never,
+    );
+  }
+  watched.channel.subscribe((status) => watched.statuses.push(status));
+  return watched;
+}
+
+export async function subscribed(watched: Watched, count = 1): Promise<void> {
+  await waitFor(() => watched.statuses.filter((s) => s === 'SUBSCRIBED').length >= count, 5000, `SUBSCRIBED #${count}`);
+}
+
+export function newCommand(workspaceId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { workspace_id: workspaceId, prompt: 'say hi', working_directory: '/tmp', ...extra };
+}

@@ -37,6 +37,8 @@ export interface MentuPaths {
   beaconLog: string;
   /** Commands waiting for a post-run approval, with their deadlines (survives a restart). */
   approvals: string;
+  /** The raw output log of one command. The id is checked so a crafted id cannot name another file. */
+  commandLog(commandId: string): string;
 }
 
 export function mentuPaths(env: NodeJS.ProcessEnv = process.env): MentuPaths {
@@ -56,13 +58,11 @@ export function mentuPaths(env: NodeJS.ProcessEnv = process.env): MentuPaths {
     state: join(home, 'beacon-state.json'),
     beaconLog: join(home, 'beacon.log'),
     approvals: join(home, 'beacon-approvals.json'),
+    commandLog: (commandId) => {
+      if (!/^[A-Za-z0-9_-]{1,128}$/.test(commandId)) {
+        throw new Error(`Invalid command id for a log file name: ${JSON.stringify(commandId)}`);
+      }
+      return join(home, 'logs', `${commandId}.log`);
+    },
   };
-}
-
-/** The raw output log of one command. The id is checked so a crafted id cannot name another file. */
-export function commandLogPath(commandId: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(commandId)) {
-    throw new Error(`Invalid command id for a log file name: ${JSON.stringify(commandId)}`);
-  }
-  return join(mentuPaths(env).logsDir, `${commandId}.log`);
 }

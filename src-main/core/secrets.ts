@@ -1,6 +1,6 @@
-import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import type { MentuPaths } from './paths.js';
+import { jsonText, writeFileAtomicSync } from './fs/atomic-write.js';
 
 export type SecretName = 'supabase_key' | 'mentu_proxy_token';
 
@@ -54,11 +54,7 @@ export function createHeadlessSecretStore(paths: MentuPaths, env: NodeJS.Process
   };
 
   const writeFile = (secrets: Partial<Record<SecretName, string>>): void => {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
-    chmodSync(temp, 0o600); // the umask cannot widen it, and an old file's mode is not inherited
-    renameSync(temp, file);
+    writeFileAtomicSync(file, jsonText(secrets), { mode: 0o600, parentMode: 0o700, durable: true });
   };
 
   const fromEnv = (name: SecretName): { variable: string; value: string } | null => {

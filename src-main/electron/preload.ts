@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer } from 'electron';
-import { createBeaconBridge } from './preload-bridge.js';
+import { createIpcApi } from './preload-api.js';
 
-// Sandboxed preload (bundled to one CommonJS file): the renderer gets window.beaconBridge and nothing else.
-contextBridge.exposeInMainWorld('beaconBridge', createBeaconBridge(ipcRenderer));
+// Sandboxed preload (bundled to one CommonJS file): the renderer gets window.beaconIpc and nothing else.
+contextBridge.exposeInMainWorld('beaconIpc', createIpcApi(ipcRenderer));

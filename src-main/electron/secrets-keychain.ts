@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecretName, SecretStore } from '../core/secrets.js';
+import { writeFileAtomicSync } from '../core/fs/atomic-write.js';
 
 /**
  * The app's SecretStore: values encrypted with Electron's safeStorage (a Keychain-held key on macOS),
@@ -44,11 +45,7 @@ export function createKeychainSecretStore(safeStorage: SafeStorageLike, dir: str
     },
     async set(name, value) {
       requireEncryption();
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const file = fileOf(name);
-      const temp = `${file}.${process.pid}.tmp`;
-      writeFileSync(temp, safeStorage.encryptString(value), { mode: 0o600 });
-      renameSync(temp, file);
+      writeFileAtomicSync(fileOf(name), safeStorage.encryptString(value), { mode: 0o600, parentMode: 0o700 });
     },
     async delete(name) {
       rmSync(fileOf(name), { force: true });

@@ -1,9 +1,9 @@
-import type { BeaconBridge } from '../../src-main/core/contract/types.js';
+import type { BeaconIpcApi } from '../../src-main/core/contract/types.js';
 
 declare global {
   interface Window {
     /** Present only inside the Electron window (the preload's contextBridge). */
-    beaconBridge?: BeaconBridge;
+    beaconIpc?: BeaconIpcApi;
   }
 }
 

@@ -3,7 +3,7 @@ import { BEACON_ACTION_NAMES, type BeaconActions } from '../../src-main/core/con
 import { silentLogger } from '../../src-main/core/logger.js';
 import { actionChannel, SHELL_CHANNELS, type IpcReply } from '../../src-main/electron/ipc-channels.js';
 import { isOurRendererUrl, registerIpcHandlers, type IpcMainLike, type IpcSenderEvent } from '../../src-main/electron/ipc.js';
-import { createBeaconBridge } from '../../src-main/electron/preload-bridge.js';
+import { createIpcApi } from '../../src-main/electron/preload-api.js';
 import { snapshotWith } from './snapshot-fixture.js';
 
 const RENDERER_URL = 'file:///Applications/Beacon.app/Contents/Resources/app.asar/out/renderer/index.html';
@@ -122,7 +122,7 @@ describe('IPC handlers', () => {
   it('the preload bridge round-trips through the handlers and surfaces refusals as errors', async () => {
     const { handlers, calls } = setup();
     const listeners = new Map<string, ((event: unknown, ...args: unknown[]) => void)[]>();
-    const bridge = createBeaconBridge({
+    const bridge = createIpcApi({
       invoke: (channel, ...args) => handlers.get(channel)!(goodEvent(), ...args),
       on: (channel, listener) => listeners.set(channel, [...(listeners.get(channel) ?? []), listener]),
       removeListener: (channel, listener) => listeners.set(channel, (listeners.get(channel) ?? []).filter((l) => l !== listener)),

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { BEACON_ACTION_NAMES, type BeaconBridge } from '../../src-main/core/contract/types.js';
+import { BEACON_ACTION_NAMES, type BeaconIpcApi } from '../../src-main/core/contract/types.js';
 import { actionChannel, SHELL_CHANNELS } from '../../src-main/electron/ipc-channels.js';
 import { createElectronStandIn, installElectronStandIn, type ElectronStandIn } from './electron-stand-in.js';
 
@@ -128,7 +128,7 @@ describe('the built main bundle under a recording electron stand-in', () => {
     expect(await standIn.handlers.get(actionChannel('cancel'))!(ours, ['no/slashes'])).toMatchObject({ ok: false, error: expect.stringMatching(/Invalid arguments/) });
   });
 
-  it('the built preload exposes only beaconBridge, needs nothing but electron, and round-trips to the main handlers', async () => {
+  it('the built preload exposes only beaconIpc, needs nothing but electron, and round-trips to the main handlers', async () => {
     const preloadFile = join(outDir, 'preload', 'index.cjs');
     const requires = [...readFileSync(preloadFile, 'utf8').matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);
     expect(new Set(requires)).toEqual(new Set(['electron'])); // a sandboxed preload cannot load packages
@@ -136,8 +136,8 @@ describe('the built main bundle under a recording electron stand-in', () => {
     const popover = standIn.windows[0]!;
     standIn.renderer.invoke = (channel, ...args) => standIn.handlers.get(channel)!({ sender: popover.webContents, senderFrame: { url: popover.url! } }, ...args) as Promise<unknown>;
     createRequire(import.meta.url)(preloadFile);
-    expect(Object.keys(standIn.exposed)).toEqual(['beaconBridge']);
-    const bridge = standIn.exposed.beaconBridge as BeaconBridge;
+    expect(Object.keys(standIn.exposed)).toEqual(['beaconIpc']);
+    const bridge = standIn.exposed.beaconIpc as BeaconIpcApi;
     expect(await bridge.invoke('getSnapshot', [])).toMatchObject({ machineId: 'beacon-smoke', role: 'active' });
     await expect(bridge.invoke('readOutput', ['x', -5])).rejects.toThrow(/Invalid arguments for readOutput/);
     const events: unknown[] = [];

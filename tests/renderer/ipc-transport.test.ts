@@ -4,7 +4,7 @@ import { FakeBeaconClient } from './fake-client.js';
 import { ensureRendererBuilt, openBrowser, RENDERER_DIR, terminalText, type BrowserSession } from '../support/browser.js';
 
 /**
- * The Electron path: when window.beaconBridge exists (the preload's contextBridge), the app uses it and not
+ * The Electron path: when window.beaconIpc exists (the preload's contextBridge), the app uses it and not
  * the WebSocket. The bridge here is an in-page stand-in installed before the app loads.
  */
 
@@ -23,7 +23,7 @@ const BRIDGE_SCRIPT = `(() => {
   const openListeners = new Set();
   window.__bridgeCalls = calls;
   window.__openCommand = (id) => openListeners.forEach((l) => l(id));
-  window.beaconBridge = {
+  window.beaconIpc = {
     invoke: async (action, args) => {
       calls.push([action, args]);
       if (action === 'getSnapshot') return snapshot;
@@ -52,7 +52,7 @@ const BRIDGE_SCRIPT = `(() => {
   };
 })()`;
 
-describe('the renderer over window.beaconBridge (IPC)', () => {
+describe('the renderer over window.beaconIpc (IPC)', () => {
   const socketClient = new FakeBeaconClient({ machineId: 'beacon-websocket-host' });
   let server: DashboardServer;
   let browser: BrowserSession;

@@ -2,7 +2,6 @@ import type { Command as Program } from 'commander';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isTerminal } from '../../core/commands/command.js';
-import { commandLogPath } from '../../core/paths.js';
 import { withConfiguredSource } from '../control/configured-source.js';
 import { formatCommand, formatList } from '../control/format.js';
 import { createLogPrinter, type LogPrinter } from '../control/log-printer.js';
@@ -85,9 +84,9 @@ export function registerQueueCommands(program: Program): void {
     .option('-f, --follow', 'keep printing new output until the command finishes')
     .option('--raw', 'print the exact bytes of the log (stream-json lines are shown readable otherwise)')
     .action(async (id: string, options: { follow?: boolean; raw?: boolean }) => {
-      await withConfiguredSource(async ({ source }) => {
+      await withConfiguredSource(async ({ source, paths }) => {
         if (!(await source.get(id))) throw new CliError(`No command ${id} (beacon list shows the recent ones)`);
-        const path = commandLogPath(id);
+        const path = paths.commandLog(id);
         let offset = 0;
         const printer = createLogPrinter(options.raw ? 'raw' : 'readable');
         for (;;) {

@@ -1,8 +1,8 @@
-import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, lstatSync, readFileSync, rmSync } from 'node:fs';
 import { launchdPlan } from './launchd.js';
 import type { ServicePlan, ServiceSpec } from './spec.js';
 import { systemdPlan } from './systemd.js';
+import { writeFileAtomicSync } from '../../core/fs/atomic-write.js';
 
 export type ServicePlatform = ServicePlan['platform'];
 
@@ -27,10 +27,7 @@ export function installService(plan: ServicePlan, dryRun: boolean): ServiceChang
   if (existsSync(plan.file) && readFileSync(plan.file, 'utf8') === plan.content) {
     return { action: 'unchanged', file: plan.file, commands: plan.loadCommands };
   }
-  mkdirSync(dirname(plan.file), { recursive: true });
-  const temp = `${plan.file}.${process.pid}.tmp`;
-  writeFileSync(temp, plan.content, { mode: 0o644 });
-  renameSync(temp, plan.file);
+  writeFileAtomicSync(plan.file, plan.content, { mode: 0o644, parentMode: 0o755 });
   return { action: 'written', file: plan.file, commands: plan.loadCommands };
 }
 

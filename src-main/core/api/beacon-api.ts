@@ -8,7 +8,7 @@ import { probeAgentVersion } from '../executor/agent-probe.js';
 import type { ExecutorRole } from '../executor/types.js';
 import { VERSION } from '../identity.js';
 import { readLockHolders } from '../lock/executor-lock.js';
-import { commandLogPath, type MentuPaths } from '../paths.js';
+import type { MentuPaths } from '../paths.js';
 import { resolveAgentCommand } from '../run/agents.js';
 import { loginShellEnvironment } from '../run/shell-env.js';
 import type { SecretStore } from '../secrets.js';
@@ -64,7 +64,7 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
 
   const outputBytes = (id: string): number => {
     try {
-      return statSync(commandLogPath(id, env)).size;
+      return statSync(paths.commandLog(id)).size;
     } catch {
       return 0;
     }
@@ -246,7 +246,7 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
       const command = await executor.source()?.get(commandId);
       if (!command) throw new Error(`No command ${commandId}`);
       const finished = isTerminal(command.status);
-      const slice = readLogSlice(commandLogPath(commandId, env), offset, maxBytes, finished);
+      const slice = readLogSlice(paths.commandLog(commandId), offset, maxBytes, finished);
       return { commandId, offset: slice.offset, nextOffset: slice.nextOffset, data: slice.data, complete: finished && slice.nextOffset >= slice.size };
     },
     getSettings,

@@ -1,7 +1,7 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile, rename } from 'node:fs/promises';
 import type { RunSummary } from '../contract/run-summary.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { jsonText, writeFileAtomic } from '../fs/atomic-write.js';
 
 /**
  * The durable side of the approval gate: one JSON file under MENTU_HOME (paths.approvals,
@@ -107,10 +107,7 @@ export class ApprovalStore {
   }
 
   private async write(file: ApprovalFile): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    const temp = `${this.path}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 });
-    await rename(temp, this.path);
+    await writeFileAtomic(this.path, jsonText(file), { mode: 0o600, parentMode: 0o700 });
   }
 }
 

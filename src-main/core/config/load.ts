@@ -3,7 +3,7 @@ import { isCollection } from 'yaml';
 import { currentHostname } from '../identity.js';
 import { withFileMutex } from '../lock/file-mutex.js';
 import type { MentuPaths } from '../paths.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { ConfigError, formatKeyPath } from './errors.js';
 import { configMutexPath, ensureMachineIdentity, readTextIfExists } from './machine-id.js';
 import type { BeaconConfig } from './schema.js';
@@ -85,7 +85,7 @@ export async function updateConfig(
     }
     const config = validateDocument(paths.config, doc, undefined, 'edit');
     const mode = (await stat(paths.config)).mode & 0o777;
-    await writeFileAtomic(paths.config, doc.toString({ lineWidth: 0 }), mode);
+    await writeFileAtomic(paths.config, doc.toString({ lineWidth: 0 }), { mode, durable: true });
     return loaded(paths, config, env, false);
   });
 }

@@ -3,7 +3,7 @@ import { isMap, isScalar, type Document } from 'yaml';
 import { currentHostname, machineIdForHostname } from '../identity.js';
 import { withFileMutex } from '../lock/file-mutex.js';
 import type { MentuPaths } from '../paths.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { renderDefaultConfig } from './default-file.js';
 import { parseConfigText, validateDocument } from './validate.js';
 
@@ -44,14 +44,14 @@ export async function ensureMachineIdentity(paths: MentuPaths, env: NodeJS.Proce
     const text = await readTextIfExists(paths.config);
     const identity = initialIdentity(env);
     if (text === null) {
-      await writeFileAtomic(paths.config, renderDefaultConfig(identity));
+      await writeFileAtomic(paths.config, renderDefaultConfig(identity), { durable: true });
       return true;
     }
     const { doc, config } = parseConfigText(paths.config, text);
     if (config.machine.id) return false; // another process added it meanwhile
     addMachineId(doc, identity.machineId);
     validateDocument(paths.config, doc);
-    await writeFileAtomic(paths.config, doc.toString({ lineWidth: 0 }));
+    await writeFileAtomic(paths.config, doc.toString({ lineWidth: 0 }), { durable: true });
     return false;
   });
 }

@@ -184,10 +184,10 @@ export const BEACON_ACTION_NAMES = [
 export type BeaconActionName = (typeof BEACON_ACTION_NAMES)[number];
 
 /**
- * What the Electron preload exposes on `window.beaconBridge` (contextBridge). The renderer wraps it
+ * What the Electron preload exposes on `window.beaconIpc` (contextBridge). The renderer wraps it
  * into a BeaconClient; the dashboard's WebSocket transport produces the same BeaconClient.
  */
-export interface BeaconBridge {
+export interface BeaconIpcApi {
   invoke(action: BeaconActionName, args: unknown[]): Promise<unknown>;
   /** Returns an unsubscribe function. */
   onEvent(listener: (event: BeaconEvent) => void): () => void;

@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { jsonText, writeFileAtomicSync } from '../fs/atomic-write.js';
 
 /**
  * The executor's persisted state (paths.state): the pause flag survives restarts, and `beacon pause`
@@ -16,10 +16,7 @@ export function readPaused(file: string): boolean {
 
 export function writePaused(file: string, paused: boolean): void {
   const state = { ...readState(file), paused };
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
-  renameSync(temp, file);
+  writeFileAtomicSync(file, jsonText(state), { mode: 0o600, parentMode: 0o700 });
 }
 
 function readState(file: string): PersistedState {

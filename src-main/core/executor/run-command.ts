@@ -6,7 +6,7 @@ import type { CommandSource } from '../commands/source.js';
 import type { Logger } from '../logger.js';
 import type { LedgerClient } from '../ledger.js';
 import { prepareWorktree } from '../worktrees.js';
-import { commandLogPath } from '../paths.js';
+import type { MentuPaths } from '../paths.js';
 import { buildInvocation } from '../run/agents.js';
 import type { RunResult, Runner, RunningProcess } from '../run/runner.js';
 import { agentEnvironment } from '../run/shell-env.js';
@@ -28,12 +28,12 @@ export interface RunningEntry {
   cancelReason: string | null;
 }
 
-export interface LifecycleDeps {
+export interface RunDeps {
   source: CommandSource;
   runner: Runner;
   logger: Logger;
   now: () => Date;
-  env: NodeJS.ProcessEnv;
+  paths: MentuPaths;
   plan: () => PlanContext;
   /** Mentu ledger captures (task on start, evidence on finish); never blocks or fails a command. */
   ledger: () => LedgerClient | null;
@@ -57,7 +57,7 @@ export function cancelEntry(entry: RunningEntry, reason: string, logger: Logger)
   entry.process?.cancel(reason).catch((error: unknown) => logger.error(`could not stop ${entry.command.id}`, { error }));
 }
 
-export async function runCommand(deps: LifecycleDeps, command: Command): Promise<void> {
+export async function runCommand(deps: RunDeps, command: Command): Promise<void> {
   const entry: RunningEntry = { command, pid: null, startedAt: null, summary: null, process: null, cancelReason: null };
   deps.running.set(command.id, entry);
   deps.changed(command.id);
@@ -78,7 +78,7 @@ export async function runCommand(deps: LifecycleDeps, command: Command): Promise
  * The run slot (max_concurrent counts agents running) is given back as soon as the agent is gone, so the
  * next claim does not wait for this command's result writes to the source. Once only.
  */
-function releaseSlot(deps: LifecycleDeps, entry: RunningEntry): void {
+function releaseSlot(deps: RunDeps, entry: RunningEntry): void {
   const id = entry.command.id;
   if (deps.running.get(id) !== entry) return;
   deps.output.finish(id);
@@ -87,7 +87,7 @@ function releaseSlot(deps: LifecycleDeps, entry: RunningEntry): void {
   deps.slotFreed();
 }
 
-async function execute(deps: LifecycleDeps, entry: RunningEntry): Promise<void> {
+async function execute(deps: RunDeps, entry: RunningEntry): Promise<void> {
   const { source, logger } = deps;
   const { command } = entry;
   const id = command.id;
@@ -120,7 +120,7 @@ async function execute(deps: LifecycleDeps, entry: RunningEntry): Promise<void> 
   // The id names the log file: checked before the command is marked running, so a bad one never starts.
   let logPath: string;
   try {
-    logPath = commandLogPath(id, deps.env);
+    logPath = deps.paths.commandLog(id);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     logger.warn(`refused ${id}: ${reason}`);
@@ -193,7 +193,7 @@ async function execute(deps: LifecycleDeps, entry: RunningEntry): Promise<void> 
   if (await record(deps, id, outcome)) captureEvidence(outcome);
 }
 
-async function holdForApproval(deps: LifecycleDeps, request: HoldRequest, captureEvidence: (outcome: CommandOutcome) => void): Promise<void> {
+async function holdForApproval(deps: RunDeps, request: HoldRequest, captureEvidence: (outcome: CommandOutcome) => void): Promise<void> {
   const id = request.command.id;
   try {
     const approvals = deps.approvals();
@@ -208,7 +208,7 @@ async function holdForApproval(deps: LifecycleDeps, request: HoldRequest, captur
 }
 
 /** The guarded finish, logged. False: the row was cancelled meanwhile and nothing else is recorded. */
-async function record(deps: LifecycleDeps, id: string, outcome: CommandOutcome): Promise<boolean> {
+async function record(deps: RunDeps, id: string, outcome: CommandOutcome): Promise<boolean> {
   const recorded = await deps.source.finish(id, outcome);
   if (!recorded) {
     deps.logger.info(`${id} was cancelled meanwhile; its ${outcome.status} outcome is not recorded`);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync, unlinkSync } from 'node:fs';
 import type { LockHolderView } from '../contract/types.js';
-import { writeFileAtomicSync } from '../config/atomic-write.js';
+import { writeFileAtomicSync } from '../fs/atomic-write.js';
 import { currentHostname, VERSION } from '../identity.js';
 import type { MentuPaths } from '../paths.js';
 import { withFileMutex } from './file-mutex.js';

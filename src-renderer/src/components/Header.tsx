@@ -1,4 +1,4 @@
-import type { BeaconBridge, BeaconSnapshot } from '../../../src-main/core/contract/types.js';
+import type { BeaconIpcApi, BeaconSnapshot } from '../../../src-main/core/contract/types.js';
 import type { LinkState } from '../transport/index.js';
 
 interface HeaderProps {
@@ -7,7 +7,7 @@ interface HeaderProps {
   busy: boolean;
   onTogglePause(): void;
   onRetry(): void;
-  shell: NonNullable<BeaconBridge['shell']> | null;
+  shell: NonNullable<BeaconIpcApi['shell']> | null;
   onShellAction(label: string, action: () => Promise<void>): void;
 }
 

@@ -27,12 +27,12 @@ export interface ClientOptions {
  */
 export type InsertJson = (table: string, body: Uint8Array<ArrayBuffer>) => Promise<{ data: null; error: PostgrestFailure | null; status: number }>;
 
-export interface BeaconClient {
+export interface SupabaseConnection {
   client: SupabaseClient;
   insertJson: InsertJson;
 }
 
-export function createBeaconClient(options: ClientOptions): BeaconClient {
+export function createSupabaseConnection(options: ClientOptions): SupabaseConnection {
   const fetch = createKeepAliveFetch({ timeoutMs: options.requestTimeoutMs ?? 15_000 });
   const client = createClient(options.url, options.apiKey, {
     accessToken: options.accessToken,

@@ -1,4 +1,4 @@
-import { createBeaconClient, type BeaconClient } from './client.js';
+import { createSupabaseConnection, type SupabaseConnection } from './client.js';
 import { SessionExpiredError, SessionTokens } from './credentials.js';
 import type { SupabaseSourceOptions } from './options.js';
 
@@ -9,7 +9,7 @@ import type { SupabaseSourceOptions } from './options.js';
 export function connectSupabase(
   options: Pick<SupabaseSourceOptions, 'url' | 'auth' | 'logger' | 'tuning'>,
   onAuthFailed: (message: string) => void,
-): BeaconClient & { session: SessionTokens | null } {
+): SupabaseConnection & { session: SessionTokens | null } {
   const { url, auth, logger } = options;
   let accessToken: () => Promise<string>;
   let session: SessionTokens | null = null;
@@ -26,7 +26,7 @@ export function connectSupabase(
         throw error;
       });
   }
-  const { client, insertJson } = createBeaconClient({
+  const { client, insertJson } = createSupabaseConnection({
     url,
     apiKey: auth.kind === 'service_role' ? auth.key : auth.anonKey,
     accessToken,

@@ -1,4 +1,5 @@
-import { chmodSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { jsonText, writeFileAtomicSync } from '../../fs/atomic-write.js';
 
 /**
  * The `mentu login` session in ~/.mentu/credentials: {cloud: {accessToken, refreshToken, expiresAt,
@@ -72,10 +73,7 @@ export function writeCloudTokens(path: string, tokens: { accessToken: string; re
   } catch {
     // A new file is owner-only.
   }
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(file, null, 2) + '\n', { mode });
-  chmodSync(temp, mode);
-  renameSync(temp, path);
+  writeFileAtomicSync(path, jsonText(file), { mode, durable: true });
 }
 
 export class SessionExpiredError extends Error {

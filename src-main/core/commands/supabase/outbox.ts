@@ -1,6 +1,7 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../logger.js';
+import { writeFileAtomicSync } from '../../fs/atomic-write.js';
 
 /**
  * Writes to Supabase go through here, one ordered lane per command. A write is tried at once; if it
@@ -196,9 +197,7 @@ export class Outbox<O extends OutboxOp> {
     const name = `${String(seq).padStart(12, '0')}.json`;
     const file = join(this.options.dir, name);
     const text = JSON.stringify({ seq, op });
-    const temp = `${file}.tmp`;
-    writeFileSync(temp, text, { mode: 0o600 });
-    renameSync(temp, file);
+    writeFileAtomicSync(file, text, { mode: 0o600 });
     this.entries.push({ seq, file, bytes: text.length, op });
     this.options.onChange?.(this.entries.length);
   }

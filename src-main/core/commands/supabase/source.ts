@@ -16,7 +16,7 @@ import type {
 import { ChannelManager } from './channel-manager.js';
 import { Claimer } from './claim.js';
 import { ClaimHints } from './claim-hints.js';
-import { SupabaseWriteError, type BeaconClient } from './client.js';
+import { SupabaseWriteError, type SupabaseConnection } from './client.js';
 import { ConnectionTracker } from './connection.js';
 import { SessionExpiredError, type SessionTokens } from './credentials.js';
 import { connectSupabase } from './connect.js';
@@ -37,7 +37,7 @@ export class SupabaseSource implements CommandSource {
   readonly kind = 'supabase' as const;
   private events: SourceEvents = quietEvents;
   private identity: ClaimantIdentity | null = null;
-  private connectionValue: BeaconClient | null = null;
+  private connectionValue: SupabaseConnection | null = null;
   private session: SessionTokens | null = null;
   private outboxValue: Outbox<WriteOp> | null = null;
   private channels: ChannelManager | null = null;
@@ -73,7 +73,7 @@ export class SupabaseSource implements CommandSource {
     });
   }
 
-  private get connection(): BeaconClient {
+  private get connection(): SupabaseConnection {
     if (this.connectionValue) return this.connectionValue;
     const connection = connectSupabase(this.options, (message) => this.tracker.authFailed(message));
     this.session = connection.session;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { classifyFailure, createBeaconClient } from '../../../../src-main/core/commands/supabase/client.js';
+import { classifyFailure, createSupabaseConnection } from '../../../../src-main/core/commands/supabase/client.js';
 import { jsonRowBytes } from '../../../../src-main/core/commands/supabase/json-body.js';
 import type { Gateway } from '../../../gateway/index.js';
 import { useGateway } from '../../../gateway/use-gateway.js';
@@ -11,7 +11,7 @@ describe('insertJson', () => {
   let gateway: Gateway;
   useGateway((g) => (gateway = g));
   const connect = (key = gateway.serviceRoleKey) =>
-    createBeaconClient({ url: gateway.url, apiKey: key, accessToken: () => Promise.resolve(key), requestTimeoutMs: 2000 });
+    createSupabaseConnection({ url: gateway.url, apiKey: key, accessToken: () => Promise.resolve(key), requestTimeoutMs: 2000 });
 
   const resultRow = (stdout: string) => ({
     command_id: randomUUID(),

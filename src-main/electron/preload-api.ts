@@ -1,8 +1,8 @@
-import { BEACON_ACTION_NAMES, type BeaconBridge, type BeaconEvent } from '../core/contract/types.js';
+import { BEACON_ACTION_NAMES, type BeaconIpcApi, type BeaconEvent } from '../core/contract/types.js';
 import { actionChannel, EVENT_CHANNEL, OPEN_COMMAND_CHANNEL, SHELL_CHANNELS, type IpcReply } from './ipc-channels.js';
 
 /**
- * The BeaconBridge the preload exposes, built over an ipcRenderer-like object so it is tested in Node.
+ * The BeaconIpcApi the preload exposes, built over an ipcRenderer-like object so it is tested in Node.
  * Only names and envelopes cross here: no Node objects, no secrets, no raw ipcRenderer.
  */
 
@@ -19,7 +19,7 @@ function unwrap(reply: unknown): unknown {
   throw new Error(envelope && envelope.ok === false ? envelope.error : 'Beacon returned an unreadable reply');
 }
 
-export function createBeaconBridge(ipc: IpcRendererLike): BeaconBridge {
+export function createIpcApi(ipc: IpcRendererLike): BeaconIpcApi {
   const subscribe = <T>(channel: string, listener: (value: T) => void): (() => void) => {
     const wrapped: Listener = (_event, value) => listener(value as T);
     ipc.on(channel, wrapped);

@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import pg from 'pg';
-import { beaconSandbox, insertMany, startBeacon, type BeaconRun, type BeaconSandbox } from '../tests/e2e/chaos/sandbox.js';
+import { beaconSandbox, insertMany, startBeacon, type BeaconRun, type BeaconSandbox } from '../tests/support/beacon-sandbox.js';
 import { startGateway, type Gateway } from '../tests/gateway/index.js';
 import { WS } from '../tests/support/source-driver.js';
 import { numberArg, report, sleep, type BenchFigure } from './lib.mjs';

@@ -6,7 +6,7 @@
  *   npx tsx bench/idle-start.mts [--rounds 5] [--idle 60]   (BENCH_IDLE=10 for a quick run)
  */
 import { spawn } from 'node:child_process';
-import { beaconSandbox, startBeacon } from '../tests/e2e/chaos/sandbox.js';
+import { beaconSandbox, startBeacon } from '../tests/support/beacon-sandbox.js';
 import { startGateway } from '../tests/gateway/index.js';
 import { cpuSeconds, rssBytes } from './proc-stats.mjs';
 import { distribution, numberArg, report, sleep } from './lib.mjs';

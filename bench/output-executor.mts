@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import * as pty from 'node-pty';
-import { beaconSandbox, startBeacon } from '../tests/e2e/chaos/sandbox.js';
+import { beaconSandbox, startBeacon } from '../tests/support/beacon-sandbox.js';
 import { startGateway } from '../tests/gateway/index.js';
 import { WS } from '../tests/support/source-driver.js';
 import { numberArg, report, sleep } from './lib.mjs';

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
-import { beaconSandbox, MARKING_AGENT, startBeacon, type BeaconSandbox } from '../tests/e2e/chaos/sandbox.js';
+import { beaconSandbox, MARKING_AGENT, startBeacon, type BeaconSandbox } from '../tests/support/beacon-sandbox.js';
 import { OTHER_WS, WS } from '../tests/support/source-driver.js';
 import { startGatewayProcess, type RemoteGateway } from './gateway-process.mjs';
 import { distribution, fmt, numberArg, report, sleep, type BenchFigure } from './lib.mjs';

@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, cli, enqueue, makeSandbox, startExecutor, stopExecutor, waitFor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
+import { CLI } from '../support/cli.js';
+import { cli, enqueue, makeSandbox, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
+import { waitFor } from '../support/wait.js';
 
 let sandbox: Sandbox | null = null;
 let executor: ExecutorProcess | null = null;

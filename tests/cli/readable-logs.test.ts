@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, cli, enqueue, makeSandbox, readRow, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
+import { runCli } from '../support/cli.js';
+import { cli, enqueue, makeSandbox, readRow, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
 
 /** `beacon run` with the stand-in agent (stream-json): readable output for people, the exact bytes on request. */
 describe('readable stream-json output end to end', () => {
@@ -19,12 +19,8 @@ describe('readable stream-json output end to end', () => {
     sandbox.cleanup();
   });
 
-  function follow(args: string[]): Promise<{ code: number | null; out: string }> {
-    const child = spawn(process.execPath, [CLI, 'logs', ...args], { env: sandbox.env, cwd: sandbox.work });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out })));
-  }
+  const follow = (args: string[]) => runCli(['logs', ...args], { env: sandbox.env, cwd: sandbox.work });
+
 
   it('beacon logs renders the JSON lines; --raw prints the log byte for byte; the result row keeps the readable tail', async () => {
     const id = enqueue(sandbox, '@agent lines=2\nsay hello');
@@ -55,12 +51,12 @@ describe('readable stream-json output end to end', () => {
     const id = enqueue(sandbox, '@agent lines=4 interval=300');
     await waitForStatus(sandbox, id, ['running']);
     const [readable, raw] = await Promise.all([follow([id, '--follow']), follow([id, '--follow', '--raw'])]);
-    expect(readable.code).toBe(0);
-    expect(readable.out).toContain('working 4/4');
-    expect(readable.out).toMatch(/✔ Done[^\n]*\n$/);
-    expect(readable.out).not.toContain('"type"');
-    expect(raw.code).toBe(0);
-    expect(raw.out).toBe(readFileSync(join(sandbox.home, 'logs', `${id}.log`), 'utf8'));
-    expect(raw.out).toContain('"type":"result"');
+    expect(readable.status).toBe(0);
+    expect(readable.stdout).toContain('working 4/4');
+    expect(readable.stdout).toMatch(/✔ Done[^\n]*\n$/);
+    expect(readable.stdout).not.toContain('"type"');
+    expect(raw.status).toBe(0);
+    expect(raw.stdout).toBe(readFileSync(join(sandbox.home, 'logs', `${id}.log`), 'utf8'));
+    expect(raw.stdout).toContain('"type":"result"');
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalQueueBeacon, type LocalQueueBeacon } from './chaos/sandbox.js';
-import { waitFor } from '../support/source-driver.js';
+import { startLocalQueueBeacon, type LocalQueueBeacon } from '../support/beacon-sandbox.js';
+import { waitFor } from '../support/wait.js';
+
 
 /**
  * `beacon run` on the local queue with a row another process wrote that makes the pre-claim check throw

@@ -1,12 +1,13 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FleetMachineView } from '../../src-main/core/contract/types.js';
-import { beaconSandbox, CLI, startBeacon, type BeaconRun, type BeaconSandbox } from './chaos/sandbox.js';
+import { runCli, type CliResult } from '../support/cli.js';
+import { beaconSandbox, startBeacon, type BeaconRun, type BeaconSandbox } from '../support/beacon-sandbox.js';
 import { type Gateway } from '../gateway/index.js';
 import { useGateway } from '../gateway/use-gateway.js';
-import { waitFor, WS } from '../support/source-driver.js';
+import { WS } from '../support/source-driver.js';
+import { waitFor } from '../support/wait.js';
 
 /** Approvals and the fleet through a real `beacon run` / `beacon status` against the Supabase test gateway. */
 
@@ -37,12 +38,8 @@ async function commandRow(id: string): Promise<{ status: string; approval_status
 }
 
 /** The CLI as a child process, asynchronously: the gateway runs in this process and must keep answering. */
-function beacon(box: BeaconSandbox, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: box.env, cwd: box.work, encoding: 'utf8', timeout: 30_000 }, (error, stdout, stderr) =>
-      resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
-    );
-  });
+function beacon(box: BeaconSandbox, args: string[]): Promise<CliResult> {
+  return runCli(args, { env: box.env, cwd: box.work });
 }
 
 async function resultRows(id: string, columns: string): Promise<unknown[]> {

@@ -1,11 +1,13 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cli, enqueue, makeSandbox, readRow, startExecutor, stopExecutor, waitFor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
+import { cli, enqueue, makeSandbox, readRow, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
+import { waitFor } from '../support/wait.js';
 
 let sandbox: Sandbox | null = null;
 const executors: ExecutorProcess[] = [];
 function start(s: Sandbox): ExecutorProcess {
+  s.env.BEACON_LOG_LEVEL = 'debug'; // the claim loop's decisions are what these tests wait on
   const e = startExecutor(s);
   executors.push(e);
   return e;
@@ -16,6 +18,11 @@ afterEach(async () => {
   sandbox = null;
 });
 
+/** Claim passes the executor has decided so far (debug lines of the claim loop). */
+function passesDecided(executor: ExecutorProcess): number {
+  return executor.stderr().split('\n').filter((line) => line.includes('claim pass:')).length;
+}
+
 describe('pause and resume', () => {
   it('a command enqueued while paused stays pending until resume; the pause survives a restart', async () => {
     sandbox = makeSandbox();
@@ -25,8 +32,10 @@ describe('pause and resume', () => {
     expect(paused.status).toBe(0);
     expect(paused.stdout).toMatch(/^Paused/);
 
+    const passes = passesDecided(first);
     const id = enqueue(sandbox, 'wait for resume');
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitFor('a claim pass after the enqueue', () => passesDecided(first) > passes);
+    expect(first.stderr()).toContain('not claiming (paused');
     expect(readRow(sandbox, id)?.status).toBe('pending');
 
     // Restart: the pause persists.
@@ -34,7 +43,7 @@ describe('pause and resume', () => {
     const second = start(sandbox);
     await second.ready;
     expect(second.stderr()).toContain('PAUSED');
-    await new Promise((r) => setTimeout(r, 1000));
+    await waitFor('the first claim pass', () => passesDecided(second) > 0);
     expect(readRow(sandbox, id)?.status).toBe('pending');
 
     const resumed = cli(sandbox, ['resume']);
@@ -52,7 +61,7 @@ describe('pause and resume', () => {
     const id = enqueue(sandbox, 'later');
     const executor = start(sandbox);
     await executor.ready;
-    await new Promise((r) => setTimeout(r, 1000));
+    await waitFor('the first claim pass', () => passesDecided(executor) > 0);
     expect(readRow(sandbox, id)?.status).toBe('pending');
     expect(cli(sandbox, ['resume']).status).toBe(0);
     expect((await waitForStatus(sandbox, id, ['completed', 'failed'])).status).toBe('completed');
@@ -88,7 +97,8 @@ describe('kill -9 of the executor mid-run', () => {
     const row = await waitForStatus(sandbox, id, ['failed', 'completed', 'cancelled', 'timeout']);
     expect(row.status).toBe('failed');
     expect(row.error_message).toBe('executor restarted');
-    await new Promise((r) => setTimeout(r, 1500));
+    // After recovery the claim loop looks for work once; a re-run would start then.
+    await waitFor('a claim pass that found nothing', () => second.stderr().includes('claim pass: nothing to claim'));
     expect(existsSync(pidfile)).toBe(false);
     expect(second.stderr()).toContain(`orphan ${id}`);
   });

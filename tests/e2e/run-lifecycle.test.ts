@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, enqueue, makeSandbox, readRow, startExecutor, stopExecutor, waitFor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
+import { cli, enqueue, makeSandbox, readRow, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
+import { waitFor } from '../support/wait.js';
 
 /** One headless executor serving a sequence of commands, end to end through the CLI bundle. */
 describe('beacon run: a command from enqueue to its outcome', () => {

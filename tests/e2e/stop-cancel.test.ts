@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cli, enqueue, isAlive, makeSandbox, startExecutor, stopExecutor, waitFor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
+import { cli, enqueue, isAlive, makeSandbox, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
+import { waitFor } from '../support/wait.js';
 
 let sandbox: Sandbox | null = null;
 let executor: ExecutorProcess | null = null;

@@ -1,83 +1,35 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Gateway } from '../gateway/index.js';
 import { useGateway } from '../gateway/use-gateway.js';
-import { commandRow, insertCommand, tempDir, waitFor, WS } from '../support/source-driver.js';
+import { beaconSandbox, startBeacon, type BeaconRun, type BeaconSandbox } from '../support/beacon-sandbox.js';
+import { runCli } from '../support/cli.js';
+import { commandRow, insertCommand, WS } from '../support/source-driver.js';
+import { waitFor } from '../support/wait.js';
 
 /** End to end: `node dist-cli/beacon.cjs run` with command_source supabase against the gateway. */
 
-const CLI = resolve('dist-cli/beacon.cjs');
-const FAKE_AGENT = resolve('tests/support/fake-agent.mjs');
-
 let gateway: Gateway;
-const cleanups: (() => unknown)[] = [];
-const processes: ChildProcess[] = [];
+const runs: BeaconRun[] = [];
+const boxes: BeaconSandbox[] = [];
 
 useGateway((g) => (gateway = g));
 afterEach(async () => {
-  for (const child of processes.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await new Promise((r) => child.once('exit', r));
-      clearTimeout(timer);
-    }
-  }
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  for (const run of runs.splice(0)) await run.stop();
+  for (const box of boxes.splice(0)) box.cleanup();
 });
 
-interface Sandbox {
-  home: string;
-  work: string;
-  env: NodeJS.ProcessEnv;
+function sandbox(machineId: string, execution: Record<string, unknown> = {}): BeaconSandbox {
+  const box = beaconSandbox(gateway, { machineId, execution });
+  boxes.push(box);
+  return box;
 }
 
-function sandbox(machineId: string, execution: Record<string, unknown> = {}): Sandbox {
-  const root = realpathSync(tempDir('beacon-sb-e2e-', cleanups));
-  const home = join(root, 'mentu');
-  const work = join(root, 'work');
-  mkdirSync(home, { recursive: true, mode: 0o700 });
-  mkdirSync(work, { recursive: true });
-  const config = {
-    machine: { id: machineId },
-    command_source: 'supabase',
-    supabase: { url: gateway.url, workspace_ids: [WS], poll_seconds: 2, heartbeat_seconds: 5 },
-    execution: { allowed_directories: [root], default_agent: 'claude', shutdown_grace_seconds: 2, ...execution },
-    agents: { claude: { command: process.execPath, args: [FAKE_AGENT, '-p', '{prompt}'], output: 'stream-json' } },
-  };
-  writeFileSync(join(home, 'beacon.yaml'), JSON.stringify(config, null, 2) + '\n');
-  const env: NodeJS.ProcessEnv = { ...process.env, MENTU_HOME: home, BEACON_LOGIN_SHELL: '0', BEACON_SUPABASE_KEY: gateway.serviceRoleKey };
-  delete env.SUPABASE_SERVICE_ROLE_KEY;
-  return { home, work, env };
-}
-
-function startRun(box: Sandbox): { child: ChildProcess; stderr: () => string; ready: Promise<void> } {
-  const child = spawn(process.execPath, [CLI, 'run'], { env: box.env, cwd: box.work, stdio: ['ignore', 'pipe', 'pipe'] });
-  processes.push(child);
-  let err = '';
-  let markReady: () => void = () => {};
-  const ready = new Promise<void>((r) => (markReady = r));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    err += chunk;
-    if (/ ready: /.test(err)) markReady();
-    if (process.env.BEACON_TEST_VERBOSE) process.stderr.write(chunk);
-  });
-  child.stdout!.resume();
-  const exited = new Promise<void>((_, reject) => child.once('exit', (code) => reject(new Error(`beacon run exited (${code}) before ready:\n${err}`))));
-  return { child, stderr: () => err, ready: Promise.race([ready, exited]) };
-}
-
-function runCli(box: Sandbox, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: box.env, cwd: box.work, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.once('exit', (status) => done({ status, stdout, stderr }));
-  });
+function startRun(box: BeaconSandbox): BeaconRun {
+  const run = startBeacon(box);
+  runs.push(run);
+  return run;
 }
 
 const resultRows = async (id: string) => (await gateway.sql('select * from public.bridge_results where command_id = $1', [id])).rows;
@@ -101,7 +53,7 @@ describe('beacon run with the Supabase source', () => {
     expect(run.stderr()).not.toContain(gateway.serviceRoleKey);
     // `beacon enqueue` inserts into bridge_commands, --target sets target_machine_id.
     // Asynchronously: the gateway lives in this process and must keep answering.
-    const enqueued = await runCli(box, ['enqueue', '@agent lines=1', '--cwd', box.work, '--target', 'beacon-elsewhere']);
+    const enqueued = await runCli(['enqueue', '@agent lines=1', '--cwd', box.work, '--target', 'beacon-elsewhere'], { env: box.env, cwd: box.work });
     expect(enqueued.status, enqueued.stderr).toBe(0);
     const rows = (await gateway.sql(`select target_machine_id, status from public.bridge_commands where target_machine_id = 'beacon-elsewhere'`)).rows;
     expect(rows).toEqual([{ target_machine_id: 'beacon-elsewhere', status: 'pending' }]);
@@ -132,9 +84,13 @@ describe('beacon run with the Supabase source', () => {
     await waitFor('running', async () => (await statusOf(id)) === 'running', 15_000);
     const text = await waitFor('the agent started', () => { try { return readFileSync(pidfile, 'utf8'); } catch { return null; } }, 15_000);
     const { pid } = JSON.parse(text) as { pid: number };
-    cleanups.push(() => { try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ } });
     first.child.kill('SIGKILL');
-    await new Promise((r) => first.child.once('exit', r));
+    await first.exited;
+    try {
+      process.kill(pid, 'SIGKILL'); // the orphaned agent; a re-run would start a new one
+    } catch {
+      // already gone
+    }
     const second = startRun(box);
     await second.ready;
     await waitFor('failed', async () => (await statusOf(id)) === 'failed', 15_000);

@@ -11,6 +11,7 @@ import { mentuPaths } from '../../src-main/core/paths.js';
 import type { SecretStore } from '../../src-main/core/secrets.js';
 import { createAppCore } from '../../src-main/electron/app-core.js';
 import type { LifecyclePhase } from '../../src-main/electron/lifecycle.js';
+import { waitFor } from '../support/wait.js';
 
 /** The app core against the real executor, lock and local queue (no Electron involved). */
 const temps: string[] = [];
@@ -82,7 +83,7 @@ describe('the app core over the real executor', () => {
     const phases: LifecyclePhase[] = [];
     core.lifecycle.onChange((phase) => phases.push(phase));
     const started = core.lifecycle.start();
-    await waitFor(() => core.lifecycle.phase().name === 'standby');
+    await waitFor('standby', () => core.lifecycle.phase().name === 'standby', 15_000);
     const standby = core.lifecycle.phase();
     expect(standby.name === 'standby' && standby.holder).toMatchObject({ type: 'bridge', pid: bridge.pid, alive: true });
     expect((await core.client.getSnapshot()).role).toBe('standby');
@@ -106,7 +107,7 @@ describe('the app core over the real executor', () => {
     await core.lifecycle.start();
     const pidFile = join(workDir, 'agent.pid');
     const command = await local.enqueue({ prompt: `@agent lines=500 interval=100 pidfile=${pidFile}\nlong`, workingDirectory: workDir, agent: 'fake' });
-    await waitFor(() => existsSync(pidFile) && core.executor.snapshot().running.length === 1);
+    await waitFor('the command running', () => existsSync(pidFile) && core.executor.snapshot().running.length === 1, 15_000);
     const agentPid = (JSON.parse(readFileSync(pidFile, 'utf8')) as { pid: number }).pid;
 
     expect(await core.lifecycle.requestQuit()).toBe('declined');
@@ -128,10 +129,3 @@ describe('the app core over the real executor', () => {
   });
 });
 
-async function waitFor(probe: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

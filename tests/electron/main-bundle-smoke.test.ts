@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import { BEACON_ACTION_NAMES, type BeaconIpcApi } from '../../src-main/core/contract/types.js';
 import { actionChannel, SHELL_CHANNELS } from '../../src-main/electron/ipc-channels.js';
 import { createElectronStandIn, installElectronStandIn, type ElectronStandIn } from './electron-stand-in.js';
+import { waitFor } from '../support/wait.js';
 
 /**
  * The built main bundle under plain Node, with a recording stand-in for `electron`: the real wiring,
@@ -23,16 +24,6 @@ const lockFile = join(mentuHome, 'executor.lock');
 
 let standIn: ElectronStandIn;
 let uninstall: () => void = () => {};
-
-async function waitFor<T>(what: string, probe: () => T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const lastMenu = () => standIn.menus.at(-1)?.map((item) => item.label ?? '---') ?? [];
 const menuItem = (label: string) => standIn.menus.at(-1)?.find((item) => item.label === label);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { waitFor } from '../support/wait.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, type DashboardServer } from '../../src-main/cli/dashboard/server.js';
 import { emptyRunSummary } from '../../src-main/core/contract/run-summary.js';
@@ -201,7 +202,7 @@ describe('approval in the dashboard of `beacon run --dashboard`', () => {
     sandbox = makeSandbox();
     executor = startExecutor(sandbox, ['--dashboard', '--port', '0']);
     await executor.ready;
-    for (let i = 0; i < 100 && !/Dashboard: /.test(executor.stdout()); i++) await new Promise((r) => setTimeout(r, 100));
+    await waitFor('the dashboard URL', () => /Dashboard: /.test(executor.stdout())).catch(() => {});
     const match = /Dashboard: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(executor.stdout());
     if (!match) throw new Error(`no dashboard URL in the output:\n${executor.stdout()}\n${executor.stderr()}`);
     browser = await openBrowser({ width: 1280, height: 800 });

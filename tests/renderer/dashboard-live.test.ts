@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { waitFor } from '../support/wait.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueue, makeSandbox, startExecutor, stopExecutor, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
 import { ensureRendererBuilt, openBrowser, screenshot, terminalText, type BrowserSession } from '../support/browser.js';
@@ -36,9 +37,10 @@ describe('the dashboard of `beacon run --dashboard`', () => {
     ensureRendererBuilt();
     // The whole 20 MB flood stays in the log, so replays can read all of it.
     sandbox = makeSandbox({ max_output_bytes: 64 * 1024 * 1024 });
+    sandbox.env.BEACON_LOG_LEVEL = 'debug'; // the pause test waits on the claim loop's decisions
     executor = startExecutor(sandbox, ['--dashboard', '--port', '0']);
     await executor.ready;
-    for (let i = 0; i < 100 && !/Dashboard: /.test(executor.stdout()); i++) await new Promise((r) => setTimeout(r, 100));
+    await waitFor('the dashboard URL', () => /Dashboard: /.test(executor.stdout())).catch(() => {});
     const match = /Dashboard: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(executor.stdout());
     if (!match) throw new Error(`no dashboard URL in the output:\n${executor.stdout()}\n${executor.stderr()}`);
     dashboardUrl = match[1]!;
@@ -106,9 +108,10 @@ describe('the dashboard of `beacon run --dashboard`', () => {
     const { page } = browser;
     await page.getByTestId('pause-toggle').click();
     await page.getByTestId('paused-banner').waitFor();
+    const passes = executor.stderr().split('not claiming (paused').length;
     const id = enqueue(sandbox, '@agent lines=1 exit=3');
     await page.locator(`${statusOf(id)}[data-status="pending"]`).waitFor({ timeout: 15_000 });
-    await new Promise((r) => setTimeout(r, 3000));
+    await waitFor('a claim pass after the enqueue', () => executor.stderr().split('not claiming (paused').length > passes);
     expect(await page.locator(statusOf(id)).getAttribute('data-status')).toBe('pending');
     await page.getByTestId('pause-toggle').click();
     await page.getByTestId('paused-banner').waitFor({ state: 'detached' });

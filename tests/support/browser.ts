@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { isFresh } from './freshness.js';
+import { REPO_ROOT } from './repo.js';
 
 /** Debian's Chromium driven by playwright-core, with a fresh profile in a temp dir; the renderer built on demand. */
 
-export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+export { REPO_ROOT };
 export const RENDERER_DIR = join(REPO_ROOT, 'out/renderer');
 export const ARTIFACTS_DIR = join(REPO_ROOT, 'test-artifacts/ui');
 
@@ -20,24 +22,11 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-function newestSourceMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSourceMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
 /** Builds out/renderer when it is missing or older than a file under src-renderer. */
 export function ensureRendererBuilt(): void {
   const index = join(RENDERER_DIR, 'index.html');
-  const sources = Math.max(
-    newestSourceMtime(join(REPO_ROOT, 'src-renderer/src')),
-    statSync(join(REPO_ROOT, 'src-renderer/index.html')).mtimeMs,
-    statSync(join(REPO_ROOT, 'src-renderer/vite.config.ts')).mtimeMs,
-  );
-  const fresh = () => existsSync(index) && statSync(index).mtimeMs >= sources;
+  const sources = ['src-renderer/src', 'src-renderer/index.html', 'src-renderer/vite.config.ts'].map((path) => join(REPO_ROOT, path));
+  const fresh = () => isFresh(index, sources);
   if (fresh()) return;
   // Test files run in parallel workers: one builds, the others wait for it and then find the output fresh.
   const lock = join(REPO_ROOT, 'out/.renderer-build.lock');

@@ -1,11 +1,12 @@
 import Database from 'better-sqlite3';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { CLI, runCliSync, type CliResult } from './cli.js';
+import { waitFor } from './wait.js';
 
 /** End-to-end harness: a temp MENTU_HOME, the stand-in agent in beacon.yaml, the CLI bundle as real processes. */
-export const CLI = resolve('dist-cli/beacon.cjs');
 export const FAKE_AGENT = resolve('tests/support/fake-agent.mjs');
 
 export interface Sandbox {
@@ -49,21 +50,8 @@ export function makeSandbox(execution: Record<string, unknown> = {}): Sandbox {
   return { root, home, work, env, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-export interface CliResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 export function cli(sandbox: Sandbox, args: string[], options: { input?: string; cwd?: string } = {}): CliResult {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
-    env: sandbox.env,
-    cwd: options.cwd ?? sandbox.work,
-    input: options.input,
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runCliSync(args, { env: sandbox.env, cwd: options.cwd ?? sandbox.work, input: options.input });
 }
 
 /** `beacon enqueue` and return the id. */
@@ -116,16 +104,6 @@ export function readRow(sandbox: Sandbox, id: string): CommandRow | null {
     return (db.prepare('SELECT * FROM commands WHERE id = ?').get(id) as CommandRow | undefined) ?? null;
   } finally {
     db.close();
-  }
-}
-
-export async function waitFor<T>(what: string, probe: () => T | null | undefined | false, timeoutMs = 20_000, intervalMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 

@@ -189,16 +189,6 @@ export async function commandRow(gateway: Gateway, id: string): Promise<Record<s
   return (await gateway.sql('select * from public.bridge_commands where id = $1', [id])).rows[0]!;
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 10_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
-
 /** The dashboard's own client: the anon key plus a workspace member's JWT, with RLS applied. */
 export function dashboardClient(gateway: Gateway): SupabaseClient {
   const token = gateway.makeUserJwt(USER);

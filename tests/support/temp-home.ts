@@ -1,13 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { build } from 'esbuild';
+import { REPO_ROOT } from './repo.js';
 import { mentuPaths, type MentuPaths } from '../../src-main/core/paths.js';
 
-export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-export const CLI = join(REPO, 'dist-cli/beacon.cjs');
 
 export interface TempHome {
   home: string;
@@ -45,30 +42,11 @@ export interface CliResult {
 }
 
 /** Run the bundled CLI (`node dist-cli/beacon.cjs …`) to completion. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`beacon ${args.join(' ')} did not finish within ${timeoutMs} ms; stderr: ${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
-}
-
 /** Bundle a fixture script once for plain `node` (fast to spawn many times). */
 export async function bundleFixture(entry: string, outDir: string): Promise<string> {
   const outfile = join(outDir, `${entry.replace(/[^A-Za-z0-9]+/g, '-')}.cjs`);
   await build({
-    entryPoints: [join(REPO, entry)],
+    entryPoints: [join(REPO_ROOT, entry)],
     outfile,
     bundle: true,
     platform: 'node',

@@ -44,6 +44,8 @@ export function createClaimLoop(deps: ClaimLoopDeps): ClaimLoop {
   const pass = async (): Promise<void> => {
     for (;;) {
       again = false;
+      // Debug lines that say what a pass decided: tests and `BEACON_LOG_LEVEL=debug` wait on them.
+      if (!deps.canClaim()) deps.logger.debug('claim pass: not claiming (paused, standby or at capacity)');
       while (deps.canClaim()) {
         let command: Command | null;
         try {
@@ -53,6 +55,7 @@ export function createClaimLoop(deps: ClaimLoopDeps): ClaimLoop {
           scheduleRetry();
           break;
         }
+        if (!command) deps.logger.debug('claim pass: nothing to claim');
         if (!command || !deps.handle(command)) break;
       }
       // No await between this check and the reset: a wake in between would be lost.

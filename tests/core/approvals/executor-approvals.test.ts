@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalSource } from '../../../src-main/core/commands/local/index.js';
-import { cli, enqueue, makeSandbox, readRow, startExecutor, stopExecutor, waitFor, waitForStatus, type ExecutorProcess, type Sandbox } from '../../support/local-sandbox.js';
+import { cli, enqueue, makeSandbox, readRow, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../../support/local-sandbox.js';
+import { waitFor } from '../../support/wait.js';
 
 /** Post-run approval through `beacon run` on the local queue, decided with `beacon approve|reject` (real processes). */
 

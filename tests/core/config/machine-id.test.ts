@@ -3,15 +3,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { loadConfig } from '../../../src-main/core/config/load.js';
 import { configSchema } from '../../../src-main/core/config/schema.js';
-import { runCli, cleanupTempHomes, tempHome, type TempHome } from '../../support/temp-home.js';
+import { runCli } from '../../support/cli.js';
+import { cleanupTempHomes, tempHome, type TempHome } from '../../support/temp-home.js';
 
 let home: TempHome;
 afterEach(() => cleanupTempHomes());
 
 async function statusMachineId(env: NodeJS.ProcessEnv): Promise<string> {
-  const result = await runCli(['status', '--json'], env);
+  const result = await runCli(['status', '--json'], { env: env });
   expect(result.stderr).toBe('');
-  expect(result.code).toBe(0);
+  expect(result.status).toBe(0);
   return (JSON.parse(result.stdout) as { machine: { id: string } }).machine.id;
 }
 

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createExecutor, type Executor } from '../../../src-main/core/executor.js';
 import type { OutputEvent } from '../../../src-main/core/executor/types.js';
 import { silentLogger } from '../../../src-main/core/logger.js';
+import { recordingLogger } from '../../support/recording-logger.js';
 import { makeWorld, MemorySource, ScriptedRunner, until, type UnitWorld } from '../../support/fakes.js';
 
 /** The executor's decisions with fakes of its two ports (source, runner) and the real config, lock and checks. */
@@ -12,10 +13,13 @@ let source: MemorySource;
 let runner: ScriptedRunner;
 let executor: Executor;
 
+let logger: ReturnType<typeof recordingLogger>;
+
 function make(execution: Record<string, unknown> = {}, kind: 'local' | 'supabase' = 'local'): Executor {
+  logger = recordingLogger();
   source = new MemorySource(kind);
   runner = new ScriptedRunner();
-  executor = createExecutor({ paths: world.paths, env: world.env, mode: 'headless', logger: silentLogger, source, runner, config: world.config(execution), cancelPollMs: 50 });
+  executor = createExecutor({ paths: world.paths, env: world.env, mode: 'headless', logger, source, runner, config: world.config(execution), cancelPollMs: 50 });
   return executor;
 }
 
@@ -64,7 +68,7 @@ describe('executor with fake ports', () => {
     await executor.start();
     for (let i = 0; i < 3; i++) source.add({ workingDirectory: world.work });
     await until('two runs', () => runner.runs.length === 2);
-    await new Promise((r) => setTimeout(r, 100));
+    await until('a claim pass at capacity', () => logger.count('not claiming') > 0);
     expect(runner.runs.length).toBe(2);
     expect([...source.rows.values()].filter((r) => r.status === 'pending').length).toBe(1);
     runner.runs[0]!.exit(1);
@@ -78,9 +82,10 @@ describe('executor with fake ports', () => {
     source.add({ workingDirectory: world.work });
     await until('the first run', () => runner.runs.length === 1);
     executor.pause();
+    const decided = logger.count('not claiming');
     source.add({ workingDirectory: world.work });
     runner.runs[0]!.exit(0);
-    await new Promise((r) => setTimeout(r, 150));
+    await until('a claim pass while paused', () => logger.count('not claiming') > decided);
     expect(runner.runs.length).toBe(1);
     expect(runner.runs[0]!.cancelledWith).toBeNull();
     expect(executor.snapshot().paused).toBe(true);

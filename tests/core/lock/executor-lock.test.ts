@@ -10,7 +10,8 @@ import {
   waitForExecutorLock,
   type AcquireResult,
 } from '../../../src-main/core/lock/executor-lock.js';
-import { bundleFixture, runCli, cleanupTempHomes, tempHome, type TempHome } from '../../support/temp-home.js';
+import { runCli } from '../../support/cli.js';
+import { bundleFixture, cleanupTempHomes, tempHome, type TempHome } from '../../support/temp-home.js';
 import { killLeftovers, startRacer, startSleeper } from './lock-processes.js';
 
 let racerScript: string;
@@ -108,14 +109,14 @@ describe('the older Bridge and the earlier Beacon', () => {
     if (!report.ok) expect(report.holder).toMatchObject({ type: 'bridge', pid: bridge.pid, stopInstruction: stop });
     await racer.finish();
 
-    const status = await runCli(['status'], home.env);
-    expect(status.code).toBe(0);
+    const status = await runCli(['status'], { env: home.env });
+    expect(status.status).toBe(0);
     expect(status.stdout).toContain('Executor lock:  held');
     expect(status.stdout).toContain('held by the older Bridge daemon');
     expect(status.stdout).toContain(`pid:      ${bridge.pid}`);
     expect(status.stdout).toContain('started:  2026-11-01T08:00:00.000Z');
     expect(status.stdout).toContain(stop);
-    const json = await runCli(['status', '--json'], home.env);
+    const json = await runCli(['status', '--json'], { env: home.env });
     expect(JSON.parse(json.stdout).lock).toMatchObject({ state: 'held', holders: [{ type: 'bridge', pid: bridge.pid, stopInstruction: stop }] });
     // Refusing never touched the Bridge's record.
     expect(JSON.parse(readFileSync(home.paths.executorLock, 'utf8'))).toEqual(record);
@@ -125,7 +126,7 @@ describe('the older Bridge and the earlier Beacon', () => {
     expect(taken.ok).toBe(true);
     expect(JSON.parse(readFileSync(home.paths.executorLock, 'utf8'))).toMatchObject({ type: 'beacon', pid: process.pid });
     if (taken.ok) await taken.lock.release();
-    expect((await runCli(['status'], home.env)).stdout).toContain('Executor lock:  free');
+    expect((await runCli(['status'], { env: home.env })).stdout).toContain('Executor lock:  free');
   });
 
   it('the old beacon.lock (plain pid) is honoured while alive and removed when stale', async () => {

@@ -7,6 +7,7 @@ import { createPtyRunner } from '../../../src-main/core/run/pty-runner.js';
 import { agentEnvironment } from '../../../src-main/core/run/shell-env.js';
 import type { AgentInvocation, RunRequest } from '../../../src-main/core/run/runner.js';
 import { expectGone, fakeInvocation, testAgentEnv } from './fake-agent.js';
+import { waitFor } from '../../support/wait.js';
 
 const root = mkdtempSync(join(tmpdir(), 'beacon-runner-'));
 const work = join(root, 'work');
@@ -154,7 +155,7 @@ describe('pty runner with the stand-in agent', () => {
     const pidfile = join(root, 'hang.json');
     const req = request(fakeInvocation(`@agent hang=1 child=1 pidfile=${pidfile} noresult=1 sleep=60000`));
     const run = runner.start(req, {});
-    await waitFor(() => existsSync(pidfile));
+    await waitFor('the agent pidfile', () => existsSync(pidfile));
     await run.cancel('user asked');
     const pids = JSON.parse(readFileSync(pidfile, 'utf8')) as { pid: number; childPid: number };
     expectGone(pids.pid, 'the agent');
@@ -167,7 +168,7 @@ describe('pty runner with the stand-in agent', () => {
   it('with the default ladder (2 s steps), cancel of a hanging agent still ends in SIGKILL and resolves after the exit', async () => {
     const pidfile = join(root, 'hang-default.json');
     const run = createPtyRunner().start(request(fakeInvocation(`@agent hang=1 child=1 pidfile=${pidfile} sleep=60000`)), {});
-    await waitFor(() => existsSync(pidfile));
+    await waitFor('the agent pidfile', () => existsSync(pidfile));
     const started = Date.now();
     await run.cancel('executor shutdown');
     const elapsed = Date.now() - started;
@@ -188,10 +189,3 @@ describe('pty runner with the stand-in agent', () => {
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalQueueBeacon, type BeaconSandbox, type LocalQueueBeacon } from '../chaos/sandbox.js';
-import { waitFor } from '../../support/source-driver.js';
+import { startLocalQueueBeacon, type BeaconSandbox, type LocalQueueBeacon } from '../../support/beacon-sandbox.js';
+import { waitFor } from '../../support/wait.js';
+
 
 /**
  * The bad-input catalogue for the local queue: rows written straight into ~/.mentu/local.db by another

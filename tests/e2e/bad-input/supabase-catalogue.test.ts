@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { beaconSandbox, startBeacon, type BeaconRun, type BeaconSandbox } from '../chaos/sandbox.js';
+import { beaconSandbox, startBeacon, type BeaconRun, type BeaconSandbox } from '../../support/beacon-sandbox.js';
 import { startGateway, type Gateway } from '../../gateway/index.js';
-import { OTHER_WS, waitFor, WS } from '../../support/source-driver.js';
+import { OTHER_WS, WS } from '../../support/source-driver.js';
+import { waitFor } from '../../support/wait.js';
 
 /**
  * The bad-input catalogue through the Supabase gateway: each row is inserted into bridge_commands the

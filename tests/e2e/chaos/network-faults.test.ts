@@ -2,8 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Gateway } from '../../gateway/index.js';
 import { useGateway } from '../../gateway/use-gateway.js';
-import { waitFor, WS } from '../../support/source-driver.js';
-import { beaconSandbox, insertMany, startBeacon, statusCounts, type BeaconRun, type BeaconSandbox } from './sandbox.js';
+import { WS } from '../../support/source-driver.js';
+import { beaconSandbox, insertMany, startBeacon, statusCounts, type BeaconRun, type BeaconSandbox } from '../../support/beacon-sandbox.js';
+import { waitFor } from '../../support/wait.js';
 
 /**
  * Network chaos against a real `beacon run` (Supabase source, the marking agent): the realtime sockets

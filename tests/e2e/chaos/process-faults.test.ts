@@ -3,8 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../../support/local-sandbox.js';
 import { type Gateway } from '../../gateway/index.js';
 import { useGateway } from '../../gateway/use-gateway.js';
-import { waitFor, WS } from '../../support/source-driver.js';
-import { beaconSandbox, insertMany, startBeacon, statusCounts, type BeaconRun, type BeaconSandbox } from './sandbox.js';
+import { WS } from '../../support/source-driver.js';
+import { beaconSandbox, insertMany, startBeacon, statusCounts, type BeaconRun, type BeaconSandbox } from '../../support/beacon-sandbox.js';
+import { waitFor } from '../../support/wait.js';
 
 /**
  * Process chaos against `beacon run` with the Supabase source and a backlog: kill -9 while several
@@ -79,9 +80,11 @@ describe('process chaos', () => {
     expect(tags.filter((t) => t.startsWith('kill-queued-')).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `kill-queued-${i}`).sort());
     // A further restart does not touch them again.
     await second.stop();
+    box.env.BEACON_LOG_LEVEL = 'debug';
     const third = start(box);
     await third.ready;
-    await new Promise((r) => setTimeout(r, 3000));
+    // The claim loop looks for work after recovery; a re-run of a failed orphan would start then.
+    await waitFor('a claim pass that found nothing', () => third.stderr().includes('claim pass: nothing to claim'), 30_000);
     expect(spawns(box)).toHaveLength(15);
     expect((await rows()).filter((r) => r.status === 'failed')).toHaveLength(3);
   }, 150_000);

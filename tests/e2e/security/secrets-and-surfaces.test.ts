@@ -5,10 +5,11 @@ import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { beaconSandbox, startBeacon, type BeaconRun, type BeaconSandbox } from '../chaos/sandbox.js';
+import { beaconSandbox, startBeacon, type BeaconRun, type BeaconSandbox } from '../../support/beacon-sandbox.js';
 import { startGateway, type Gateway } from '../../gateway/index.js';
-import { waitFor, WS } from '../../support/source-driver.js';
+import { WS } from '../../support/source-driver.js';
 import { ensureRendererBuilt, openBrowser } from '../../support/browser.js';
+import { waitFor } from '../../support/wait.js';
 
 /**
  * Secrets stay with Beacon: a real `beacon run --dashboard` with the Supabase key, a Mentu proxy token

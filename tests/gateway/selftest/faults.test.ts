@@ -2,7 +2,8 @@ import net from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { startGateway, type Gateway } from '../index.js';
-import { WS_A, client, newCommand, sleep, subscribed, waitFor, watch } from './helpers.js';
+import { WS_A, client, newCommand, sleep, subscribed, watch } from './helpers.js';
+import { waitFor } from '../../support/wait.js';
 
 let gw: Gateway;
 const clients: SupabaseClient[] = [];
@@ -37,10 +38,10 @@ describe('fault injection, as the client sees it', () => {
     const w = watch(sb, 'drop', inserts);
     await subscribed(w);
     gw.faults.dropAllSockets();
-    await waitFor(() => w.statuses.some((s) => s === 'CHANNEL_ERROR' || s === 'CLOSED'), 3000, 'an error status');
+    await waitFor('an error status', () => w.statuses.some((s) => s === 'CHANNEL_ERROR' || s === 'CLOSED'), 3000);
     await subscribed(w, 2);
     await sb.from('bridge_commands').insert(newCommand(WS_A));
-    await waitFor(() => w.events.length === 1, 3000, 'delivery after the rejoin');
+    await waitFor('delivery after the rejoin', () => w.events.length === 1, 3000);
   });
 
   it("stallDelivery 'drop' loses changes made during the stall (no replay); later ones arrive", async () => {
@@ -52,7 +53,7 @@ describe('fault injection, as the client sees it', () => {
     await gw.settled();
     await sleep(700);
     const kept = await sb.from('bridge_commands').insert(newCommand(WS_A, { prompt: 'kept' })).select().single();
-    await waitFor(() => w.events.length >= 1, 3000, 'the post-stall event');
+    await waitFor('the post-stall event', () => w.events.length >= 1, 3000);
     await gw.settled();
     await sleep(100);
     expect(w.events.map((e) => e.new.id)).toEqual([kept.data.id]);
@@ -69,7 +70,7 @@ describe('fault injection, as the client sees it', () => {
     await gw.settled();
     await sleep(300);
     expect(w.events).toHaveLength(0);
-    await waitFor(() => w.events.length === 1, 3000, 'the held event');
+    await waitFor('the held event', () => w.events.length === 1, 3000);
     expect(Date.now() - started).toBeGreaterThanOrEqual(700);
   });
 
@@ -77,7 +78,7 @@ describe('fault injection, as the client sees it', () => {
     gw.faults.refuseJoins(true);
     const sb = track(client(gw));
     const w = watch(sb, 'refused', inserts);
-    await waitFor(() => w.statuses.includes('CHANNEL_ERROR'), 3000, 'CHANNEL_ERROR');
+    await waitFor('CHANNEL_ERROR', () => w.statuses.includes('CHANNEL_ERROR'), 3000);
     expect(w.statuses).not.toContain('SUBSCRIBED');
     gw.faults.refuseJoins(false);
     await subscribed(w, 1);
@@ -110,7 +111,7 @@ describe('fault injection, as the client sees it', () => {
     expect((await sb.from('bridge_commands').select('id')).error).toBeNull();
     expect(Date.now() - started).toBeGreaterThanOrEqual(450);
     const w = watch(sb, 'slow', inserts);
-    await waitFor(() => w.statuses.includes('TIMED_OUT'), 3000, 'TIMED_OUT');
+    await waitFor('TIMED_OUT', () => w.statuses.includes('TIMED_OUT'), 3000);
   });
 
   it('unreachable: sockets close, REST and new connections are refused, then everything recovers', async () => {
@@ -118,7 +119,7 @@ describe('fault injection, as the client sees it', () => {
     const w = watch(sb, 'unreachable', inserts);
     await subscribed(w);
     gw.faults.unreachable(1500);
-    await waitFor(() => w.statuses.some((s) => s === 'CHANNEL_ERROR' || s === 'CLOSED'), 3000, 'an error status');
+    await waitFor('an error status', () => w.statuses.some((s) => s === 'CHANNEL_ERROR' || s === 'CLOSED'), 3000);
     const down = await sb.from('bridge_commands').select('id').retry(false);
     expect(down.error).not.toBeNull();
     expect(down.status).not.toBe(200);
@@ -128,6 +129,6 @@ describe('fault injection, as the client sees it', () => {
     expect((await sb.from('bridge_commands').select('id').retry(false)).status).toBe(200);
     await subscribed(w, 2);
     await sb.from('bridge_commands').insert(newCommand(WS_A));
-    await waitFor(() => w.events.length === 1, 3000, 'delivery after recovery');
+    await waitFor('delivery after recovery', () => w.events.length === 1, 3000);
   });
 });

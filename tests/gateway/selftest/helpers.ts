@@ -1,6 +1,7 @@
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import type { Gateway } from '../index.js';
+import { waitFor } from '../../support/wait.js';
 
 export const WS_A = '0a0a0a0a-0000-4000-8000-00000000000a';
 export const WS_B = '0b0b0b0b-0000-4000-8000-00000000000b';
@@ -26,17 +27,7 @@ export function client(gw: Gateway, options: ClientOptions = {}): SupabaseClient
   return createClient(gw.url, gw.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime });
 }
 
-export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export { setTimeout as sleep } from 'node:timers/promises';
 
 /** A channel plus every status its subscribe callback reported, in order. */
 export interface Watched {
@@ -62,7 +53,7 @@ export function watch(sb: SupabaseClient, name: string, bindings: Binding[]): Wa
 }
 
 export async function subscribed(watched: Watched, count = 1): Promise<void> {
-  await waitFor(() => watched.statuses.filter((s) => s === 'SUBSCRIBED').length >= count, 5000, `SUBSCRIBED #${count}`);
+  await waitFor(`SUBSCRIBED #${count}`, () => watched.statuses.filter((s) => s === 'SUBSCRIBED').length >= count, 5000);
 }
 
 export function newCommand(workspaceId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {

@@ -4,7 +4,8 @@ import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { startGateway, type Gateway } from '../index.js';
-import { WS_A, WS_B, client, newCommand, sleep, subscribed, waitFor, watch } from './helpers.js';
+import { WS_A, WS_B, client, newCommand, sleep, subscribed, watch } from './helpers.js';
+import { waitFor } from '../../support/wait.js';
 
 let gw: Gateway;
 const member = randomUUID();
@@ -34,7 +35,7 @@ describe('Realtime postgres_changes through supabase-js', () => {
     const mine = await sb.from('bridge_commands').insert(newCommand(WS_A, { flags: ['-x'], meta: { k: 1 } })).select().single();
     await sb.from('bridge_commands').update({ status: 'claimed' }).eq('id', mine.data.id);
     await sb.from('bridge_commands').update({ status: 'claimed' }).eq('id', other.data.id);
-    await waitFor(() => w.events.length >= 2, 3000, 'two events');
+    await waitFor('two events', () => w.events.length >= 2, 3000);
     await gw.settled();
     await sleep(100);
     expect(w.events.map((e) => [e.eventType, e.new.id, e.new.status])).toEqual([
@@ -56,7 +57,7 @@ describe('Realtime postgres_changes through supabase-js', () => {
     const row = await sb.from('bridge_commands').insert(newCommand(WS_A)).select().single();
     await sb.from('bridge_commands').update({ status: 'cancelled' }).eq('id', row.data.id);
     await sb.from('bridge_commands').delete().eq('id', row.data.id);
-    await waitFor(() => all.events.length >= 3, 3000, 'three events on *');
+    await waitFor('three events on *', () => all.events.length >= 3, 3000);
     await gw.settled();
     await sleep(100);
     expect(updates.events.map((e) => e.eventType)).toEqual(['UPDATE']);
@@ -70,7 +71,7 @@ describe('Realtime postgres_changes through supabase-js', () => {
     const cmd = await sb.from('bridge_commands').insert(newCommand(WS_A)).select().single();
     const message = 'ü'.repeat(20_000);
     expect((await sb.from('spawn_logs').insert({ command_id: cmd.data.id, workspace_id: WS_A, stream: 'stdout', message })).error).toBeNull();
-    await waitFor(() => w.events.length === 1, 3000, 'the large insert');
+    await waitFor('the large insert', () => w.events.length === 1, 3000);
     expect(w.events[0]!.new.message).toBe(message);
     expect(w.events[0]!.new.command_id).toBe(cmd.data.id);
   });
@@ -83,7 +84,7 @@ describe('Realtime postgres_changes through supabase-js', () => {
     const binding = { event: 'INSERT', schema: 'public', table: 'spawn_logs', filter: 'command_id=eq.abc' };
     ws.send(JSON.stringify(['1', '1', 'realtime:logs', 'phx_join', { config: { postgres_changes: [binding, { event: '*', schema: 'public', table: 'bridge_results' }] } }]));
     ws.send(JSON.stringify([null, '2', 'phoenix', 'heartbeat', {}]));
-    await waitFor(() => frames.length >= 4, 3000, 'join reply, presence, system, heartbeat reply');
+    await waitFor('join reply, presence, system, heartbeat reply', () => frames.length >= 4, 3000);
     const join = frames.find((f) => f[3] === 'phx_reply' && f[1] === '1')!;
     const response = (join[4] as { status: string; response: { postgres_changes: { id: number }[] } });
     expect(response.status).toBe('ok');
@@ -92,7 +93,7 @@ describe('Realtime postgres_changes through supabase-js', () => {
     expect(frames.find((f) => f[3] === 'system')![4]).toEqual({ channel: 'logs', extension: 'postgres_changes', message: 'Subscribed to PostgreSQL', status: 'ok' });
     expect(frames.find((f) => f[2] === 'phoenix')).toEqual([null, '2', 'phoenix', 'phx_reply', { status: 'ok', response: {} }]);
     ws.send(JSON.stringify(['1', '3', 'realtime:logs', 'phx_join', { config: { postgres_changes: [{ event: 'INSERT', schema: 'public', table: 'no_such_table' }] } }]));
-    await waitFor(() => frames.find((f) => f[1] === '3'), 3000, 'second join reply');
+    await waitFor('second join reply', () => frames.find((f) => f[1] === '3'), 3000);
     expect((frames.find((f) => f[1] === '3')![4] as { status: string }).status).toBe('error');
     ws.close();
   });
@@ -130,7 +131,7 @@ describe('Realtime postgres_changes through supabase-js', () => {
     const a = await service.from('bridge_commands').insert(newCommand(WS_A)).select().single();
     await service.from('bridge_commands').insert(newCommand(WS_B));
     await service.from('spawn_logs').insert({ command_id: a.data.id, workspace_id: WS_A, stream: 'stdout', message: 'hello' });
-    await waitFor(() => s.events.length >= 2 && m.events.length >= 2, 3000, 'service and member events');
+    await waitFor('service and member events', () => s.events.length >= 2 && m.events.length >= 2, 3000);
     await gw.settled();
     await sleep(150);
     expect(m.events.map((e) => [e.eventType, e.new.workspace_id])).toEqual([['INSERT', WS_A], ['INSERT', WS_A]]);
@@ -151,7 +152,7 @@ describe('Realtime postgres_changes through supabase-js', () => {
     await anonClient.realtime.setAuth(gw.makeUserJwt(member));
     await sleep(150);
     await service.from('bridge_commands').insert(newCommand(WS_A, { prompt: 'after' }));
-    await waitFor(() => w.events.length === 1, 3000, 'event after access_token');
+    await waitFor('event after access_token', () => w.events.length === 1, 3000);
     expect(w.events[0]!.new.prompt).toBe('after');
   });
 
@@ -161,9 +162,9 @@ describe('Realtime postgres_changes through supabase-js', () => {
     await subscribed(w);
     await sb.realtime.setAuth(gw.serviceRoleKey);
     await sb.from('bridge_commands').insert(newCommand(WS_A));
-    await waitFor(() => w.events.length === 1, 3000, 'event with a valid token');
+    await waitFor('event with a valid token', () => w.events.length === 1, 3000);
     await sb.realtime.setAuth('not.a.jwt');
-    await waitFor(() => w.statuses.includes('CHANNEL_ERROR'), 3000, 'CHANNEL_ERROR after a bad token');
+    await waitFor('CHANNEL_ERROR after a bad token', () => w.statuses.includes('CHANNEL_ERROR'), 3000);
   });
 
   it('answers supabase-js heartbeats, so a quiet socket stays connected', async () => {
@@ -184,7 +185,7 @@ describe('Realtime postgres_changes through supabase-js', () => {
     expect(gw.stats.openSockets).toBeGreaterThanOrEqual(1);
     const before = gw.stats.eventsDelivered;
     await sb.from('bridge_machines').insert({ id: 'm-stats', workspace_id: WS_A, name: 'm' });
-    await waitFor(() => w.events.length === 1, 3000, 'machine insert');
+    await waitFor('machine insert', () => w.events.length === 1, 3000);
     expect(gw.stats.eventsDelivered).toBe(before + 1);
   });
 });

@@ -4,7 +4,9 @@ import type { Logger } from '../../../../src-main/core/logger.js';
 import type { PreClaimCheck } from '../../../../src-main/core/commands/source.js';
 import { type Gateway } from '../../../gateway/index.js';
 import { useGateway } from '../../../gateway/use-gateway.js';
-import { addWorkspaceMember, commandRow, insertCommand, newSource, startDriver, tempDir, waitFor, type Driver } from '../../../support/source-driver.js';
+import { addWorkspaceMember, commandRow, insertCommand, newSource, startDriver, tempDir, type Driver } from '../../../support/source-driver.js';
+import { recordingLogger } from '../../../support/recording-logger.js';
+import { waitFor } from '../../../support/wait.js';
 
 /**
  * The claim path against the gateway: a candidate whose check throws costs only itself (claim-and-fail
@@ -24,11 +26,6 @@ afterEach(async () => {
   for (const driver of drivers.splice(0)) await driver.stop();
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-function recordingLogger(): Logger & { warnings: { message: string; fields?: Record<string, unknown> }[] } {
-  const warnings: { message: string; fields?: Record<string, unknown> }[] = [];
-  return { warnings, debug: () => {}, info: () => {}, warn: (message, fields) => warnings.push({ message, fields }), error: () => {}, redact: () => {} };
-}
 
 async function driverFor(machineId: string, check: PreClaimCheck, extra: { logger?: Logger; pollSeconds?: number } = {}): Promise<Driver> {
   const driver = await startDriver(newSource(gateway, machineId, tempDir('beacon-outbox-', cleanups), extra), machineId, check);

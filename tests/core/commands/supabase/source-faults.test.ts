@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Gateway } from '../../../gateway/index.js';
 import { useGateway } from '../../../gateway/use-gateway.js';
-import { commandRow, insertCommand, newSource, startDriver, tempDir, waitFor, WS, type Driver } from '../../../support/source-driver.js';
+import { commandRow, insertCommand, newSource, startDriver, tempDir, WS, type Driver } from '../../../support/source-driver.js';
+import { waitFor } from '../../../support/wait.js';
 
 /** Races and failures: two claimants, a dead realtime socket, an unreachable database. */
 

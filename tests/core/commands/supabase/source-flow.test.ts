@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Gateway } from '../../../gateway/index.js';
 import { useGateway } from '../../../gateway/use-gateway.js';
-import {
-  addWorkspaceMember, commandRow, dashboardClient, insertCommand, newSource, startDriver, tempDir, USER, waitFor, WS, type Driver,
-} from '../../../support/source-driver.js';
+import { addWorkspaceMember, commandRow, dashboardClient, insertCommand, newSource, startDriver, tempDir, USER, WS, type Driver } from '../../../support/source-driver.js';
+import { waitFor } from '../../../support/wait.js';
 
 /** The Supabase source through the CommandSource port, against the local gateway and the real supabase-js. */
 

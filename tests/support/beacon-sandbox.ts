@@ -3,15 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Gateway } from '../../gateway/index.js';
-import { startExecutor, stopExecutor, type ExecutorProcess } from '../../support/local-sandbox.js';
-import { WS } from '../../support/source-driver.js';
+import type { Gateway } from '../gateway/index.js';
+import { startExecutor, stopExecutor, type ExecutorProcess } from './local-sandbox.js';
+import { WS } from './source-driver.js';
 
 /**
  * `beacon run` as a real process against the test gateway, for the chaos, bad-input and security tests
  * (and the benchmarks): a fresh MENTU_HOME per executor, the stand-in agent, the key only in the env.
  */
-export { CLI, FAKE_AGENT } from '../../support/local-sandbox.js';
+export { FAKE_AGENT } from './local-sandbox.js';
 /** Appends one JSON line per spawn to the file named by its first argument, then becomes the stand-in agent. */
 export const MARKING_AGENT = resolve('tests/e2e/bad-input/marking-agent.mjs');
 

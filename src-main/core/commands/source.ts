@@ -120,7 +120,7 @@ export interface CommandSource {
   list(query?: ListQuery): Promise<Command[]>;
 }
 
-/** The bridge_machines columns the fleet reads (mentu-compat §1.3). */
+/** The bridge_machines columns the fleet reads (docs/mentu-schema.md#bridge-machines). */
 export interface BridgeMachineRow {
   id: string;
   workspace_id: string;

@@ -9,11 +9,11 @@ import type { MentuPaths } from './paths.js';
 import type { SecretName, SecretStore } from './secrets.js';
 
 /**
- * `beacon init --from-bridge`: carry an existing Bridge setup over to Beacon (mentu-compat §6.1, §6.2).
+ * `beacon init --from-bridge`: carry an existing Bridge setup over to Beacon (docs/mentu-schema.md#bridge-config).
  * ~/.mentu/bridge.yaml (camelCase supabase keys) and ~/.mentu/credentials are read; beacon.yaml gets the
  * URL, workspaces, execution limits, agents and proxy URL (merged through updateConfig, so comments
  * survive); keys go to the secret store, never into beacon.yaml. The machine id stays beacon-{hostname}:
- * reusing the Bridge's id would make both executors run the same commands (§11 item 2).
+ * reusing the Bridge's id would make both executors run the same commands (docs/mentu-schema.md#bug-shared-id).
  */
 
 export interface BridgeImportPlan {
@@ -147,7 +147,7 @@ export function planBridgeImport(paths: MentuPaths, env: NodeJS.ProcessEnv = pro
 function importSecrets(plan: BridgeImportPlan, supabase: Yaml, mentu: Yaml, paths: MentuPaths): void {
   const serviceKey = asString(supabase.serviceRoleKey) ?? asString(supabase.service_role_key);
   const anonKey = asString(supabase.anonKey) ?? asString(supabase.anon_key);
-  // The running Bridge keeps a service-role key under the misleading name anonKey (§1.6), so it is
+  // The running Bridge keeps a service-role key under the misleading name anonKey (docs/mentu-schema.md#bridge-config), so it is
   // taken unless the key itself says it is an anon key, which RLS would block for every claim.
   if (serviceKey) {
     plan.secrets.push({ name: 'supabase_key', value: serviceKey, from: 'supabase.serviceRoleKey' });
@@ -173,7 +173,7 @@ function set(plan: BridgeImportPlan, path: (string | number)[], value: unknown):
   plan.changes.push({ path, value });
 }
 
-/** ~/.mentu/credentials (§6.2): only who is logged in is read; its tokens are never copied. */
+/** ~/.mentu/credentials (docs/mentu-schema.md#bridge-config): only who is logged in is read; its tokens are never copied. */
 function readCredentials(paths: MentuPaths, plan: BridgeImportPlan): boolean {
   if (!existsSync(paths.credentials)) return false;
   try {

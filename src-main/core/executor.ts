@@ -61,7 +61,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   const events = new EventEmitter<ExecutorEventMap>();
   const running = new Map<string, RunningEntry>();
   const runs = new Set<Promise<void>>();
-  /** Every command id this executor ever took: filled before any await (mentu-compat §11.1). */
+  /** Every command id this executor ever took: filled before any await (docs/mentu-schema.md#bug-double-run). */
   const handled = new Set<string>();
   const refused = new Set<string>();
   const grace = createGracePeriod();

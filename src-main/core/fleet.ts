@@ -5,7 +5,7 @@ import type { BridgeMachineRow, CommandSource } from './commands/source.js';
  * The fleet: every executor of the configured workspaces (bridge_machines) plus the local lock holder(s),
  * with the age of each one's last heartbeat. A machine silent for more than STALE_HEARTBEATS heartbeat
  * periods is stale whatever its status column says, because a crashed or sleeping executor leaves
- * `online` behind (mentu-compat §5, §11 item 17).
+ * `online` behind (docs/mentu-schema.md#heartbeat, #bug-heartbeat).
  */
 
 export const STALE_HEARTBEATS = 3;

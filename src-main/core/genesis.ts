@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 export type GenesisDecision = { allowed: true; note: string | null } | { allowed: false; reason: string };
 
 /**
- * The `execute` check of `<cwd>/.mentu/genesis.key` (mentu-compat §8; policy in docs/genesis.md).
+ * The `execute` check of `<cwd>/.mentu/genesis.key` (docs/mentu-schema.md#genesis; policy in docs/genesis.md).
  * Two formats exist:
  *  - the enforcer format (Bridge and mentu-cli): `permissions.actors` (exact match, else the longest
  *    `*` pattern), `permissions.defaults.authenticated`, optional `trust_gradient`. Checked exactly as

@@ -3,7 +3,7 @@ import { silentLogger, type Logger } from './logger.js';
 import type { SecretStore } from './secrets.js';
 
 /**
- * Ledger evidence through the Mentu proxy (mentu-compat §10.1), as the Bridge daemon does it but naming
+ * Ledger evidence through the Mentu proxy (docs/mentu-schema.md#ledger), as the Bridge daemon does it but naming
  * Beacon: a `task` capture when a command is claimed, an `evidence` capture when it ends. The ledger is a
  * record, not a gate: every failure is logged (never the token) and swallowed, so it can never fail a command.
  */

@@ -16,7 +16,7 @@ export interface MentuPaths {
   config: string;
   /** The singleton executor lock shared with the older Bridge. */
   executorLock: string;
-  /** The earlier Beacon's singleton lock (plain pid, mentu-compat §7): honoured when alive, removed when stale. */
+  /** The earlier Beacon's singleton lock (plain pid, docs/mentu-schema.md#executor-lock): honoured when alive, removed when stale. */
   legacyBeaconLock: string;
   /** The older Bridge's config and the `mentu login` credentials (read for migration and auth). */
   bridgeConfig: string;

@@ -4,9 +4,9 @@ import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { silentLogger, type Logger } from './logger.js';
 
 /**
- * Per-commitment git worktrees, in the Bridge daemon's layout (mentu-compat §10.2):
+ * Per-commitment git worktrees, in the Bridge daemon's layout (docs/mentu-schema.md#worktrees):
  * `<parent of the repo root>/worktrees/<commitment id>` on a branch named after the commitment.
- * Unlike the Bridge, every commitment id Mentu issues is accepted (§11 item 16), an unsafe id is
+ * Unlike the Bridge, every commitment id Mentu issues is accepted (docs/mentu-schema.md#bug-worktree-ids), an unsafe id is
  * refused with a reason, and any failure fails the command: nothing silently runs in the main checkout.
  */
 

@@ -34,7 +34,7 @@ begin
 end
 $$;
 
--- The command queue (mentu-compat §1.1).
+-- The command queue (docs/mentu-schema.md#bridge-commands).
 create table if not exists public.bridge_commands (
   id uuid primary key default gen_random_uuid(),
   workspace_id uuid not null,
@@ -90,9 +90,9 @@ alter table public.bridge_commands add column if not exists approved_at timestam
 alter table public.bridge_commands add column if not exists approved_by text;
 alter table public.bridge_commands add column if not exists with_worktree boolean;
 -- exit_code / output / error are deliberately NOT added: their existence in Mentu is doubtful
--- (mentu-compat §1.1) and Beacon never relies on them.
+-- (docs/mentu-schema.md#doubtful-columns) and Beacon never relies on them.
 
--- One row per finished command (mentu-compat §1.2).
+-- One row per finished command (docs/mentu-schema.md#bridge-results).
 create table if not exists public.bridge_results (
   id uuid primary key default gen_random_uuid(),
   command_id uuid not null references public.bridge_commands(id) on delete cascade,
@@ -120,7 +120,7 @@ alter table public.bridge_results add column if not exists error_message text;
 alter table public.bridge_results add column if not exists started_at timestamptz default now();
 alter table public.bridge_results add column if not exists completed_at timestamptz default now();
 
--- Registration and heartbeat (mentu-compat §1.3). The id is a free-form machine id.
+-- Registration and heartbeat (docs/mentu-schema.md#bridge-machines). The id is a free-form machine id.
 create table if not exists public.bridge_machines (
   id text primary key,
   workspace_id uuid not null,
@@ -144,7 +144,7 @@ alter table public.bridge_machines add column if not exists last_seen_at timesta
 alter table public.bridge_machines add column if not exists current_command_id uuid;
 alter table public.bridge_machines add column if not exists created_at timestamptz default now();
 
--- Live output (mentu-compat §1.4). stream is free text: stdout, stderr, tool, system.
+-- Live output (docs/mentu-schema.md#spawn-logs). stream is free text: stdout, stderr, tool, system.
 create table if not exists public.spawn_logs (
   id uuid primary key default gen_random_uuid(),
   command_id uuid not null references public.bridge_commands(id) on delete cascade,

@@ -7,7 +7,7 @@ import {
   RestError, SqlBuilder, column, nonNegativeInt, orderClause, parsePrefer, projection, whereClause,
 } from './rest-query.js';
 
-/** The PostgREST subset supabase-js 2.x uses (see shared/reference/supabase-wire.md). */
+/** The PostgREST subset supabase-js 2.x uses (docs/supabase-wire.md#rest). */
 export interface RestContext {
   pool: pg.Pool;
   catalog: Catalog;

@@ -6,7 +6,7 @@ import { withConfiguredSource } from '../control/configured-source.js';
 import { CliError } from '../errors.js';
 
 /**
- * approve, reject: a person's decision on a command awaiting approval (mentu-compat §2.3). Through the running
+ * approve, reject: a person's decision on a command awaiting approval (docs/mentu-schema.md#approval). Through the running
  * executor's control socket, so its wait re-reads at once; without one, straight to the configured source
  * (the next executor to start sees the decision).
  */

@@ -8,7 +8,7 @@ import { runOnApprove } from './on-approve.js';
 import { agentEnvironment } from '../run/shell-env.js';
 
 /**
- * The executor's side of post-run approval (parity/approval.ts): hold a successful approval_required run,
+ * The executor's side of post-run approval (gate.ts): hold a successful approval_required run,
  * wait for the decision in the background (a wait can last 24 h, so it holds no run slot), resume the waits
  * a previous process left, and end them at shutdown (the records stay for the next start).
  */

@@ -6,7 +6,7 @@ import type { ApprovalRecord, ApprovalStore } from './store.js';
 import { runOnApprove, type OnApproveRequest, type OnApproveResult } from './on-approve.js';
 
 /**
- * The post-execution approval gate (mentu-compat §2.3). After a successful run of a command with
+ * The post-execution approval gate (docs/mentu-schema.md#approval). After a successful run of a command with
  * approval_required, the command waits in awaiting_approval (approval_status 'pending') until someone
  * sets approval_status:
  *   approved  → status approved, `on_approve` runs in the same directory, its result is the command's result;

@@ -94,7 +94,7 @@ export interface CommandSource {
   finish(commandId: string, outcome: CommandOutcome): Promise<boolean>;
   /** running → awaiting_approval after a successful run that requires approval. */
   markAwaitingApproval?(commandId: string): Promise<boolean>;
-  /** awaiting_approval → approved once the approval was read, just before on_approve runs (parity/approval.ts). */
+  /** awaiting_approval → approved once the approval was read, just before on_approve runs (approvals/gate.ts). */
   markApproved?(commandId: string): Promise<boolean>;
   /**
    * A person's decision on a command awaiting approval (`beacon approve|reject`): sets approval_status,
@@ -120,7 +120,7 @@ export interface CommandSource {
   list(query?: ListQuery): Promise<Command[]>;
 }
 
-/** The bridge_machines columns the fleet reads (mentu-compat §1.3). */
+/** The bridge_machines columns the fleet reads (docs/mentu-schema.md#bridge-machines). */
 export interface BridgeMachineRow {
   id: string;
   workspace_id: string;

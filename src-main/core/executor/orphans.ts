@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 /**
  * After a restart no process of ours can still own a command: what was running ends failed
  * "executor restarted" (agent runs are not idempotent, never re-run), what was only claimed goes back
- * to pending (mentu-compat §2.6).
+ * to pending (docs/mentu-schema.md#orphans).
  */
 export async function recoverOrphans(source: CommandSource, logger: Logger): Promise<void> {
   const recovery = await source.recoverOrphans();

@@ -9,7 +9,7 @@ import { checkWorkingDirectory } from '../run/workdir.js';
 
 /**
  * Can this machine run a command? The same checks serve twice: before claiming (so nothing is claimed
- * that would fail for local reasons, mentu-compat §3) and again after the claim, just before spawning
+ * that would fail for local reasons, docs/mentu-schema.md#claiming) and again after the claim, just before spawning
  * (the directory may have vanished meanwhile), where the timeout and genesis are checked too.
  */
 export interface PlanContext {
@@ -57,7 +57,7 @@ function checkRunnable(command: Command, context: PlanContext): Runnable {
   return { ok: true, cwd: dir.realPath, profile, agentPath: resolved.path };
 }
 
-/** The PreClaimCheck handed to source.claimNext. `isHandled` is the in-memory guard (mentu-compat §11.1). */
+/** The PreClaimCheck handed to source.claimNext. `isHandled` is the in-memory guard (docs/mentu-schema.md#bug-double-run). */
 export function createPreClaimCheck(context: () => PlanContext, isHandled: (id: string) => boolean): PreClaimCheck {
   return (command: Command): PreClaimDecision => {
     const ctx = context();

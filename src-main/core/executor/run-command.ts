@@ -100,7 +100,7 @@ async function execute(deps: RunDeps, entry: RunningEntry): Promise<void> {
   }
   const { plan } = planned;
 
-  // with_worktree + commitment_id: run in the commitment's git worktree (parity/worktree.ts), or fail with why.
+  // with_worktree + commitment_id: run in the commitment's git worktree (worktrees.ts), or fail with why.
   let cwd = plan.cwd;
   let worktreeEnv: Record<string, string> = {};
   if (command.withWorktree && command.commitmentId) {

@@ -5,7 +5,7 @@ import { holderView } from './holders.js';
 import { isPidAlive } from './pid.js';
 
 /**
- * The earlier Beacon's singleton lock, ~/.mentu/beacon.lock holding a plain pid (mentu-compat §7): while that
+ * The earlier Beacon's singleton lock, ~/.mentu/beacon.lock holding a plain pid (docs/mentu-schema.md#executor-lock): while that
  * process lives it holds the machine; a stale file is removed (only when acquiring, inside the mutex).
  * Synchronous: it runs inside the lock's critical section.
  */

@@ -18,7 +18,7 @@ function workspace(genesis: string | null): string {
 const deniedText = (dir: string) =>
   `Genesis enforcement denied: Actor 'agent:executor' does not have permission to perform 'execute' (${join(dir, '.mentu', 'genesis.key')})`;
 
-// The shape of mentu-web's .mentu/genesis.key (mentu-compat §8).
+// The shape of mentu-web's .mentu/genesis.key (docs/mentu-schema.md#genesis).
 const ENFORCER = `
 identity: { workspace: "mentu-web", owner: "rashid" }
 permissions:

@@ -121,7 +121,7 @@ describe('Realtime postgres_changes through supabase-js', () => {
     const memberClient = track(client(gw, { userJwt: memberJwt }));
     const outsiderClient = track(client(gw, { userJwt: outsiderJwt }));
     // Without this, a channel subscribed straight after createClient joins with the anon key
-    // (supabase-wire.md: access_token is only sent when known at subscribe time).
+    // (docs/supabase-wire.md#access-token: access_token is only sent when known at subscribe time).
     await memberClient.realtime.setAuth(memberJwt);
     await outsiderClient.realtime.setAuth(outsiderJwt);
     const m = watch(memberClient, 'member', [{ event: '*', table: 'bridge_commands' }, { event: 'INSERT', table: 'spawn_logs' }]);

@@ -6,7 +6,7 @@ import type { Row } from './mapping.js';
  * One realtime channel per workspace (INSERT and UPDATE on bridge_commands, filter workspace_id=eq.<id>).
  * Realtime is only a wake-up hint: every SUBSCRIBED (first join and each re-join) asks for a catch-up,
  * and a channel that reports CHANNEL_ERROR, TIMED_OUT or CLOSED is removed and recreated with jittered
- * exponential backoff. A workspace never has more than one live channel (field-lessons.md).
+ * exponential backoff. A workspace never has more than one live channel (docs/supabase-wire.md#channel-lifecycle).
  */
 
 export type ChannelState = 'joining' | 'subscribed' | 'retrying' | 'stopped';

@@ -7,7 +7,7 @@ import { classifyFailure, unwrap } from './client.js';
 import { rowToCommand, type Row } from './mapping.js';
 
 /**
- * Claiming (mentu-compat §3, §11.1, §11.7): list the oldest pending candidates this machine may see,
+ * Claiming (docs/mentu-schema.md#claiming): list the oldest pending candidates this machine may see,
  * apply the executor's pre-claim check locally, then claim only those that passed. The database decides
  * the winner, through claim_bridge_command (one statement, SKIP LOCKED) or, where that function is not
  * installed, through the conditional PATCH id=eq.X&status=eq.pending that is won only if one row comes back.

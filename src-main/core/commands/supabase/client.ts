@@ -39,7 +39,7 @@ export function createSupabaseConnection(options: ClientOptions): SupabaseConnec
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     global: { fetch },
     realtime: {
-      // Node 20 has no global WebSocket (supabase-wire.md).
+      // Node 20 has no global WebSocket (docs/supabase-wire.md#client).
       transport: WebSocket as unknown as never,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 15_000,
       reconnectAfterMs: (tries: number) => Math.min(tries * 1000, 10_000),

@@ -3,8 +3,8 @@ import type { BridgeMachineRow, HeartbeatState } from '../source.js';
 import { describeFailure } from './client.js';
 
 /**
- * This machine's bridge_machines row (mentu-compat §5). Every heartbeat is a full upsert, so a failed
- * registration is simply retried by the next beat and never stops the heartbeat (the Bridge's §11.17 bug).
+ * This machine's bridge_machines row (docs/mentu-schema.md#heartbeat). Every heartbeat is a full upsert, so a failed
+ * registration is simply retried by the next beat and never stops the heartbeat (docs/mentu-schema.md#bug-heartbeat).
  */
 
 export interface MachineInfo {
@@ -29,7 +29,7 @@ export function machineRow(info: MachineInfo, status: MachineStatus, currentComm
     last_seen_at: now.toISOString(),
     current_command_id: currentCommandId,
   };
-  // Mentu's user_id is a uuid; the Bridge only sends a well-formed one (mentu-compat §5).
+  // Mentu's user_id is a uuid; the Bridge only sends a well-formed one (docs/mentu-schema.md#bridge-machines).
   if (info.userId && /^[0-9a-f-]{36}$/i.test(info.userId)) row.user_id = info.userId;
   return row;
 }

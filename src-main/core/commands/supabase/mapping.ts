@@ -3,7 +3,7 @@ import { type Command, type NewCommand } from '../../contract/command.js';
 
 /**
  * bridge_commands rows ↔ the core's Command. Mentu's rows are loose (flags may be null, several columns
- * may be missing on older projects), so every field is read defensively (mentu-compat §1.1, §12).
+ * may be missing on older projects), so every field is read defensively (docs/mentu-schema.md#bridge-commands).
  */
 
 export type Row = Record<string, unknown>;
@@ -71,7 +71,7 @@ export function newCommandToRow(input: NewCommand, workspaceId: string, defaultA
   return row;
 }
 
-/** bridge_results.status: Mentu says `success`, not `completed` (mentu-compat §1.2). */
+/** bridge_results.status: Mentu says `success`, not `completed` (docs/mentu-schema.md#bridge-results). */
 export function resultStatusFor(status: 'completed' | 'failed' | 'timeout' | 'cancelled'): string {
   return status === 'completed' ? 'success' : status;
 }

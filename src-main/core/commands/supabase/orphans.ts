@@ -9,7 +9,7 @@ import { failedOutcome, type WriteOp } from './writes.js';
 
 /**
  * After a restart no local process can still own this machine's claimed or running rows
- * (mentu-compat §2.6). An agent run is not idempotent, so anything that may have started becomes failed
+ * (docs/mentu-schema.md#orphans). An agent run is not idempotent, so anything that may have started becomes failed
  * "executor restarted" with a result row; only rows provably never started go back to pending.
  * A start still waiting in the outbox counts as started; a result waiting there finishes the row itself.
  */

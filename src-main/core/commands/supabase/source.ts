@@ -213,7 +213,7 @@ export class SupabaseSource implements CommandSource {
   /**
    * Rows claimed by this machine that no run of this process holds can only come from a claim whose
    * response was lost. They never started (a run starts only after claimNext returned it), so they go
-   * back to pending rather than being run on the strength of "claimed by me" (mentu-compat §11.1).
+   * back to pending rather than being run on the strength of "claimed by me" (docs/mentu-schema.md#bug-double-run).
    */
   private async releaseLostClaims(): Promise<void> {
     for (const id of await strayClaims(this.queries, (id) => this.owned.has(id))) {

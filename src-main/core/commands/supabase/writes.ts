@@ -7,9 +7,9 @@ import { resultStatusFor } from './mapping.js';
 import type { ApplyResult } from './outbox.js';
 
 /**
- * The writes the dashboard reads (mentu-compat §4.2, §12), each an idempotent operation that the outbox
+ * The writes the dashboard reads (docs/mentu-schema.md#writes, #dashboard), each an idempotent operation that the outbox
  * can replay. Status writes carry only status and timestamps: the doubtful columns exit_code/output/error
- * are never sent with a status (§1.1); the outcome goes into the one bridge_results row.
+ * are never sent with a status (docs/mentu-schema.md#doubtful-columns); the outcome goes into the one bridge_results row.
  */
 
 export interface SpawnLogRow {

@@ -54,7 +54,7 @@ describe('Supabase source', () => {
     expect(row.started_at).toBeInstanceOf(Date);
     expect(row.completed_at).toBeInstanceOf(Date);
 
-    // The dashboard's own queries (mentu-compat §4.2), as a workspace member under RLS.
+    // The dashboard's own queries (docs/mentu-schema.md#dashboard), as a workspace member under RLS.
     const web = dashboardClient(gateway);
     const list = await web.from('bridge_commands').select('*').eq('workspace_id', WS).order('created_at', { ascending: false });
     expect(list.error).toBeNull();

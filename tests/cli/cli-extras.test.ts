@@ -1,23 +1,16 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLI } from '../support/cli.js';
-import { cli, enqueue, makeSandbox, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
+import { cli, enqueue, waitForStatus, useLocalSandboxes } from '../support/local-sandbox.js';
 import { waitFor } from '../support/wait.js';
 
-let sandbox: Sandbox | null = null;
-let executor: ExecutorProcess | null = null;
-afterEach(async () => {
-  if (executor) await stopExecutor(executor);
-  executor = null;
-  sandbox?.cleanup();
-  sandbox = null;
-});
+const local = useLocalSandboxes();
 
 describe('beacon doctor', () => {
   it('healthy: exit 0, the agent path and its --version, the source, no executor running', () => {
-    sandbox = makeSandbox();
+    const sandbox = local.sandbox();
     const result = cli(sandbox, ['doctor', '--json']);
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout) as { ok: boolean; checks: { name: string; level: string; detail: string }[] };
@@ -30,8 +23,8 @@ describe('beacon doctor', () => {
   });
 
   it('broken agent and a running executor: exit 1 with what to do, the holder named', async () => {
-    sandbox = makeSandbox();
-    executor = startExecutor(sandbox);
+    const sandbox = local.sandbox();
+    const executor = local.start(sandbox);
     await executor.ready;
     const config = JSON.parse(readFileSync(join(sandbox.home, 'beacon.yaml'), 'utf8')) as { agents: Record<string, { command: string }> };
     config.agents.fake!.command = join(sandbox.root, 'no-such-claude');
@@ -45,7 +38,7 @@ describe('beacon doctor', () => {
   });
 
   it('an invalid config: exit 1 naming the file', () => {
-    sandbox = makeSandbox();
+    const sandbox = local.sandbox();
     writeFileSync(join(sandbox.home, 'beacon.yaml'), 'execution:\n  max_concurrent: many\n');
     const result = cli(sandbox, ['doctor']);
     expect(result.status).toBe(1);
@@ -56,8 +49,8 @@ describe('beacon doctor', () => {
 
 describe('CLI details', () => {
   it('beacon run --dashboard prints the dashboard URL, which answers on 127.0.0.1', async () => {
-    sandbox = makeSandbox();
-    executor = startExecutor(sandbox, ['--dashboard', '--port', '0']);
+    const sandbox = local.sandbox();
+    const executor = local.start(sandbox, ['--dashboard', '--port', '0']);
     await executor.ready;
     const line = await waitFor('the Dashboard line', () => executor!.stdout().split('\n').find((l) => l.startsWith('Dashboard: ')));
     const url = new URL(line.slice('Dashboard: '.length));
@@ -67,8 +60,8 @@ describe('CLI details', () => {
   });
 
   it('enqueue reads the prompt from stdin with "-", logs --follow streams until the command ends', async () => {
-    sandbox = makeSandbox();
-    executor = startExecutor(sandbox);
+    const sandbox = local.sandbox();
+    const executor = local.start(sandbox);
     await executor.ready;
     const piped = cli(sandbox, ['enqueue', '-', '--json'], { input: '@agent lines=4 interval=300\nfrom stdin with "quotes" and $HOME' });
     expect(piped.status).toBe(0);
@@ -87,7 +80,7 @@ describe('CLI details', () => {
   });
 
   it('unknown ids and bad options fail with a clear message', () => {
-    sandbox = makeSandbox();
+    const sandbox = local.sandbox();
     const shown = cli(sandbox, ['show', 'does-not-exist']);
     expect(shown.status).not.toBe(0);
     expect(shown.stderr).toContain('No command does-not-exist');

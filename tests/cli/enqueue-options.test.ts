@@ -1,18 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { cli, enqueue, makeSandbox, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { cli, enqueue, waitForStatus, useLocalSandboxes } from '../support/local-sandbox.js';
 
-let sandbox: Sandbox | null = null;
-let executor: ExecutorProcess | null = null;
-afterEach(async () => {
-  if (executor) await stopExecutor(executor);
-  executor = null;
-  sandbox?.cleanup();
-  sandbox = null;
-});
+const local = useLocalSandboxes();
 
 describe('beacon enqueue options', () => {
   it('--commitment, --worktree and --on-approve reach the queued command', () => {
-    sandbox = makeSandbox();
+    const sandbox = local.sandbox();
     const result = cli(sandbox, ['enqueue', 'ship it', '--commitment', 'cmt_kzr4z3eo', '--worktree', '--on-approve', 'make deploy', '--json']);
     expect(result.status).toBe(0);
     const command = JSON.parse(result.stdout) as Record<string, unknown>;
@@ -22,7 +15,7 @@ describe('beacon enqueue options', () => {
   });
 
   it('--worktree without --commitment is refused and queues nothing', () => {
-    sandbox = makeSandbox();
+    const sandbox = local.sandbox();
     const result = cli(sandbox, ['enqueue', 'x', '--worktree']);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('--worktree needs --commitment');
@@ -30,8 +23,8 @@ describe('beacon enqueue options', () => {
   });
 
   it('--on-approve waits for `beacon approve`, then its exit code is the result', async () => {
-    sandbox = makeSandbox();
-    executor = startExecutor(sandbox);
+    const sandbox = local.sandbox();
+    const executor = local.start(sandbox);
     await executor.ready;
     const id = enqueue(sandbox, 'build the thing', ['--on-approve', 'exit 4']);
     await waitForStatus(sandbox, id, ['awaiting_approval']);

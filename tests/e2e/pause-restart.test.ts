@@ -1,22 +1,14 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { cli, enqueue, makeSandbox, readRow, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { cli, enqueue, readRow, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox, useLocalSandboxes } from '../support/local-sandbox.js';
 import { waitFor } from '../support/wait.js';
 
-let sandbox: Sandbox | null = null;
-const executors: ExecutorProcess[] = [];
+const local = useLocalSandboxes();
 function start(s: Sandbox): ExecutorProcess {
   s.env.BEACON_LOG_LEVEL = 'debug'; // the claim loop's decisions are what these tests wait on
-  const e = startExecutor(s);
-  executors.push(e);
-  return e;
+  return local.start(s);
 }
-afterEach(async () => {
-  for (const e of executors.splice(0)) await stopExecutor(e);
-  sandbox?.cleanup();
-  sandbox = null;
-});
 
 /** Claim passes the executor has decided so far (debug lines of the claim loop). */
 function passesDecided(executor: ExecutorProcess): number {
@@ -25,7 +17,7 @@ function passesDecided(executor: ExecutorProcess): number {
 
 describe('pause and resume', () => {
   it('a command enqueued while paused stays pending until resume; the pause survives a restart', async () => {
-    sandbox = makeSandbox();
+    const sandbox = local.sandbox();
     const first = start(sandbox);
     await first.ready;
     const paused = cli(sandbox, ['pause']);
@@ -54,7 +46,7 @@ describe('pause and resume', () => {
   });
 
   it('without an executor, pause writes the state the next start honours', async () => {
-    sandbox = makeSandbox();
+    const sandbox = local.sandbox();
     const paused = cli(sandbox, ['pause']);
     expect(paused.status).toBe(0);
     expect(paused.stdout).toContain('No executor is running');
@@ -70,7 +62,7 @@ describe('pause and resume', () => {
 
 describe('kill -9 of the executor mid-run', () => {
   it('on restart the command ends failed "executor restarted" and is not run again', async () => {
-    sandbox = makeSandbox();
+    const sandbox = local.sandbox();
     const pidfile = join(sandbox.root, 'run.json');
     const first = start(sandbox);
     await first.ready;

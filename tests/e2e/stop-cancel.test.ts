@@ -1,17 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { cli, enqueue, isAlive, makeSandbox, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { cli, enqueue, isAlive, waitForStatus, useLocalSandboxes } from '../support/local-sandbox.js';
 import { waitFor } from '../support/wait.js';
 
-let sandbox: Sandbox | null = null;
-let executor: ExecutorProcess | null = null;
-afterEach(async () => {
-  if (executor) await stopExecutor(executor);
-  executor = null;
-  sandbox?.cleanup();
-  sandbox = null;
-});
+const local = useLocalSandboxes();
 
 function pids(file: string): number[] {
   const { pid, childPid } = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; childPid: number | null };
@@ -20,8 +13,8 @@ function pids(file: string): number[] {
 
 describe('timeout and cancel through the CLI', () => {
   it('a command over its timeout ends timeout, the agent and its child gone', async () => {
-    sandbox = makeSandbox();
-    executor = startExecutor(sandbox);
+    const sandbox = local.sandbox();
+    const executor = local.start(sandbox);
     await executor.ready;
     const pidfile = join(sandbox.root, 'timeout.json');
     const id = enqueue(sandbox, `@agent pidfile=${pidfile} child=1 sleep=60000\nslow`, ['--timeout', '2']);
@@ -32,8 +25,8 @@ describe('timeout and cancel through the CLI', () => {
   });
 
   it('beacon cancel of a running command ends cancelled, processes gone; cancel of a pending one is immediate', async () => {
-    sandbox = makeSandbox();
-    executor = startExecutor(sandbox);
+    const sandbox = local.sandbox();
+    const executor = local.start(sandbox);
     await executor.ready;
     const pidfile = join(sandbox.root, 'cancel.json');
     const id = enqueue(sandbox, `@agent pidfile=${pidfile} child=1 sleep=60000\nto be cancelled`);
@@ -61,8 +54,8 @@ describe('timeout and cancel through the CLI', () => {
 
 describe('graceful stop', () => {
   it('SIGTERM: running commands get the grace period, then are cancelled "executor shutdown"; the lock is released, exit 0', async () => {
-    sandbox = makeSandbox({ shutdown_grace_seconds: 1 });
-    executor = startExecutor(sandbox);
+    const sandbox = local.sandbox({ shutdown_grace_seconds: 1 });
+    const executor = local.start(sandbox);
     await executor.ready;
     const pidfile = join(sandbox.root, 'shutdown.json');
     const id = enqueue(sandbox, `@agent pidfile=${pidfile} child=1 sleep=60000\nbusy at shutdown`);
@@ -84,8 +77,8 @@ describe('graceful stop', () => {
   });
 
   it('SIGTERM with nothing running exits promptly with 0', async () => {
-    sandbox = makeSandbox();
-    executor = startExecutor(sandbox);
+    const sandbox = local.sandbox();
+    const executor = local.start(sandbox);
     await executor.ready;
     executor.child.kill('SIGTERM');
     const { code } = await executor.exited;

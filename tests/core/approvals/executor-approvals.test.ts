@@ -1,24 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLocalSource } from '../../../src-main/core/commands/local/index.js';
-import { cli, enqueue, makeSandbox, readRow, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../../support/local-sandbox.js';
+import { cli, enqueue, readRow, waitForStatus, type Sandbox, useLocalSandboxes } from '../../support/local-sandbox.js';
 import { waitFor } from '../../support/wait.js';
 
 /** Post-run approval through `beacon run` on the local queue, decided with `beacon approve|reject` (real processes). */
 
-let sandbox: Sandbox | null = null;
-const executors: ExecutorProcess[] = [];
-function start(s: Sandbox): ExecutorProcess {
-  const e = startExecutor(s);
-  executors.push(e);
-  return e;
-}
-afterEach(async () => {
-  for (const e of executors.splice(0)) await stopExecutor(e);
-  sandbox?.cleanup();
-  sandbox = null;
-});
+const local = useLocalSandboxes();
 
 /** `beacon enqueue` has no approval flags; the queue's own enqueue (what the API's requeue uses) sets them. */
 async function enqueueForApproval(s: Sandbox, prompt: string, onApprove: string | null): Promise<string> {
@@ -42,9 +31,9 @@ const approvalRow = (s: Sandbox, id: string) => readRow(s, id) as unknown as App
 
 describe('approval_required on the local queue', () => {
   it('waits in awaiting_approval; beacon approve runs on_approve in the same directory and its exit code is the result', async () => {
-    sandbox = makeSandbox({ max_concurrent: 1 });
+    const sandbox = local.sandbox({ max_concurrent: 1 });
     const s = sandbox;
-    const executor = start(s);
+    const executor = local.start(s);
     await executor.ready;
     const marker = join(s.root, 'on-approve-cwd');
     const id = await enqueueForApproval(s, 'make the change', `pwd > ${marker}; echo on-approve-said-hello; exit 7`);
@@ -71,9 +60,9 @@ describe('approval_required on the local queue', () => {
   });
 
   it('beacon reject ends the command failed "Command rejected by user" without running on_approve', async () => {
-    sandbox = makeSandbox();
+    const sandbox = local.sandbox();
     const s = sandbox;
-    const executor = start(s);
+    const executor = local.start(s);
     await executor.ready;
     const marker = join(s.root, 'must-not-exist');
     const id = await enqueueForApproval(s, 'risky change', `touch ${marker}`);
@@ -88,9 +77,9 @@ describe('approval_required on the local queue', () => {
   });
 
   it('an approval given while the executor was down (killed while awaiting) runs on_approve once at the next start', async () => {
-    sandbox = makeSandbox();
+    const sandbox = local.sandbox();
     const s = sandbox;
-    const first = start(s);
+    const first = local.start(s);
     await first.ready;
     const counter = join(s.root, 'on-approve-runs');
     const id = await enqueueForApproval(s, 'survive a restart', `echo ran >> ${counter}`);
@@ -104,7 +93,7 @@ describe('approval_required on the local queue', () => {
     expect(approved.stdout).toContain('no executor is running');
     expect(approvalRow(s, id)).toMatchObject({ status: 'awaiting_approval', approval_status: 'approved' });
 
-    const second = start(s);
+    const second = local.start(s);
     await second.ready;
     const row = await waitForStatus(s, id, ['completed', 'failed', 'timeout', 'cancelled'], 30_000);
     expect(row.status).toBe('completed');
@@ -116,9 +105,9 @@ describe('approval_required on the local queue', () => {
   });
 
   it('a command awaiting approval holds no run slot: max_concurrent 1 still runs the next command', async () => {
-    sandbox = makeSandbox({ max_concurrent: 1 });
+    const sandbox = local.sandbox({ max_concurrent: 1 });
     const s = sandbox;
-    const executor = start(s);
+    const executor = local.start(s);
     await executor.ready;
     const waiting = await enqueueForApproval(s, 'needs a person', null);
     await waitForStatus(s, waiting, ['awaiting_approval'], 30_000);

@@ -1,5 +1,5 @@
 import { stripAnsi } from '../ansi-stripper.js';
-import { parseJsonLine } from './summary.js';
+import { isObject, num, parseJsonLine, str, type Json } from './json.js';
 
 /**
  * Readable text for Claude's `--output-format stream-json` lines (claude-cli.md), wherever a person reads
@@ -13,8 +13,6 @@ import { parseJsonLine } from './summary.js';
  * follows each of them, and showing both would print every text twice.
  */
 export type RenderFlavour = 'plain' | 'ansi';
-
-type Json = Record<string, unknown>;
 
 /** The longest one-line summary of a tool call or a tool result, in characters (code points). */
 export const SUMMARY_LIMIT = 120;
@@ -224,14 +222,4 @@ export function clip(text: string, limit: number): string {
   if (text.length <= limit) return text;
   const points = Array.from(text);
   return points.length <= limit ? text : points.slice(0, limit - 1).join('') + '…';
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function str(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
-}
-function num(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }

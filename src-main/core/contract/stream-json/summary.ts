@@ -1,3 +1,4 @@
+import { isObject, num, parseJsonLine, str, type Json } from './json.js';
 import { emptyRunSummary, type RunSummary } from '../run-summary.js';
 import { stripAnsi } from '../ansi-stripper.js';
 
@@ -14,13 +15,10 @@ const ASSISTANT_TEXT_LIMIT = 16 * 1024;
 const PLAIN_TEXT_CHECKED = 64 * 1024;
 const TOOL_USE_LIMIT = 500;
 const RESULT_TEXT_LIMIT = 64 * 1024;
-/** JSON may follow a little junk at the start of a line (macOS echoes the "^D" Beacon writes to stdin). */
-const MAX_JSON_PREFIX = 8;
 
 const AUTH_FAILURE = /authentication_error|authentication_failed|invalid api key|please run \/login|oauth token has expired|\b401\b/i;
 const AUTH_FAILURE_PLAIN = /authentication_error|invalid api key|please run \/login|oauth token has expired/i;
 
-type Json = Record<string, unknown>;
 
 export interface LineOutcome {
   /** The summary changed. */
@@ -124,30 +122,7 @@ export class StreamJsonSummary {
   }
 }
 
-/** A JSON object with a string `type`, or null for anything else. */
-export function parseJsonLine(line: string): Json | null {
-  let brace = line.indexOf('{');
-  // Text without a newline (stderr, a flood's last line) can run into a JSON line on the pty.
-  if (brace > MAX_JSON_PREFIX) brace = line.indexOf('{"type":');
-  if (brace < 0) return null;
-  if (line.charCodeAt(line.length - 1) !== 125 /* } */ && !line.trimEnd().endsWith('}')) return null;
-  try {
-    const value: unknown = JSON.parse(line.slice(brace));
-    return isObject(value) && typeof value.type === 'string' ? value : null;
-  } catch {
-    return null;
-  }
-}
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function str(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
-}
-function num(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
 function bound(text: string): string {
   return text.length > RESULT_TEXT_LIMIT ? text.slice(0, RESULT_TEXT_LIMIT) + '…' : text;
 }

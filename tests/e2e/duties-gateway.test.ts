@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FleetMachineView } from '../../src-main/core/contract/types.js';
 import { runCli, type CliResult } from '../support/cli.js';
-import { beaconSandbox, startBeacon, type BeaconRun, type BeaconSandbox } from '../support/beacon-sandbox.js';
+import { type BeaconRun, type BeaconSandbox, useBeaconSandboxes } from '../support/beacon-sandbox.js';
 import { type Gateway } from '../gateway/index.js';
 import { useGateway } from '../gateway/use-gateway.js';
 import { WS } from '../support/source-driver.js';
@@ -15,20 +15,12 @@ const MACHINE = 'beacon-approval-gw';
 const HEARTBEAT_SECONDS = 5;
 
 let gateway: Gateway;
-const live: { box: BeaconSandbox; run: BeaconRun }[] = [];
-
 useGateway((g) => (gateway = g));
-afterEach(async () => {
-  for (const { box, run } of live.splice(0)) {
-    await run.stop();
-    box.cleanup();
-  }
-});
+const beacons = useBeaconSandboxes(() => gateway);
 
 async function executor(): Promise<{ box: BeaconSandbox; run: BeaconRun }> {
-  const box = beaconSandbox(gateway, { machineId: MACHINE, supabase: { heartbeat_seconds: HEARTBEAT_SECONDS } });
-  const run = startBeacon(box);
-  live.push({ box, run });
+  const box = beacons.sandbox({ machineId: MACHINE, supabase: { heartbeat_seconds: HEARTBEAT_SECONDS } });
+  const run = beacons.start(box);
   await run.ready;
   return { box, run };
 }

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Gateway } from '../gateway/index.js';
 import { useGateway } from '../gateway/use-gateway.js';
-import { beaconSandbox, startBeacon, type BeaconRun, type BeaconSandbox } from '../support/beacon-sandbox.js';
+import { type BeaconRun, type BeaconSandbox, useBeaconSandboxes } from '../support/beacon-sandbox.js';
 import { runCli } from '../support/cli.js';
 import { commandRow, insertCommand, WS } from '../support/source-driver.js';
 import { waitFor } from '../support/wait.js';
@@ -11,25 +11,16 @@ import { waitFor } from '../support/wait.js';
 /** End to end: `node dist-cli/beacon.cjs run` with command_source supabase against the gateway. */
 
 let gateway: Gateway;
-const runs: BeaconRun[] = [];
-const boxes: BeaconSandbox[] = [];
 
 useGateway((g) => (gateway = g));
-afterEach(async () => {
-  for (const run of runs.splice(0)) await run.stop();
-  for (const box of boxes.splice(0)) box.cleanup();
-});
+const beacons = useBeaconSandboxes(() => gateway);
 
 function sandbox(machineId: string, execution: Record<string, unknown> = {}): BeaconSandbox {
-  const box = beaconSandbox(gateway, { machineId, execution });
-  boxes.push(box);
-  return box;
+  return beacons.sandbox({ machineId, execution });
 }
 
 function startRun(box: BeaconSandbox): BeaconRun {
-  const run = startBeacon(box);
-  runs.push(run);
-  return run;
+  return beacons.start(box);
 }
 
 const resultRows = async (id: string) => (await gateway.sql('select * from public.bridge_results where command_id = $1', [id])).rows;

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Gateway } from '../../gateway/index.js';
 import { useGateway } from '../../gateway/use-gateway.js';
 import { WS } from '../../support/source-driver.js';
-import { beaconSandbox, insertMany, startBeacon, statusCounts, type BeaconRun, type BeaconSandbox } from '../../support/beacon-sandbox.js';
+import { insertMany, statusCounts, type BeaconRun, type BeaconSandbox, useBeaconSandboxes } from '../../support/beacon-sandbox.js';
 import { waitFor } from '../../support/wait.js';
 
 /**
@@ -14,20 +14,12 @@ import { waitFor } from '../../support/wait.js';
  */
 
 let gateway: Gateway;
-const live: { box: BeaconSandbox; run: BeaconRun }[] = [];
-
 useGateway((g) => (gateway = g));
-afterEach(async () => {
-  for (const { box, run } of live.splice(0)) {
-    await run.stop();
-    box.cleanup();
-  }
-});
+const beacons = useBeaconSandboxes(() => gateway);
 
 async function executor(machineId: string, execution: Record<string, unknown>): Promise<{ box: BeaconSandbox; run: BeaconRun }> {
-  const box = beaconSandbox(gateway, { machineId, execution, noopAgent: true });
-  const run = startBeacon(box);
-  live.push({ box, run });
+  const box = beacons.sandbox({ machineId, execution, noopAgent: true });
+  const run = beacons.start(box);
   await run.ready;
   return { box, run };
 }

@@ -4,7 +4,7 @@ import { isAlive } from '../../support/local-sandbox.js';
 import { type Gateway } from '../../gateway/index.js';
 import { useGateway } from '../../gateway/use-gateway.js';
 import { WS } from '../../support/source-driver.js';
-import { beaconSandbox, insertMany, startBeacon, statusCounts, type BeaconRun, type BeaconSandbox } from '../../support/beacon-sandbox.js';
+import { insertMany, statusCounts, type BeaconRun, type BeaconSandbox, useBeaconSandboxes } from '../../support/beacon-sandbox.js';
 import { waitFor } from '../../support/wait.js';
 
 /**
@@ -14,13 +14,11 @@ import { waitFor } from '../../support/wait.js';
  */
 
 let gateway: Gateway;
-const boxes: BeaconSandbox[] = [];
-const runs: BeaconRun[] = [];
 const pids: number[] = [];
 
 useGateway((g) => (gateway = g));
+const beacons = useBeaconSandboxes(() => gateway);
 afterEach(async () => {
-  for (const run of runs.splice(0)) await run.stop();
   for (const pid of pids.splice(0)) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -28,18 +26,13 @@ afterEach(async () => {
       /* gone */
     }
   }
-  for (const box of boxes.splice(0)) box.cleanup();
 });
 
 function sandbox(machineId: string, execution: Record<string, unknown>): BeaconSandbox {
-  const box = beaconSandbox(gateway, { machineId, execution });
-  boxes.push(box);
-  return box;
+  return beacons.sandbox({ machineId, execution });
 }
 function start(box: BeaconSandbox): BeaconRun {
-  const run = startBeacon(box);
-  runs.push(run);
-  return run;
+  return beacons.start(box);
 }
 const spawns = (box: BeaconSandbox): { pid: number; tag: string }[] =>
   existsSync(box.spawnMarker)

@@ -46,5 +46,5 @@ export function loginItemView(facts: LoginItemFacts): LoginItemView {
   } else if (offerMoveToApplications) {
     detail = 'Beacon is not in your Applications folder: move it there so it still opens at login after this copy is gone.';
   }
-  return { supported, enabled: supported && enabled, status, detail, offerLoginItemsSettings, offerMoveToApplications };
+  return { supported, enabled, status, detail, offerLoginItemsSettings, offerMoveToApplications };
 }

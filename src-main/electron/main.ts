@@ -132,7 +132,7 @@ function start(): void {
     preloadPath,
     prefs: openPrefs(),
     trayBounds: () => tray?.bounds() ?? { x: 0, y: 0, width: 0, height: 0 },
-    dock: process.platform === 'darwin' ? app.dock : undefined,
+    dock: app.dock, // undefined off macOS
     darkMode: () => nativeTheme.shouldUseDarkColors,
     logger,
   });

@@ -34,12 +34,10 @@ export function usableBounds(rect: Rect | null | undefined): rect is Rect {
 }
 
 /** Remembers the last usable tray bounds, so a later zero answer still finds the icon. */
-export function createTrayBoundsCache(): { note(rect: Rect | null | undefined): void; best(...candidates: (Rect | null | undefined)[]): Rect | null } {
+export function createTrayBoundsCache(): { best(...candidates: (Rect | null | undefined)[]): Rect | null } {
   let last: Rect | null = null;
   return {
-    note(rect) {
-      if (usableBounds(rect)) last = { ...rect };
-    },
+    /** The first usable candidate (remembered), else the last one seen. */
     best(...candidates) {
       const found = candidates.find(usableBounds);
       if (found) last = { ...found };

@@ -58,6 +58,8 @@ export function createWindowManager(options: WindowManagerOptions): WindowManage
   let detached: Managed | null = null;
   const crashes = createRendererCrashPolicy();
   const trayBounds = createTrayBoundsCache();
+  /** The bounds the tray click being handled reported: fresher than what the tray answers afterwards. */
+  let clickBounds: Rect | undefined;
 
   const showManaged = (managed: Managed): void => {
     if (!managed.gate.requestShow()) return; // shown on ready-to-show
@@ -144,7 +146,7 @@ export function createWindowManager(options: WindowManagerOptions): WindowManage
       case 'show-popover': {
         popover ??= createPopover();
         const [width = 0, height = 0] = popover.win.getSize();
-        const position = placePopover(trayBounds.best(options.trayBounds()), screen.getCursorScreenPoint(), screen.getAllDisplays(), { width, height });
+        const position = placePopover(trayBounds.best(clickBounds, options.trayBounds()), screen.getCursorScreenPoint(), screen.getAllDisplays(), { width, height });
         popover.win.setPosition(position.x, position.y);
         return showManaged(popover);
       }
@@ -180,9 +182,13 @@ export function createWindowManager(options: WindowManagerOptions): WindowManage
   popover = createPopover();
 
   return {
-    toggle(clickBounds) {
-      trayBounds.note(clickBounds);
-      dispatch('tray-click');
+    toggle(bounds) {
+      clickBounds = bounds;
+      try {
+        dispatch('tray-click');
+      } finally {
+        clickBounds = undefined;
+      }
     },
     show: () => dispatch('reopen'),
     async detach() {

@@ -62,6 +62,8 @@ async function visibleWindows(): Promise<number> {
 
 describe('the packaged app, end to end (Playwright Electron)', () => {
   beforeAll(async () => {
+    // The macOS workflow sets BEACON_E2E_REQUIRED=1: there a missing app or binary is a failure, not a skip.
+    if (skipReason && process.env.BEACON_E2E_REQUIRED === '1') throw new Error(`Electron end-to-end test cannot run: ${skipReason}`);
     if (skipReason) {
       console.log(`Electron end-to-end test skipped: ${skipReason}`);
       return;

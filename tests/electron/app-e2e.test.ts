@@ -6,7 +6,7 @@ import { _electron as electron, type ElectronApplication, type Page } from 'play
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { BeaconAutomation } from '../../src-main/electron/automation.js';
-import { terminalText } from '../ui/browser.js';
+import { terminalText } from '../support/browser.js';
 import { asarOf, findElectronBinary, findPackagedApp } from './packaged-app.js';
 
 /**
@@ -77,7 +77,7 @@ describe('the packaged app, end to end (Playwright Electron)', () => {
         machine: { id: 'beacon-e2e' },
         command_source: 'local',
         execution: { allowed_directories: [workDir], default_agent: 'fake', max_concurrent: 1 },
-        agents: { fake: { command: process.execPath, args: [join(root, 'tests/fixtures/fake-agent.mjs'), '-p', '{prompt}'], output: 'stream-json' } },
+        agents: { fake: { command: process.execPath, args: [join(root, 'tests/support/fake-agent.mjs'), '-p', '{prompt}'], output: 'stream-json' } },
       }),
     );
     app = await electron.launch({
@@ -104,7 +104,7 @@ describe('the packaged app, end to end (Playwright Electron)', () => {
     await page.getByRole('heading', { name: /beacon-e2e/ }).waitFor();
     expect(await page.getByTestId('role').textContent()).toBe('active');
     // The renderer is sandboxed: the bridge, and no Node.
-    expect(await page.evaluate('typeof window.beaconBridge + "/" + typeof require + "/" + typeof process')).toBe('object/undefined/undefined');
+    expect(await page.evaluate('typeof window.beaconIpc + "/" + typeof require + "/" + typeof process')).toBe('object/undefined/undefined');
     // The lock is the app's.
     expect(JSON.parse(readFileSync(join(mentuHome, 'executor.lock'), 'utf8'))).toMatchObject({ type: 'beacon', mode: 'app' });
   });

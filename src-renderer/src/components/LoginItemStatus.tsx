@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { LaunchAtLoginView } from '../../../src-main/core/api/types.js';
+import type { LaunchAtLoginView } from '../../../src-main/core/contract/types.js';
 import type { UiClient } from '../transport/index.js';
 import { errorMessage } from '../format.js';
 

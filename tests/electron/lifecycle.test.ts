@@ -53,6 +53,21 @@ function recordingPorts(options: { running?: RunningCommandSummary[]; consent?: 
   return { ports, calls, state };
 }
 
+/** A lifecycle waiting in standby (another executor holds the lock) until a quit aborts the wait. */
+async function inStandby() {
+  const { ports, calls } = recordingPorts();
+  ports.activate = (signal, onStandby) =>
+    new Promise<void>((_resolve, reject) => {
+      calls.push('activate');
+      onStandby(bridgeHolder(333));
+      signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
+    });
+  const lifecycle = createLifecycle(ports, silentLogger);
+  const started = lifecycle.start();
+  await new Promise((r) => setImmediate(r));
+  return { lifecycle, calls, started };
+}
+
 function trackPhases(lifecycle: ReturnType<typeof createLifecycle>): LifecyclePhaseName[] {
   const phases: LifecyclePhaseName[] = [];
   lifecycle.onChange((phase) => phases.push(phase.name));
@@ -151,16 +166,7 @@ describe('standby', () => {
   });
 
   it('quitting during standby stops waiting and exits without touching a lock it never held', async () => {
-    const { ports, calls } = recordingPorts();
-    ports.activate = (signal, onStandby) =>
-      new Promise<void>((_resolve, reject) => {
-        calls.push('activate');
-        onStandby(bridgeHolder(333));
-        signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
-      });
-    const lifecycle = createLifecycle(ports, silentLogger);
-    const started = lifecycle.start();
-    await new Promise((r) => setImmediate(r));
+    const { lifecycle, calls, started } = await inStandby();
     expect(lifecycle.phase().name).toBe('standby');
     expect(await lifecycle.requestQuit()).toBe('quit');
     await started;
@@ -235,16 +241,7 @@ describe('the shutdown path (log out, restart, shut down)', () => {
   });
 
   it('a shutdown during standby leaves at once, touching no lock', async () => {
-    const { ports, calls } = recordingPorts();
-    ports.activate = (signal, onStandby) =>
-      new Promise<void>((_resolve, reject) => {
-        calls.push('activate');
-        onStandby(bridgeHolder(444));
-        signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
-      });
-    const lifecycle = createLifecycle(ports, silentLogger);
-    const started = lifecycle.start();
-    await new Promise((r) => setImmediate(r));
+    const { lifecycle, calls, started } = await inStandby();
     expect(await lifecycle.requestShutdown()).toBe('quit');
     await started;
     expect(calls).toEqual(['activate', 'exit']);

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { defineConfig, type UserConfig } from 'vite';
+import { defineConfig, type Plugin, type UserConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
 /**
@@ -7,10 +7,21 @@ import react from '@vitejs/plugin-react';
  * `npx vite build --config src-renderer/vite.config.ts` writes out/renderer, which the Electron window loads
  * and `beacon run --dashboard` serves. Relative asset paths, because both load it from a folder.
  */
+/**
+ * The page's meta CSP allows no inline script, but Vite's dev server injects one (the React refresh preamble):
+ * in development (`vite serve`, `npm run dev:app`) the meta is left out and the Electron shell sends the
+ * development CSP header instead (src-main/electron/security.ts). A build keeps the meta as written.
+ */
+export const devServerCsp: Plugin = {
+  name: 'beacon-dev-server-csp',
+  apply: 'serve',
+  transformIndexHtml: (html) => html.replace(/<meta\s+http-equiv="Content-Security-Policy"[^>]*>\s*/i, ''),
+};
+
 export const rendererConfig: UserConfig = {
   root: __dirname,
   base: './',
-  plugins: [react()],
+  plugins: [react(), devServerCsp],
   build: {
     outDir: resolve(__dirname, '../out/renderer'),
     emptyOutDir: true,

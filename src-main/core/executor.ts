@@ -36,8 +36,13 @@ export type { ExecutorOptions, ExecutorSnapshot, ExecutorRole, StopOptions } fro
 export interface Executor {
   start(): Promise<void>;
   stop(options: StopOptions): Promise<void>;
-  pause(): void;
-  resume(): void;
+  /**
+   * No new claims; running commands finish. Persisted (the next start stays paused) unless `persist` is
+   * false: the app's quit sequence holds claims in memory only, so a crash while quitting never leaves
+   * the next launch paused.
+   */
+  pause(options?: { persist?: boolean }): void;
+  resume(options?: { persist?: boolean }): void;
   cancel(commandId: string): Promise<{ ok: boolean; message: string }>;
   /** A person's decision on a command awaiting approval; the waiting gate re-reads at once. */
   decideApproval(commandId: string, decision: ApprovalDecision): Promise<{ ok: boolean; message: string }>;
@@ -203,7 +208,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
     }
   };
 
-  const doStop = async ({ cancelRunning, graceMs }: StopOptions): Promise<void> => {
+  const doStop = async (stopOptions: StopOptions): Promise<void> => {
+    const { cancelRunning, graceMs } = stopOptions;
     setRole('stopping');
     standbyAbort.abort();
     claimLoop.dispose();
@@ -214,7 +220,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       await grace.wait([...runs], graceMs);
     }
     if (runs.size && cancelRunning) {
-      session?.cancellations.cancelAll(EXECUTOR_SHUTDOWN);
+      session?.cancellations.cancelAll(stopOptions.cancelReason ?? EXECUTOR_SHUTDOWN);
       await Promise.all([...runs]);
     }
     output.dispose();
@@ -243,15 +249,15 @@ export function createExecutor(options: ExecutorOptions): Executor {
       stopPromise = doStop(stopOptions);
       return stopPromise;
     },
-    pause: () => {
+    pause: ({ persist = true } = {}) => {
       paused = true;
-      writePaused(paths.state, true);
+      if (persist) writePaused(paths.state, true);
       logger.info('paused: no new claims; running commands finish');
       changed();
     },
-    resume: () => {
+    resume: ({ persist = true } = {}) => {
       paused = false;
-      writePaused(paths.state, false);
+      if (persist) writePaused(paths.state, false);
       logger.info('resumed');
       changed();
       claimLoop.wake('resume');

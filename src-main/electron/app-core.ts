@@ -1,11 +1,11 @@
 import type { CommandSource } from '../core/commands/source.js';
 import { createBeaconClient, type LaunchAtLogin, type LocalBeaconClient } from '../core/api/beacon-api.js';
 import { createExecutor, type Executor } from '../core/executor.js';
-import { writePaused } from '../core/executor/pause-state.js';
 import type { Logger } from '../core/logger.js';
 import type { MentuPaths } from '../core/paths.js';
 import type { SecretStore } from '../core/secrets.js';
-import { createLifecycle, type Lifecycle, type LifecyclePorts, type RunningCommandSummary } from './lifecycle.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createLifecycle, MACHINE_SHUTTING_DOWN, type Lifecycle, type LifecycleOptions, type LifecyclePorts, type RunningCommandSummary } from './lifecycle.js';
 
 /**
  * The core as the app uses it: an executor in mode 'app' (standby while another executor holds the lock),
@@ -27,6 +27,8 @@ export interface AppCoreOptions {
   lockRetryMs?: number;
   /** How long to wait for cancelled commands' processes to end (default 20 s: the kill ladder takes ~4 s). */
   cancelWaitMs?: number;
+  /** Time bounds of the quit and shutdown sequences (defaults in lifecycle.ts). */
+  bounds?: LifecycleOptions;
 }
 
 export interface AppCore {
@@ -47,8 +49,8 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     lockRetryMs: options.lockRetryMs,
   });
   const client = createBeaconClient({ executor, paths, env: options.env, secrets: options.secrets, launchAtLogin: options.launchAtLogin });
-  /** Set when the quit sequence paused claiming, so the user's own pause setting survives the quit. */
-  let pausedForQuit = false;
+  /** Set when the quit sequence held claims (in memory only), so the user's own pause setting is untouched. */
+  let heldForQuit = false;
 
   const runningIds = (): string[] => executor.snapshot().running.map((command) => command.id);
 
@@ -94,17 +96,22 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       }),
     stopClaiming: async () => {
       if (executor.snapshot().paused) return;
-      executor.pause();
-      pausedForQuit = true;
+      // In memory only: a crash while quitting must not leave the next launch paused.
+      executor.pause({ persist: false });
+      heldForQuit = true;
     },
     resumeClaiming: async () => {
-      if (!pausedForQuit) return;
-      pausedForQuit = false;
-      executor.resume();
+      if (!heldForQuit) return;
+      heldForQuit = false;
+      executor.resume({ persist: false });
     },
     runningCommands: async () =>
       Promise.all(
-        runningIds().map(async (id) => ({ id, prompt: (await executor.source()?.get(id).catch(() => null))?.prompt ?? '' })),
+        runningIds().map(async (id) => {
+          // The prompt is for the question only: a slow source must not hold up the quit.
+          const command = await Promise.race([executor.source()?.get(id).catch(() => null), delay(2000, null, { ref: false })]);
+          return { id, prompt: command?.prompt ?? '' };
+        }),
       ),
     confirmCancel: (running) => options.confirmCancel(running),
     cancelRunning: async (ids) => {
@@ -114,16 +121,14 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       }
       await whenFinished(ids, options.cancelWaitMs ?? 20_000);
     },
-    stopCore: async () => {
+    stopCore: async (mode) => {
       client.dispose();
-      // Nothing should run now (the user agreed to cancel, or nothing ran); a claim that raced the pause is
-      // cancelled with "executor shutdown" rather than left to orphan recovery.
-      await executor.stop({ cancelRunning: true, graceMs: 0 });
-      // The pause above was only for quitting: the next launch claims as the user had it.
-      if (pausedForQuit) writePaused(paths.state, false);
+      // Nothing should run now (the user agreed to cancel, or nothing ran) unless the system is going down; a
+      // claim that raced the hold is cancelled with "executor shutdown" rather than left to orphan recovery.
+      await executor.stop({ cancelRunning: true, graceMs: 0, cancelReason: mode === 'shutdown' ? MACHINE_SHUTTING_DOWN : undefined });
     },
     exit: () => options.exit(),
   };
 
-  return { executor, client, lifecycle: createLifecycle(ports, logger) };
+  return { executor, client, lifecycle: createLifecycle(ports, logger, options.bounds) };
 }

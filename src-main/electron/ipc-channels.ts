@@ -11,6 +11,8 @@ export const actionChannel = (name: BeaconActionName): string => `${ACTION_CHANN
 export const SHELL_CHANNELS = {
   detachWindow: 'beacon:shell:detachWindow',
   openLogsFolder: 'beacon:shell:openLogsFolder',
+  openLoginItemsSettings: 'beacon:shell:openLoginItemsSettings',
+  moveToApplications: 'beacon:shell:moveToApplications',
 } as const;
 export type ShellActionName = keyof typeof SHELL_CHANNELS;
 export const SHELL_ACTION_NAMES = Object.keys(SHELL_CHANNELS) as ShellActionName[];

@@ -52,6 +52,10 @@ export function senderProblem(event: IpcSenderEvent, trust: SenderTrust): string
 export interface ShellActions {
   detachWindow(): Promise<void>;
   openLogsFolder(): Promise<void>;
+  /** System Settings → General → Login Items (to approve launch at login). */
+  openLoginItemsSettings(): Promise<void>;
+  /** Move the app to /Applications (macOS relaunches it from there). */
+  moveToApplications(): Promise<void>;
 }
 
 export interface IpcHandlerOptions {

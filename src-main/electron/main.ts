@@ -2,20 +2,26 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, dialog, ipcMain, net, Notification, powerMonitor, powerSaveBlocker, safeStorage, session, shell } from 'electron';
+import { app, dialog, ipcMain, Menu, nativeTheme, net, Notification, powerMonitor, powerSaveBlocker, safeStorage, session, shell, type MenuItemConstructorOptions } from 'electron';
 import type { LaunchAtLogin } from '../core/api/beacon-api.js';
 import type { BeaconSnapshot } from '../core/contract/types.js';
 import { createLogger } from '../core/logger.js';
 import { mentuPaths } from '../core/paths.js';
 import { createHeadlessSecretStore } from '../core/secrets.js';
 import { createAppCore, type AppCore } from './app-core.js';
+import { appMenuTemplate } from './app-menu.js';
+import { exposeAutomation } from './automation.js';
+import { describeChildProcessGone } from './crash-recovery.js';
 import { EVENT_CHANNEL } from './ipc-channels.js';
 import { isOurRendererUrl, registerIpcHandlers } from './ipc.js';
-import type { RunningCommandSummary } from './lifecycle.js';
+import { LOGIN_ITEMS_SETTINGS_URL, loginItemView, type LoginItemView } from './login-item.js';
+import { createNotificationKeeper } from './notification-keeper.js';
 import { createNotificationTracker } from './notifications.js';
 import { createPowerKeeper, interfacesFingerprint, watchForResubscribe } from './power.js';
+import { askToCancelAndQuit } from './quit-dialog.js';
+import { routeQuitEvents, type QuitEventSources } from './quit-events.js';
 import { createKeychainSecretStore } from './secrets-keychain.js';
-import { secureAllWebContents, secureSession } from './security.js';
+import { CONTENT_SECURITY_POLICY, DEVELOPMENT_CONTENT_SECURITY_POLICY, rendererSource, secureAllWebContents, secureSession } from './security.js';
 import { createTrayController, type TrayController } from './tray.js';
 import type { TrayMenuActionId } from './tray-model.js';
 import { createWindowManager, type WindowManager } from './window.js';
@@ -23,10 +29,15 @@ import { createWindowPrefs, memoryWindowPrefs, type WindowPrefs } from './window
 
 /**
  * The Electron main process: wiring only. Every decision lives in a module tested in plain Node
- * (tray-model, ipc, lifecycle, notifications, power, app-core); this file connects them to Electron.
+ * (tray-model, window-model, window-position, lifecycle, quit-events, quit-dialog, notifications,
+ * crash-recovery, login-item, power, security, app-core); this file connects them to Electron.
  */
 
 const paths = mentuPaths(process.env);
+// One app profile per Mentu home: with MENTU_HOME set (a second home, a test) the window sizes, the
+// encrypted secrets and the single-instance lock live beside it instead of in ~/Library/Application Support.
+if (process.env.MENTU_HOME) app.setPath('userData', join(paths.home, 'app-data'));
+
 const logger = createLogger({
   write: (line) => {
     process.stderr.write(`${line}\n`);
@@ -38,7 +49,11 @@ const logger = createLogger({
   },
 });
 
-const rendererUrl = process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(join(__dirname, '../renderer/index.html')).href;
+const renderer = rendererSource({
+  isPackaged: app.isPackaged,
+  devServerUrl: process.env.ELECTRON_RENDERER_URL,
+  builtFileUrl: pathToFileURL(join(__dirname, '../renderer/index.html')).href,
+});
 const preloadPath = join(__dirname, '../preload/index.cjs');
 const assetsDir = join(app.getAppPath(), 'assets');
 
@@ -49,6 +64,8 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', () => windows?.show());
+  // Opened again from Finder, Spotlight or Launchpad while running: macOS sends activate, not a second launch.
+  app.on('activate', () => windows?.show());
   app.dock?.hide();
   app.on('window-all-closed', () => {
     // A menu-bar app keeps running with no window open.
@@ -58,16 +75,29 @@ if (!app.requestSingleInstanceLock()) {
 
 function start(): void {
   mkdirSync(dirname(paths.beaconLog), { recursive: true, mode: 0o700 });
-  const isOurPage = (url: string) => isOurRendererUrl(url, rendererUrl);
+  if (renderer.ignored) logger.warn(renderer.ignored);
+  const isOurPage = (url: string) => isOurRendererUrl(url, renderer.url);
   secureAllWebContents(app, isOurPage, (url) => void shell.openExternal(url));
-  secureSession(session.defaultSession);
+  secureSession(session.defaultSession, renderer.development ? DEVELOPMENT_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY);
+  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(app.name) as MenuItemConstructorOptions[]));
+  app.on('child-process-gone', (_event, details) => {
+    const line = describeChildProcessGone(details);
+    if (line) logger[line.level](line.message);
+  });
 
+  const readLoginItem = (): LoginItemView => {
+    const settings = app.getLoginItemSettings();
+    const inApplicationsFolder = process.platform === 'darwin' ? app.isInApplicationsFolder() : true;
+    return loginItemView({ platform: process.platform, openAtLogin: settings.openAtLogin, status: settings.status, packaged: app.isPackaged, inApplicationsFolder });
+  };
+  let loginItem = readLoginItem();
   const launchAtLogin: LaunchAtLogin = {
-    get: () => {
-      const settings = app.getLoginItemSettings();
-      return { supported: process.platform === 'darwin' || process.platform === 'win32', enabled: settings.openAtLogin, status: settings.status ?? null };
+    get: () => (loginItem = readLoginItem()),
+    set: (enabled) => {
+      app.setLoginItemSettings({ openAtLogin: enabled });
+      loginItem = readLoginItem();
+      renderTray();
     },
-    set: (enabled) => app.setLoginItemSettings({ openAtLogin: enabled }),
   };
 
   let tray: TrayController | null = null;
@@ -79,7 +109,15 @@ function start(): void {
     logger,
     secrets: createKeychainSecretStore(safeStorage, join(app.getPath('userData'), 'secrets'), createHeadlessSecretStore(paths)),
     launchAtLogin,
-    confirmCancel,
+    confirmCancel: (running) =>
+      askToCancelAndQuit(
+        {
+          bringToFront: () => app.focus({ steal: true }),
+          parentWindow: () => windows?.detachedWindow() ?? null,
+          showMessageBox: (parent, question) => (parent ? dialog.showMessageBox(parent, question) : dialog.showMessageBox(question)),
+        },
+        running,
+      ),
     exit: () => {
       stopWatching();
       power.dispose();
@@ -89,55 +127,77 @@ function start(): void {
     },
   });
 
-  windows = createWindowManager({ rendererUrl, preloadPath, prefs: openPrefs(), trayBounds: () => tray?.bounds() ?? { x: 0, y: 0, width: 0, height: 0 } });
-  const openLogsFolder = async (): Promise<void> => {
-    mkdirSync(paths.logsDir, { recursive: true });
-    const problem = await shell.openPath(paths.logsDir);
-    if (problem) throw new Error(`Could not open ${paths.logsDir}: ${problem}`);
+  windows = createWindowManager({
+    rendererUrl: renderer.url,
+    preloadPath,
+    prefs: openPrefs(),
+    trayBounds: () => tray?.bounds() ?? { x: 0, y: 0, width: 0, height: 0 },
+    dock: app.dock, // undefined off macOS
+    darkMode: () => nativeTheme.shouldUseDarkColors,
+    logger,
+  });
+  const shellActions = {
+    detachWindow: () => windows!.detach(),
+    openLogsFolder: async (): Promise<void> => {
+      mkdirSync(paths.logsDir, { recursive: true });
+      const problem = await shell.openPath(paths.logsDir);
+      if (problem) throw new Error(`Could not open ${paths.logsDir}: ${problem}`);
+    },
+    openLoginItemsSettings: () => shell.openExternal(LOGIN_ITEMS_SETTINGS_URL),
+    moveToApplications: async (): Promise<void> => {
+      // On success macOS quits this copy (through before-quit, so the quit sequence runs) and opens the moved one.
+      if (!app.moveToApplicationsFolder()) throw new Error('Beacon was not moved to the Applications folder');
+    },
   };
 
   let latest: BeaconSnapshot | null = null;
   let startupProblem: string | null = null;
-  const renderTray = (): void => tray?.render({ snapshot: latest, startupProblem, launchAtLogin: launchAtLogin.get() });
+  const renderTray = (): void => tray?.render({ snapshot: latest, startupProblem, launchAtLogin: loginItem });
 
   const onTrayAction = (id: TrayMenuActionId): void => {
     const run: Record<TrayMenuActionId, () => unknown> = {
       'toggle-claiming': () => (latest?.paused ? core.client.resume() : core.client.pause()),
       'show-window': () => windows?.show(),
-      'open-logs': () => openLogsFolder(),
+      'open-logs': () => shellActions.openLogsFolder(),
+      'open-login-items': () => shellActions.openLoginItemsSettings(),
+      'move-to-applications': () => shellActions.moveToApplications(),
       quit: () => core.lifecycle.requestQuit(),
     };
-    Promise.resolve(run[id]()).catch((error: unknown) => logger.error(`tray action ${id} failed`, { error }));
+    Promise.resolve()
+      .then(run[id])
+      .catch((error: unknown) => logger.error(`tray action ${id} failed`, { error }));
   };
   tray = createTrayController({
     assetsDir,
     onAction: onTrayAction,
-    onLaunchAtLogin: (enabled) => {
-      launchAtLogin.set(enabled);
+    onLaunchAtLogin: (enabled) => launchAtLogin.set(enabled),
+    onClick: (bounds) => windows?.toggle(bounds),
+    onMenuWillOpen: () => {
+      loginItem = readLoginItem();
       renderTray();
     },
-    onClick: () => windows?.toggle(),
   });
   renderTray();
 
   registerIpcHandlers({
     ipcMain,
     actions: core.client,
-    shell: { detachWindow: () => windows!.detach(), openLogsFolder },
-    trust: { rendererUrl, ownWebContentsIds: () => windows?.webContentsIds() ?? [] },
+    shell: shellActions,
+    trust: { rendererUrl: renderer.url, ownWebContentsIds: () => windows?.webContentsIds() ?? [] },
     logger,
   });
 
   const notifications = createNotificationTracker();
+  const shown = createNotificationKeeper({
+    create: (notice) => new Notification({ title: notice.title, body: notice.body }),
+    open: (commandId) => windows?.openCommand(commandId),
+    onFailed: (notice, error) => logger.warn(`notification for ${notice.commandId} failed`, { error }),
+  });
   const onSnapshot = (snapshot: BeaconSnapshot): void => {
     latest = snapshot;
     renderTray();
     if (!Notification.isSupported()) return;
-    for (const notice of notifications.update(snapshot, windows?.isFocused() ?? false)) {
-      const notification = new Notification({ title: notice.title, body: notice.body });
-      notification.on('click', () => windows?.openCommand(notice.commandId));
-      notification.show();
-    }
+    for (const notice of notifications.update(snapshot, windows?.isFocused() ?? false)) shown.show(notice);
   };
   core.client.subscribe((event) => {
     windows?.broadcast(EVENT_CHANNEL, event);
@@ -154,12 +214,8 @@ function start(): void {
     },
   });
 
-  // Cmd+Q, logout and shutdown all go through the same quit sequence as the tray's Quit.
-  app.on('before-quit', (event) => {
-    if (core.lifecycle.phase().name === 'stopped') return;
-    event.preventDefault();
-    void core.lifecycle.requestQuit();
-  });
+  // Log out, restart and shut down arrive as powerMonitor 'shutdown'; Cmd+Q and the menus as before-quit.
+  routeQuitEvents({ app, powerMonitor } as unknown as QuitEventSources, core.lifecycle, logger);
 
   core.lifecycle.onChange(renderTray);
   core.lifecycle.start().catch((error: unknown) => {
@@ -168,20 +224,10 @@ function start(): void {
     renderTray();
   });
   core.client.getSnapshot().then(onSnapshot, () => undefined);
-}
 
-async function confirmCancel(running: RunningCommandSummary[]): Promise<boolean> {
-  const count = running.length === 1 ? '1 command is' : `${running.length} commands are`;
-  const list = running.map((command) => `• ${command.prompt.replace(/\s+/g, ' ').slice(0, 80) || command.id}`).join('\n');
-  const { response } = await dialog.showMessageBox({
-    type: 'warning',
-    buttons: ['Cancel Commands and Quit', 'Keep Running'],
-    defaultId: 1,
-    cancelId: 1,
-    message: `${count} still running`,
-    detail: `Quitting cancels them (their agents are stopped and they are recorded as cancelled).\n\n${list}`,
-  });
-  return response === 0;
+  if (!app.isPackaged && process.env.BEACON_AUTOMATION === '1') {
+    exposeAutomation({ tray: () => tray, windows: () => windows, trayAction: onTrayAction, client: core.client, lifecycle: core.lifecycle });
+  }
 }
 
 function openPrefs(): WindowPrefs {

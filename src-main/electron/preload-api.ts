@@ -36,6 +36,8 @@ export function createIpcApi(ipc: IpcRendererLike): BeaconIpcApi {
     shell: {
       detachWindow: async () => void unwrap(await ipc.invoke(SHELL_CHANNELS.detachWindow, [])),
       openLogsFolder: async () => void unwrap(await ipc.invoke(SHELL_CHANNELS.openLogsFolder, [])),
+      openLoginItemsSettings: async () => void unwrap(await ipc.invoke(SHELL_CHANNELS.openLoginItemsSettings, [])),
+      moveToApplications: async () => void unwrap(await ipc.invoke(SHELL_CHANNELS.moveToApplications, [])),
       onOpenCommand: (listener) => subscribe<string>(OPEN_COMMAND_CHANNEL, listener),
     },
   };

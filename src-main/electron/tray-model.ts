@@ -24,7 +24,7 @@ export const ALL_TRAY_ICONS: readonly string[] = Object.values(TRAY_ICON_FRAMES)
 /** How often the running icon advances one frame. */
 export const TRAY_ANIMATION_INTERVAL_MS = 400;
 
-export type TrayMenuActionId = 'toggle-claiming' | 'show-window' | 'open-logs' | 'quit';
+export type TrayMenuActionId = 'toggle-claiming' | 'show-window' | 'open-logs' | 'open-login-items' | 'move-to-applications' | 'quit';
 
 export type TrayMenuItem =
   | { kind: 'label'; label: string }
@@ -47,7 +47,8 @@ export interface TrayInput {
   snapshot: BeaconSnapshot | null;
   /** A problem that kept the core from starting at all (e.g. an invalid beacon.yaml). */
   startupProblem?: string | null;
-  launchAtLogin: { supported: boolean; enabled: boolean };
+  /** login-item.ts's view; only supported and enabled are required. */
+  launchAtLogin: { supported: boolean; enabled: boolean; detail?: string | null; offerLoginItemsSettings?: boolean; offerMoveToApplications?: boolean };
   /** Animation frame counter (any non-negative integer; wraps). */
   frame?: number;
 }
@@ -146,9 +147,12 @@ export function buildTrayModel(input: TrayInput): TrayModel {
       checked: input.launchAtLogin.enabled,
       enabled: input.launchAtLogin.supported,
     },
-    { kind: 'separator' },
-    { kind: 'action', id: 'quit', label: 'Quit Beacon', enabled: true },
   );
+  const login = input.launchAtLogin;
+  if (login.detail) menu.push({ kind: 'label', label: truncate(login.detail, 120) });
+  if (login.offerLoginItemsSettings) menu.push({ kind: 'action', id: 'open-login-items', label: 'Open Login Items Settings…', enabled: true });
+  if (login.offerMoveToApplications) menu.push({ kind: 'action', id: 'move-to-applications', label: 'Move to Applications…', enabled: true });
+  menu.push({ kind: 'separator' }, { kind: 'action', id: 'quit', label: 'Quit Beacon', enabled: true });
 
   return {
     state,
@@ -167,4 +171,12 @@ function truncate(text: string, max: number): string {
 /** Equal models need no menu rebuild (snapshots arrive often; rebuilding a menu is not free). */
 export function sameMenu(a: TrayModel | null, b: TrayModel): boolean {
   return a !== null && a.tooltip === b.tooltip && JSON.stringify(a.menu) === JSON.stringify(b.menu);
+}
+
+/**
+ * A click on the tray icon: Ctrl+click is the Mac's secondary click, so it opens the menu like a right click;
+ * a plain click shows or hides the window. (Double clicks are ignored by the tray itself.)
+ */
+export function trayClickAction(modifiers: { ctrlKey?: boolean }): 'menu' | 'toggle-window' {
+  return modifiers.ctrlKey ? 'menu' : 'toggle-window';
 }

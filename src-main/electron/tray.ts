@@ -8,6 +8,7 @@ import {
   type TrayMenuActionId,
   type TrayMenuItem,
   type TrayModel,
+  trayClickAction,
 } from './tray-model.js';
 import type { Rect } from './window-position.js';
 
@@ -17,8 +18,10 @@ export interface TrayControllerOptions {
   assetsDir: string;
   onAction(id: TrayMenuActionId): void;
   onLaunchAtLogin(enabled: boolean): void;
-  /** Left click: the popover. */
-  onClick(): void;
+  /** Left click: the popover, placed under the bounds the click reported. */
+  onClick(bounds: Rect): void;
+  /** The menu is about to open: refresh what is read on demand (the login item), then render. */
+  onMenuWillOpen(): void;
 }
 
 export interface TrayController {
@@ -43,10 +46,14 @@ export function createTrayController(options: TrayControllerOptions): TrayContro
   let animation: NodeJS.Timeout | null = null;
 
   const tray = new Tray(image(buildTrayModel(input).icon));
-  tray.on('click', () => options.onClick());
-  tray.on('right-click', () => {
+  // A double click would arrive as two clicks: show-then-hide. macOS menu-bar items answer single clicks only.
+  tray.setIgnoreDoubleClickEvents(true);
+  const openMenu = (): void => {
+    options.onMenuWillOpen();
     if (menu) tray.popUpContextMenu(menu);
-  });
+  };
+  tray.on('click', (event, bounds) => (trayClickAction(event) === 'menu' ? openMenu() : options.onClick(bounds)));
+  tray.on('right-click', openMenu);
 
   const toTemplate = (item: TrayMenuItem): MenuItemConstructorOptions => {
     switch (item.kind) {

@@ -1,6 +1,9 @@
 /**
  * Where the popover goes: centred under the tray icon, kept inside the work area of the display the icon
- * is on (a menu bar at the top on macOS; other platforms may put the tray at the bottom).
+ * is on (a menu bar at the top on macOS; other platforms may put the tray at the bottom). The icon's place
+ * comes from the click that opened it, else from the tray, else from the last good answer: macOS reports
+ * zero bounds at times (a hidden menu bar, a full-screen Space); with nothing known, the popover opens at
+ * the top of the display under the cursor, centred on it.
  */
 export interface Rect {
   x: number;
@@ -13,7 +16,54 @@ export interface Size {
   height: number;
 }
 
+export interface Point {
+  x: number;
+  y: number;
+}
+/** What Electron's screen.getAllDisplays() gives, as far as it is read here. */
+export interface DisplayArea {
+  bounds: Rect;
+  workArea: Rect;
+}
+
 const MARGIN = 4;
+
+/** Whether a tray-bounds answer means something: macOS answers {0,0,0,0} when it does not know. */
+export function usableBounds(rect: Rect | null | undefined): rect is Rect {
+  return !!rect && rect.width > 0 && rect.height > 0;
+}
+
+/** Remembers the last usable tray bounds, so a later zero answer still finds the icon. */
+export function createTrayBoundsCache(): { best(...candidates: (Rect | null | undefined)[]): Rect | null } {
+  let last: Rect | null = null;
+  return {
+    /** The first usable candidate (remembered), else the last one seen. */
+    best(...candidates) {
+      const found = candidates.find(usableBounds);
+      if (found) last = { ...found };
+      return found ?? last;
+    },
+  };
+}
+
+export function displayContaining(point: Point, displays: DisplayArea[]): DisplayArea | null {
+  const inside = displays.find(({ bounds: b }) => point.x >= b.x && point.x < b.x + b.width && point.y >= b.y && point.y < b.y + b.height);
+  if (inside || !displays.length) return inside ?? null;
+  // Off every screen (a display just unplugged): the nearest one.
+  const distance = ({ bounds: b }: DisplayArea): number =>
+    Math.hypot(Math.max(b.x - point.x, 0, point.x - (b.x + b.width)), Math.max(b.y - point.y, 0, point.y - (b.y + b.height)));
+  return displays.reduce((best, display) => (distance(display) < distance(best) ? display : best));
+}
+
+/** The popover's top-left corner: under the tray icon when its place is known, else under the cursor. */
+export function placePopover(trayBounds: Rect | null, cursor: Point, displays: DisplayArea[], windowSize: Size): { x: number; y: number } {
+  const anchorPoint = trayBounds ? { x: Math.round(trayBounds.x + trayBounds.width / 2), y: Math.round(trayBounds.y + trayBounds.height / 2) } : cursor;
+  const display = displayContaining(anchorPoint, displays);
+  const workArea = display?.workArea ?? { x: 0, y: 0, width: 1280, height: 800 };
+  // Without tray bounds: a zero-size anchor at the cursor's x, on the top edge of that display.
+  const anchor = trayBounds ?? { x: cursor.x, y: display?.bounds.y ?? workArea.y, width: 0, height: 0 };
+  return popoverPosition(anchor, windowSize, workArea);
+}
 
 export function popoverPosition(trayBounds: Rect, windowSize: Size, workArea: Rect): { x: number; y: number } {
   const centred = Math.round(trayBounds.x + trayBounds.width / 2 - windowSize.width / 2);

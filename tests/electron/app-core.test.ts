@@ -10,7 +10,7 @@ import { silentLogger } from '../../src-main/core/logger.js';
 import { mentuPaths } from '../../src-main/core/paths.js';
 import type { SecretStore } from '../../src-main/core/secrets.js';
 import { createAppCore } from '../../src-main/electron/app-core.js';
-import type { LifecyclePhase } from '../../src-main/electron/lifecycle.js';
+import { MACHINE_SHUTTING_DOWN, SHUTDOWN_BOUND_MS, type LifecyclePhase } from '../../src-main/electron/lifecycle.js';
 import { waitFor } from '../support/wait.js';
 
 /** The app core against the real executor, lock and local queue (no Electron involved). */
@@ -129,3 +129,44 @@ describe('the app core over the real executor', () => {
   });
 });
 
+describe('the app core on the way out', () => {
+  it('the quit holds claims in memory only: the state file never says paused, so a crash mid-quit cannot leave the next launch paused', async () => {
+    const { paths, core, local, workDir } = setup([false]);
+    await core.lifecycle.start();
+    const pidFile = join(workDir, 'agent.pid');
+    await local.enqueue({ prompt: `@agent lines=500 interval=100 pidfile=${pidFile}\nlong`, workingDirectory: workDir, agent: 'fake' });
+    await waitFor('the long job running', () => existsSync(pidFile) && core.executor.snapshot().running.length === 1);
+    const seenWhileAsking: { paused: boolean; stateFile: string | null }[] = [];
+    const ask = core.lifecycle.onChange((phase) => {
+      if (phase.name !== 'confirming-quit') return;
+      seenWhileAsking.push({ paused: core.executor.snapshot().paused, stateFile: existsSync(paths.state) ? readFileSync(paths.state, 'utf8') : null });
+    });
+    expect(await core.lifecycle.requestQuit()).toBe('declined');
+    ask();
+    expect(seenWhileAsking).toHaveLength(1);
+    expect(seenWhileAsking[0]!.paused).toBe(true); // nothing new is claimed while the question is open
+    expect(seenWhileAsking[0]!.stateFile ?? '{}').not.toMatch(/"paused":\s*true/);
+    expect(core.executor.snapshot().paused).toBe(false);
+    await core.lifecycle.requestShutdown();
+  });
+
+  it('shutdown: no question; the running command is cancelled as "machine shutting down", recorded, and the app leaves within the bound', async () => {
+    const { paths, core, local, workDir, exits, asked } = setup();
+    await core.lifecycle.start();
+    const pidFile = join(workDir, 'agent.pid');
+    const command = await local.enqueue({ prompt: `@agent lines=500 interval=100 pidfile=${pidFile}\nlong`, workingDirectory: workDir, agent: 'fake' });
+    await waitFor('the long job running', () => existsSync(pidFile) && core.executor.snapshot().running.length === 1);
+    const agentPid = (JSON.parse(readFileSync(pidFile, 'utf8')) as { pid: number }).pid;
+
+    const began = Date.now();
+    expect(await core.lifecycle.requestShutdown()).toBe('quit');
+    expect(Date.now() - began).toBeLessThan(SHUTDOWN_BOUND_MS + 500);
+    expect(asked).toEqual([]);
+    expect(exits).toHaveLength(1);
+    const reader = createLocalSource({ file: paths.localDb, machineId: 'reader', defaultAgent: 'fake' });
+    expect(await reader.get(command.id)).toMatchObject({ status: 'cancelled', errorMessage: MACHINE_SHUTTING_DOWN });
+    await reader.stop();
+    expect(() => process.kill(agentPid, 0)).toThrow();
+    expect(readLock(paths.executorLock)).toBeNull();
+  });
+});

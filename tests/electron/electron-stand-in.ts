@@ -27,6 +27,9 @@ export class FakeWebContents extends EventEmitter {
   isDevToolsOpened(): boolean {
     return false;
   }
+  isLoading(): boolean {
+    return false;
+  }
   setWindowOpenHandler(handler: Listener): void {
     this.windowOpenHandler = handler;
   }
@@ -38,9 +41,14 @@ export function createElectronStandIn(options: StandInOptions) {
 
   let readyResolve!: () => void;
   const ready = new Promise<void>((resolve) => (readyResolve = resolve));
+  const paths = new Map<string, string>([['userData', options.userData]]);
   const app = Object.assign(new EventEmitter(), {
     exitCode: null as number | null,
-    loginItem: { openAtLogin: false },
+    isPackaged: false,
+    name: 'Beacon',
+    loginItem: { openAtLogin: false, status: null as string | null },
+    inApplicationsFolder: true,
+    dockVisible: false,
     requestSingleInstanceLock: () => (log('app.requestSingleInstanceLock'), true),
     whenReady: () => ready,
     isReady: () => false,
@@ -50,13 +58,31 @@ export function createElectronStandIn(options: StandInOptions) {
       app.exitCode = code;
       app.emit('test:exit', code);
     },
-    getPath: (name: string) => (name === 'userData' ? options.userData : `${options.userData}/${name}`),
+    getPath: (name: string) => paths.get(name) ?? `${paths.get('userData')}/${name}`,
+    setPath(name: string, value: string) {
+      log(`app.setPath:${name}`);
+      paths.set(name, value);
+    },
     getAppPath: () => options.appPath,
     getVersion: () => '0.1.0',
     getName: () => 'Beacon',
-    focus: () => log('app.focus'),
-    dock: { hide: () => log('app.dock.hide') },
-    getLoginItemSettings: () => ({ openAtLogin: app.loginItem.openAtLogin, status: app.loginItem.openAtLogin ? 'enabled' : 'not-registered' }),
+    focus: (options?: { steal?: boolean }) => log(`app.focus${options?.steal ? ':steal' : ''}`),
+    dock: {
+      hide: () => {
+        log('app.dock.hide');
+        app.dockVisible = false;
+      },
+      show: async () => {
+        log('app.dock.show');
+        app.dockVisible = true;
+      },
+    },
+    getLoginItemSettings: () => {
+      log('app.getLoginItemSettings');
+      return { openAtLogin: app.loginItem.openAtLogin, status: app.loginItem.status ?? (app.loginItem.openAtLogin ? 'enabled' : 'not-registered') };
+    },
+    isInApplicationsFolder: () => app.inApplicationsFolder,
+    moveToApplicationsFolder: () => (log('app.moveToApplicationsFolder'), true),
     setLoginItemSettings(settings: { openAtLogin: boolean }) {
       log(`app.setLoginItemSettings:${settings.openAtLogin}`);
       app.loginItem.openAtLogin = settings.openAtLogin;
@@ -67,6 +93,7 @@ export function createElectronStandIn(options: StandInOptions) {
   const trays: FakeTray[] = [];
   class FakeTray extends EventEmitter {
     images: string[] = [];
+    ignoresDoubleClicks = false;
     tooltip = '';
     destroyed = false;
     constructor(image: { path: string }) {
@@ -80,8 +107,13 @@ export function createElectronStandIn(options: StandInOptions) {
     setToolTip(text: string) {
       this.tooltip = text;
     }
+    setIgnoreDoubleClickEvents(ignore: boolean) {
+      this.ignoresDoubleClicks = ignore;
+    }
+    /** What getBounds answers (macOS answers zeros at times). */
+    bounds = { x: 1200, y: 0, width: 24, height: 24 };
     getBounds() {
-      return { x: 1200, y: 0, width: 24, height: 24 };
+      return this.bounds;
     }
     popUpContextMenu(menu: unknown) {
       log(`tray.popUpContextMenu:${menu ? 'menu' : 'none'}`);
@@ -100,7 +132,10 @@ export function createElectronStandIn(options: StandInOptions) {
       menus.push(template);
       return { items: template };
     },
-    setApplicationMenu: () => undefined,
+    applicationMenu: null as unknown,
+    setApplicationMenu(menu: unknown) {
+      Menu.applicationMenu = menu;
+    },
   };
 
   const windows: FakeBrowserWindow[] = [];
@@ -112,21 +147,27 @@ export function createElectronStandIn(options: StandInOptions) {
     url: string | null = null;
     position: [number, number] = [0, 0];
     size: [number, number];
-    constructor(readonly options: { width: number; height: number; frame?: boolean; webPreferences?: Record<string, unknown> }) {
+    constructor(readonly options: { width: number; height: number; frame?: boolean; show?: boolean; backgroundColor?: string; webPreferences?: Record<string, unknown> }) {
       super();
       this.size = [options.width, options.height];
       windows.push(this);
     }
     async loadURL(url: string) {
       this.url = url;
+      // The page "paints" on the next turn, as a real one would a little later.
+      setImmediate(() => this.emit('ready-to-show'));
     }
     show() {
+      const wasVisible = this.visible;
       this.visible = true;
       this.focused = true;
+      if (!wasVisible) this.emit('show');
     }
     hide() {
+      const wasVisible = this.visible;
       this.visible = false;
       this.focused = false;
+      if (wasVisible) this.emit('hide');
     }
     focus() {
       this.focused = true;
@@ -225,8 +266,9 @@ export function createElectronStandIn(options: StandInOptions) {
       openExternal: async (url: string) => void log(`shell.openExternal:${url}`),
     },
     dialog: {
-      async showMessageBox(opts: unknown) {
-        dialogs.push(opts);
+        async showMessageBox(parentOrOptions: unknown, maybeOptions?: unknown) {
+        const parented = maybeOptions !== undefined;
+        dialogs.push({ ...(parented ? maybeOptions : parentOrOptions) as object, parented, appFocusedFirst: record.calls.at(-1) === 'app.focus:steal' });
         return { response: dialogResponse, checkboxChecked: false };
       },
     },
@@ -237,7 +279,12 @@ export function createElectronStandIn(options: StandInOptions) {
         setPermissionCheckHandler: (fn: Listener) => void log(`session.setPermissionCheckHandler:${typeof fn}`),
       },
     },
-    screen: { getDisplayNearestPoint: () => ({ workArea: { x: 0, y: 25, width: 1440, height: 875 } }) },
+    screen: {
+      cursor: { x: 700, y: 10 },
+      displays: [{ bounds: { x: 0, y: 0, width: 1440, height: 900 }, workArea: { x: 0, y: 25, width: 1440, height: 875 } }],
+      getCursorScreenPoint: () => electron.screen.cursor,
+      getAllDisplays: () => electron.screen.displays,
+    },
     nativeTheme: Object.assign(new EventEmitter(), { shouldUseDarkColors: false }),
     net: { isOnline: () => true },
     contextBridge: { exposeInMainWorld: (key: string, api: unknown) => void (exposed[key] = api) },

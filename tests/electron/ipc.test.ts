@@ -44,6 +44,8 @@ function setup() {
     shell: {
       detachWindow: async () => void shellCalls.push('detachWindow'),
       openLogsFolder: async () => void shellCalls.push('openLogsFolder'),
+      openLoginItemsSettings: async () => void shellCalls.push('openLoginItemsSettings'),
+      moveToApplications: async () => void shellCalls.push('moveToApplications'),
     },
     trust: { rendererUrl: RENDERER_URL, ownWebContentsIds: () => [OUR_WEB_CONTENTS] },
     logger: silentLogger,
@@ -120,7 +122,8 @@ describe('IPC handlers', () => {
   });
 
   it('the preload bridge round-trips through the handlers and surfaces refusals as errors', async () => {
-    const { handlers, calls } = setup();
+    const setupCalls = setup();
+    const { handlers, calls } = setupCalls;
     const listeners = new Map<string, ((event: unknown, ...args: unknown[]) => void)[]>();
     const bridge = createIpcApi({
       invoke: (channel, ...args) => handlers.get(channel)!(goodEvent(), ...args),
@@ -140,9 +143,15 @@ describe('IPC handlers', () => {
     emit('beacon:event', { type: 'notice', level: 'info', message: 'after unsubscribe' });
     expect(seen).toEqual([{ type: 'notice', level: 'info', message: 'hello' }]);
 
+    // The login-item actions cross the same checked channels.
+    await bridge.shell!.openLoginItemsSettings!();
+    await bridge.shell!.moveToApplications!();
+
     const opened: string[] = [];
     bridge.shell!.onOpenCommand!((id) => opened.push(id));
     emit('beacon:open-command', 'cmd_9');
     expect(opened).toEqual(['cmd_9']);
+    const { shellCalls } = setupCalls;
+    expect(shellCalls).toEqual(['openLoginItemsSettings', 'moveToApplications']);
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src-main/core/logger.js';
-import { createLifecycle, type LifecyclePhaseName, type LifecyclePorts, type RunningCommandSummary } from '../../src-main/electron/lifecycle.js';
+import {
+  createLifecycle,
+  QUIT_BOUND_MS,
+  SHUTDOWN_BOUND_MS,
+  type LifecyclePhaseName,
+  type LifecyclePorts,
+  type RunningCommandSummary,
+} from '../../src-main/electron/lifecycle.js';
 import { bridgeHolder } from './snapshot-fixture.js';
 
 /** Ports that record every call in order; the core's state is a small in-memory model. */
@@ -34,8 +41,8 @@ function recordingPorts(options: { running?: RunningCommandSummary[]; consent?: 
       state.cancelled.push(...ids);
       running = running.filter((c) => !ids.includes(c.id));
     },
-    stopCore: async () => {
-      calls.push('stopCore');
+    stopCore: async (mode) => {
+      calls.push(mode === 'shutdown' ? 'stopCore:shutdown' : 'stopCore');
       Object.assign(state, { lockHeld: false, sourceOnline: false });
     },
     exit: () => {
@@ -44,6 +51,21 @@ function recordingPorts(options: { running?: RunningCommandSummary[]; consent?: 
     },
   };
   return { ports, calls, state };
+}
+
+/** A lifecycle waiting in standby (another executor holds the lock) until a quit aborts the wait. */
+async function inStandby() {
+  const { ports, calls } = recordingPorts();
+  ports.activate = (signal, onStandby) =>
+    new Promise<void>((_resolve, reject) => {
+      calls.push('activate');
+      onStandby(bridgeHolder(333));
+      signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
+    });
+  const lifecycle = createLifecycle(ports, silentLogger);
+  const started = lifecycle.start();
+  await new Promise((r) => setImmediate(r));
+  return { lifecycle, calls, started };
 }
 
 function trackPhases(lifecycle: ReturnType<typeof createLifecycle>): LifecyclePhaseName[] {
@@ -144,20 +166,84 @@ describe('standby', () => {
   });
 
   it('quitting during standby stops waiting and exits without touching a lock it never held', async () => {
-    const { ports, calls } = recordingPorts();
-    ports.activate = (signal, onStandby) =>
-      new Promise<void>((_resolve, reject) => {
-        calls.push('activate');
-        onStandby(bridgeHolder(333));
-        signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
-      });
-    const lifecycle = createLifecycle(ports, silentLogger);
-    const started = lifecycle.start();
-    await new Promise((r) => setImmediate(r));
+    const { lifecycle, calls, started } = await inStandby();
     expect(lifecycle.phase().name).toBe('standby');
     expect(await lifecycle.requestQuit()).toBe('quit');
     await started;
     expect(calls).toEqual(['activate', 'exit']);
     expect(lifecycle.phase().name).toBe('stopped');
+  });
+});
+
+describe('the shutdown path (log out, restart, shut down)', () => {
+  it('asks nothing: stops claiming, stops the core in shutdown mode (it cancels and records what runs), exits', async () => {
+    const { ports, calls, state } = recordingPorts({ running: [{ id: 'cmd_1', prompt: 'long job' }] });
+    const lifecycle = createLifecycle(ports, silentLogger);
+    await lifecycle.start();
+    const phases: string[] = [];
+    lifecycle.onChange((phase) => phases.push(phase.name === 'quitting' ? `quitting:${phase.step}:${phase.mode}` : phase.name));
+    expect(await lifecycle.requestShutdown()).toBe('quit');
+    expect(calls).toEqual(['activate', 'stopClaiming', 'stopCore:shutdown', 'exit']);
+    expect(state).toMatchObject({ lockHeld: false, exited: true });
+    expect(phases).toEqual(['quitting:stop-claiming:shutdown', 'quitting:stop-core:shutdown', 'quitting:exit:shutdown', 'stopped']);
+    expect(lifecycle.shuttingDown()).toBe(true);
+  });
+
+  it('exits within its bound even when stopping the core hangs', async () => {
+    const { ports, calls } = recordingPorts();
+    ports.stopCore = () => new Promise<void>(() => calls.push('stopCore:hangs'));
+    const lifecycle = createLifecycle(ports, silentLogger, { shutdownBoundMs: 300 });
+    await lifecycle.start();
+    const began = Date.now();
+    expect(await lifecycle.requestShutdown()).toBe('quit');
+    const took = Date.now() - began;
+    expect(calls).toEqual(['activate', 'stopClaiming', 'stopCore:hangs', 'exit']);
+    expect(took).toBeGreaterThanOrEqual(280);
+    expect(took).toBeLessThan(3000);
+    expect(lifecycle.phase().name).toBe('stopped');
+  });
+
+  it('the default bound lies within 3–5 s, and an ordinary quit has one too', () => {
+    expect(SHUTDOWN_BOUND_MS).toBeGreaterThanOrEqual(3000);
+    expect(SHUTDOWN_BOUND_MS).toBeLessThanOrEqual(5000);
+    expect(Number.isFinite(QUIT_BOUND_MS)).toBe(true);
+  });
+
+  it('an ordinary quit leaves within its bound after the answer, even when cancelling hangs', async () => {
+    const { ports, calls } = recordingPorts({ running: [{ id: 'cmd_1', prompt: 'job' }], consent: true });
+    ports.cancelRunning = () => new Promise<void>(() => calls.push('cancelRunning:hangs'));
+    const lifecycle = createLifecycle(ports, silentLogger, { quitBoundMs: 300 });
+    await lifecycle.start();
+    const began = Date.now();
+    expect(await lifecycle.requestQuit()).toBe('quit');
+    expect(Date.now() - began).toBeLessThan(3000);
+    // The bound passed during the cancel: the core is not stopped any more, the app just leaves.
+    expect(calls).toEqual(['activate', 'stopClaiming', 'runningCommands', 'confirmCancel:cmd_1', 'cancelRunning:hangs', 'exit']);
+  });
+
+  it('a shutdown while the quit question is open answers it and takes over (no cancel-as-user step)', async () => {
+    const { ports, calls } = recordingPorts({ running: [{ id: 'cmd_1', prompt: 'job' }] });
+    let questionShown!: () => void;
+    const shown = new Promise<void>((resolve) => (questionShown = resolve));
+    ports.confirmCancel = (list) => {
+      calls.push(`confirmCancel:${list.map((c) => c.id).join(',')}`);
+      questionShown();
+      return new Promise<boolean>(() => {}); // the user never answers
+    };
+    const lifecycle = createLifecycle(ports, silentLogger);
+    await lifecycle.start();
+    const quit = lifecycle.requestQuit();
+    await shown;
+    expect(lifecycle.phase().name).toBe('confirming-quit');
+    const shutdown = lifecycle.requestShutdown();
+    expect(await Promise.all([quit, shutdown])).toEqual(['quit', 'quit']);
+    expect(calls).toEqual(['activate', 'stopClaiming', 'runningCommands', 'confirmCancel:cmd_1', 'stopCore:shutdown', 'exit']);
+  });
+
+  it('a shutdown during standby leaves at once, touching no lock', async () => {
+    const { lifecycle, calls, started } = await inStandby();
+    expect(await lifecycle.requestShutdown()).toBe('quit');
+    await started;
+    expect(calls).toEqual(['activate', 'exit']);
   });
 });

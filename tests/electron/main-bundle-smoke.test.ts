@@ -31,6 +31,8 @@ const readLock = () => (existsSync(lockFile) ? (JSON.parse(readFileSync(lockFile
 const env = () => ({ ...process.env, MENTU_HOME: mentuHome, BEACON_LOGIN_SHELL: '0' });
 const enqueue = (prompt: string): string =>
   (JSON.parse(execFileSync(process.execPath, [cli, 'enqueue', prompt, '--cwd', workDir, '--json'], { env: env(), encoding: 'utf8' })) as { id: string }).id;
+const showError = (id: string) =>
+  (JSON.parse(execFileSync(process.execPath, [cli, 'show', id, '--json'], { env: env(), encoding: 'utf8' })) as { errorMessage: string | null }).errorMessage;
 const show = (id: string) =>
   JSON.parse(execFileSync(process.execPath, [cli, 'show', id, '--json'], { env: env(), encoding: 'utf8' })) as { status: string; exitCode: number | null };
 
@@ -58,10 +60,19 @@ beforeAll(() => {
   // main.ts reads MENTU_HOME through core/paths.ts when the bundle loads.
   process.env.MENTU_HOME = mentuHome;
   process.env.BEACON_LOGIN_SHELL = '0';
+  launch();
+}, 120_000);
+
+/** Load the built main bundle afresh under a new stand-in (a launch of the app). */
+function launch(): void {
+  uninstall();
   standIn = createElectronStandIn({ userData: join(temp, 'userData'), appPath: root });
   uninstall = installElectronStandIn(standIn);
-  createRequire(import.meta.url)(join(outDir, 'main', 'index.js'));
-}, 120_000);
+  const require = createRequire(import.meta.url);
+  const bundle = join(outDir, 'main', 'index.js');
+  delete require.cache[bundle];
+  require(bundle);
+}
 
 afterAll(() => {
   uninstall();
@@ -73,6 +84,8 @@ describe('the built main bundle under a recording electron stand-in', () => {
   it('on ready: single instance, no Dock icon, session secured, the lock taken in mode app, the tray built from the core', async () => {
     expect(standIn.record.calls).toContain('app.requestSingleInstanceLock');
     expect(standIn.record.calls).toContain('app.dock.hide');
+    // With MENTU_HOME set, the app's own data (window sizes, secrets, the single-instance lock) lives beside it.
+    expect(standIn.app.getPath('userData')).toBe(join(mentuHome, 'app-data'));
     expect(readLock()).toBeNull();
     standIn.app.emit('ready');
 
@@ -98,9 +111,15 @@ describe('the built main bundle under a recording electron stand-in', () => {
     expect(standIn.trays).toHaveLength(1);
     expect(standIn.trays[0]!.images.at(-1)).toBe(join(root, 'assets', 'idleTemplate.png'));
 
-    // The popover exists (hidden), sandboxed, loading the built renderer.
+    // The popover exists (hidden until asked for and painted), sandboxed, loading the built renderer, on the page's background.
     const popover = standIn.windows[0]!;
-    expect(popover.options).toMatchObject({ frame: false, webPreferences: { contextIsolation: true, sandbox: true, nodeIntegration: false } });
+    expect(popover.options).toMatchObject({ frame: false, show: false, backgroundColor: '#f5f6f8', webPreferences: { contextIsolation: true, sandbox: true, nodeIntegration: false } });
+    expect(popover.visible).toBe(false);
+    // Double clicks are ignored by the tray; the app menu is Beacon's minimal one.
+    expect(standIn.trays[0]!.ignoresDoubleClicks).toBe(true);
+    const appMenu = standIn.electron.Menu.applicationMenu as { items: { label: string; submenu: { role?: string }[] }[] };
+    expect(appMenu.items.map((item) => item.label)).toEqual(['Beacon', 'Edit', 'Window']);
+    expect(JSON.stringify(appMenu)).not.toMatch(/toggleDevTools|reload/i);
     expect(popover.url).toBe(`file://${join(outDir, 'renderer', 'index.html')}`);
     expect(popover.options.webPreferences?.preload).toBe(join(outDir, 'preload', 'index.cjs'));
   });
@@ -167,14 +186,47 @@ describe('the built main bundle under a recording electron stand-in', () => {
     expect(popover.webContents.sent.at(-1)).toEqual({ channel: 'beacon:open-command', payload: id });
   });
 
-  it('a second launch shows the window; Open Logs Folder, Launch at Login and detach work from the shell', async () => {
+  it('reopening (activate from Finder, a second launch) shows the window; Ctrl+click opens the menu and reads the login item then', async () => {
     const popover = standIn.windows[0]!;
     popover.hide();
-    standIn.app.emit('second-instance');
+    standIn.app.emit('activate');
     expect(popover.visible).toBe(true);
     popover.emit('blur'); // the popover hides when it loses focus
     expect(popover.visible).toBe(false);
+    standIn.app.emit('second-instance');
+    expect(popover.visible).toBe(true);
+    popover.emit('blur');
 
+    // The login item is read when the menu opens, not on every snapshot.
+    const reads = () => standIn.record.calls.filter((call) => call === 'app.getLoginItemSettings').length;
+    const before = reads();
+    enqueue('@agent lines=2 interval=50\nsnapshots without login-item reads');
+    await waitFor('the short job done', () => lastMenu().includes('1 running'));
+    await waitFor('idle again', () => lastMenu().includes('0 running'));
+    expect(reads()).toBe(before);
+    standIn.trays[0]!.emit('click', { ctrlKey: true }, { x: 1200, y: 0, width: 24, height: 24 });
+    expect(standIn.record.calls.at(-1)).toBe('tray.popUpContextMenu:menu');
+    expect(reads()).toBe(before + 1);
+    expect(popover.visible).toBe(false); // a Ctrl+click is not a click that opens the window
+  });
+
+  it('a click places the popover under the bounds it reported, and remembers them when the tray later answers zeros', async () => {
+    const popover = standIn.windows[0]!;
+    const tray = standIn.trays[0]!;
+    tray.emit('click', { ctrlKey: false }, { x: 1000, y: 0, width: 24, height: 24 });
+    expect(popover.visible).toBe(true);
+    expect(popover.position).toEqual([1012 - 210, 29]);
+    tray.emit('click', { ctrlKey: false }, { x: 1000, y: 0, width: 24, height: 24 }); // the second click hides it
+    expect(popover.visible).toBe(false);
+    tray.bounds = { x: 0, y: 0, width: 0, height: 0 };
+    standIn.app.emit('activate');
+    expect(popover.position).toEqual([1012 - 210, 29]);
+    popover.emit('blur');
+    tray.bounds = { x: 1200, y: 0, width: 24, height: 24 };
+  });
+
+  it('Open Logs Folder, Launch at Login and detach work from the shell; the Dock icon is up only while detached', async () => {
+    const popover = standIn.windows[0]!;
     menuItem('Open Logs Folder')!.click!();
     await waitFor('the logs folder opened', () => standIn.record.calls.includes(`shell.openPath:${join(mentuHome, 'logs')}`));
 
@@ -189,12 +241,40 @@ describe('the built main bundle under a recording electron stand-in', () => {
     const detached = standIn.windows.at(-1)!;
     expect(detached).not.toBe(popover);
     expect(detached.options.frame).toBeUndefined(); // a normal, framed window
-    expect(detached.visible).toBe(true);
+    await waitFor('the detached window painted and shown', () => detached.visible);
     expect(detached.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true });
-    // Closing it returns to the popover.
+    expect(standIn.app.dockVisible).toBe(true);
+    // Reopening now brings the detached window forward, not the popover.
+    standIn.app.emit('activate');
+    expect(popover.visible).toBe(false);
+    // Closing it returns to the popover and takes the Dock icon away.
     detached.close();
+    expect(standIn.app.dockVisible).toBe(false);
     standIn.app.emit('second-instance');
-    expect(standIn.windows.filter((w) => !w.destroyed && w.visible)).toHaveLength(1);
+    expect(standIn.windows.filter((w) => !w.destroyed && w.visible)).toEqual([popover]);
+    popover.emit('blur');
+  });
+
+  it('a crashed renderer is replaced by a fresh window (trusted for IPC); GPU and utility crashes are logged', async () => {
+    const popover = standIn.windows[0]!;
+    standIn.app.emit('activate');
+    const count = standIn.windows.length;
+    popover.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 11 });
+    expect(popover.destroyed).toBe(true);
+    expect(standIn.windows).toHaveLength(count + 1);
+    const fresh = standIn.windows.at(-1)!;
+    expect(fresh.options.frame).toBe(false);
+    expect(fresh.url).toBe(popover.url);
+    await waitFor('the new popover shown once painted', () => fresh.visible);
+    const viaFresh = await standIn.handlers.get(actionChannel('getSnapshot'))!({ sender: fresh.webContents, senderFrame: { url: fresh.url! } }, []);
+    expect(viaFresh).toMatchObject({ ok: true });
+    const viaDead = await standIn.handlers.get(actionChannel('getSnapshot'))!({ sender: popover.webContents, senderFrame: { url: popover.url! } }, []);
+    expect(viaDead).toMatchObject({ ok: false });
+    fresh.emit('blur');
+
+    standIn.app.emit('child-process-gone', {}, { type: 'GPU', reason: 'crashed', exitCode: 133 });
+    expect(readFileSync(join(mentuHome, 'beacon.log'), 'utf8')).toMatch(/ERROR\s+GPU process gone: crashed \(exit code 133\)/);
+    expect(readFileSync(join(mentuHome, 'beacon.log'), 'utf8')).toMatch(/renderer is gone \(crashed, exit code 11\); opening a new one/);
   });
 
   it('Pause Claiming in the tray pauses the core and the menu turns to Resume Claiming', async () => {
@@ -212,6 +292,8 @@ describe('the built main bundle under a recording electron stand-in', () => {
     standIn.dialogAnswer(1); // "Keep Running"
     menuItem('Quit Beacon')!.click!();
     await waitFor('the question', () => standIn.dialogs.length === 1);
+    // Asked in front: the app was brought forward just before (no detached window to attach it to).
+    expect(standIn.dialogs[0]).toMatchObject({ appFocusedFirst: true, parented: false, message: '1 command is still running' });
     await new Promise((r) => setTimeout(r, 500));
     expect(standIn.app.exitCode).toBeNull();
     expect(show(id).status).toBe('running');
@@ -229,5 +311,31 @@ describe('the built main bundle under a recording electron stand-in', () => {
     expect(standIn.trays[0]!.destroyed).toBe(true);
     // The quit's own pause did not stick: the next launch claims as before.
     expect(JSON.parse(readFileSync(join(mentuHome, 'beacon-state.json'), 'utf8'))).toMatchObject({ paused: false });
+  });
+});
+
+describe('after a restart: the Mac logs out while a command runs', () => {
+  it('the next launch claims (the quit did not leave it paused); log out cancels the command as "machine shutting down" with no dialog and exits within the bound', async () => {
+    launch();
+    standIn.app.emit('ready');
+    await waitFor('a connected tray', () => lastMenu()[0] === 'Connected: local queue', 20_000);
+    const id = enqueue('@agent lines=200 interval=200\nrunning at log out');
+    await waitFor('the job running', () => lastMenu().includes('1 running'));
+
+    const exited = new Promise((r) => standIn.app.once('test:exit', r));
+    const event = { prevented: false, preventDefault: () => void (event.prevented = true) };
+    const began = Date.now();
+    standIn.electron.powerMonitor.emit('shutdown', event);
+    expect(event.prevented).toBe(true);
+    // macOS's terminate request, arriving meanwhile as before-quit, is held and asks nothing.
+    const beforeQuit = { prevented: false, preventDefault: () => void (beforeQuit.prevented = true) };
+    standIn.app.emit('before-quit', beforeQuit);
+    expect(beforeQuit.prevented).toBe(true);
+    await exited;
+    expect(Date.now() - began).toBeLessThan(5000);
+    expect(standIn.dialogs).toEqual([]);
+    expect(show(id)).toMatchObject({ status: 'cancelled' });
+    expect(showError(id)).toBe('machine shutting down');
+    expect(readLock()).toBeNull();
   });
 });

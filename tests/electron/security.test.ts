@@ -1,8 +1,17 @@
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import type { Session, WebContents } from 'electron';
 import { describe, expect, it } from 'vitest';
 import { isOurRendererUrl } from '../../src-main/electron/ipc.js';
-import { CONTENT_SECURITY_POLICY, secureSession, secureWebContents, secureWebPreferences } from '../../src-main/electron/security.js';
+import {
+  CONTENT_SECURITY_POLICY,
+  DEVELOPMENT_CONTENT_SECURITY_POLICY,
+  rendererSource,
+  secureSession,
+  secureWebContents,
+  secureWebPreferences,
+} from '../../src-main/electron/security.js';
+import { devServerCsp } from '../../src-renderer/vite.config.js';
 
 const RENDERER = 'file:///Applications/Beacon.app/Contents/Resources/app.asar/out/renderer/index.html';
 
@@ -61,5 +70,40 @@ describe('security', () => {
     onRequest!(null, 'notifications', (g) => granted.push(g));
     expect(granted).toEqual([false, false]);
     expect(onCheck!()).toBe(false);
+  });
+});
+
+describe('development only', () => {
+  const built = 'file:///Applications/Beacon.app/Contents/Resources/app.asar/out/renderer/index.html';
+
+  it('ELECTRON_RENDERER_URL is honoured only by an unpackaged app, and only for a dev server on this machine', () => {
+    expect(rendererSource({ isPackaged: false, devServerUrl: undefined, builtFileUrl: built })).toEqual({ url: built, development: false, ignored: null });
+    expect(rendererSource({ isPackaged: false, devServerUrl: 'http://localhost:5173', builtFileUrl: built })).toEqual({ url: 'http://localhost:5173/', development: true, ignored: null });
+    const packaged = rendererSource({ isPackaged: true, devServerUrl: 'http://localhost:5173', builtFileUrl: built });
+    expect(packaged).toMatchObject({ url: built, development: false, ignored: expect.stringMatching(/packaged app loads only its own files/) });
+    for (const url of ['https://evil.example/', 'file:///tmp/evil.html', 'javascript:alert(1)', 'not a url']) {
+      expect(rendererSource({ isPackaged: false, devServerUrl: url, builtFileUrl: built }), url).toMatchObject({ url: built, development: false, ignored: expect.stringContaining('ignored') });
+    }
+  });
+
+  it('the development CSP allows the dev preamble (inline script) and HMR socket; the production one allows neither', () => {
+    const directive = (policy: string, name: string) => policy.split('; ').find((d) => d.startsWith(`${name} `));
+    expect(directive(CONTENT_SECURITY_POLICY, 'script-src')).toBe("script-src 'self'");
+    expect(directive(CONTENT_SECURITY_POLICY, 'connect-src')).toBe("connect-src 'self'");
+    expect(directive(DEVELOPMENT_CONTENT_SECURITY_POLICY, 'script-src')).toBe("script-src 'self' 'unsafe-inline'");
+    expect(directive(DEVELOPMENT_CONTENT_SECURITY_POLICY, 'connect-src')).toContain('ws://localhost:*');
+    // Everything else is the same policy.
+    const rest = (policy: string) => policy.split('; ').filter((d) => !/^(script|connect)-src /.test(d));
+    expect(rest(DEVELOPMENT_CONTENT_SECURITY_POLICY)).toEqual(rest(CONTENT_SECURITY_POLICY));
+  });
+
+  it("the renderer's meta CSP is dropped by Vite's dev server only; a build keeps it", () => {
+    const html = readFileSync('src-renderer/index.html', 'utf8');
+    expect(devServerCsp.apply).toBe('serve');
+    const transform = devServerCsp.transformIndexHtml as (html: string) => string;
+    expect(html).toContain('http-equiv="Content-Security-Policy"');
+    const served = transform(html);
+    expect(served).not.toContain('Content-Security-Policy');
+    expect(served).toContain('<div id="root"></div>');
   });
 });

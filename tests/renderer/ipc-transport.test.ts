@@ -41,12 +41,22 @@ const BRIDGE_SCRIPT = `(() => {
         const text = 'hello via ' + args[0] + '\\r\\n';
         return { commandId: args[0], offset: args[1], nextOffset: 15, data: args[1] >= 15 ? '' : text.slice(0, 15 - args[1]), complete: args[0] === 'cmd-b' };
       }
+      if (action === 'getSettings') {
+        return { configPath: '/tmp/ipc/beacon.yaml', commandSource: 'local', supabaseUrl: null, workspaceIds: [], supabaseKeyStored: false,
+          allowedDirectories: ['/tmp/ipc'], defaultTimeoutSeconds: 3600, maxConcurrent: 1, agentName: 'claude', agentCommand: 'claude',
+          agentResolvedPath: '/usr/local/bin/claude', agentVersion: '2.1.197 (Claude Code)', agentProblem: null,
+          launchAtLogin: { supported: true, enabled: true, status: 'requires-approval',
+            detail: 'Waiting for your approval: turn Beacon on in System Settings → General → Login Items.',
+            offerLoginItemsSettings: true, offerMoveToApplications: false } };
+      }
       throw new Error('not in this stand-in: ' + action);
     },
     onEvent: (listener) => { listeners.add(listener); return () => listeners.delete(listener); },
     shell: {
       detachWindow: async () => { calls.push(['shell.detachWindow', []]); },
       openLogsFolder: async () => { calls.push(['shell.openLogsFolder', []]); },
+      openLoginItemsSettings: async () => { calls.push(['shell.openLoginItemsSettings', []]); },
+      moveToApplications: async () => { calls.push(['shell.moveToApplications', []]); },
       onOpenCommand: (listener) => { openListeners.add(listener); return () => openListeners.delete(listener); },
     },
   };
@@ -90,6 +100,18 @@ describe('the renderer over window.beaconIpc (IPC)', () => {
     await page.locator('[data-command-id="cmd-b"][aria-current="true"]').waitFor();
     expect(await page.getByRole('tab', { name: /Commands/ }).getAttribute('aria-selected')).toBe('true');
     await expect.poll(() => terminalText(page)).toContain('hello via cmd-b');
+  });
+
+  it('Settings shows the login item as macOS has it (waiting for approval) and opens Login Items through the shell', async () => {
+    const { page } = browser;
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    const status = page.getByTestId('login-item-status');
+    await status.waitFor();
+    expect(await status.textContent()).toContain('System Settings → General → Login Items');
+    expect(await status.getByRole('button', { name: 'Move to Applications…' }).count()).toBe(0);
+    await status.getByRole('button', { name: 'Open Login Items Settings…' }).click();
+    await expect.poll(async () => JSON.stringify(await page.evaluate('window.__bridgeCalls'))).toContain('shell.openLoginItemsSettings');
+    await page.getByRole('tab', { name: /Commands/ }).click();
   });
 
   it('sends an approval decision through the bridge', async () => {

@@ -68,7 +68,8 @@ export interface BrowserSession {
 export async function openBrowser(viewport = { width: 1100, height: 760 }): Promise<BrowserSession> {
   const profile = mkdtempSync(join(tmpdir(), 'beacon-ui-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
+    // Debian's Chromium here; BEACON_CHROMIUM elsewhere (the macOS workflow points it at Google Chrome).
+    executablePath: process.env.BEACON_CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: CHROMIUM_ARGS,
     viewport,

@@ -1,4 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { createCommandSource } from '../../core/commands/create-source.js';
 import { loadConfig, type LoadedConfig } from '../../core/config/load.js';
 import { effectiveSource } from '../../core/config/schema.js';
@@ -8,6 +10,7 @@ import { describeHolder, readLockHolders } from '../../core/lock/executor-lock.j
 import { createLogger } from '../../core/logger.js';
 import type { MentuPaths } from '../../core/paths.js';
 import { resolveAgentCommand } from '../../core/run/agents.js';
+import { folderPermissionHint, isPermissionDenied, protectedFolderOf } from '../../core/run/folder-permission.js';
 import { loginShellEnvironment } from '../../core/run/shell-env.js';
 import { createHeadlessSecretStore } from '../../core/secrets.js';
 import type { BeaconSnapshot } from '../../core/contract/types.js';
@@ -33,6 +36,7 @@ export async function runDoctorChecks(paths: MentuPaths, env: NodeJS.ProcessEnv)
   if (loaded) {
     checks.push(...(await agentChecks(loaded, env)));
     checks.push(...directoryChecks(loaded));
+    checks.push(...folderPermissionChecks(loaded.config.execution.allowed_directories, env.HOME || homedir()));
     checks.push(await sourceCheck(loaded, paths, env));
   }
   checks.push(await lockCheck(paths));
@@ -83,6 +87,43 @@ function directoryChecks(loaded: LoadedConfig): DoctorCheck[] {
       detail: `${dir} (in execution.allowed_directories) is not an existing directory`,
       fix: `Create it or remove it from execution.allowed_directories in ${loaded.path}.`,
     }));
+}
+
+/**
+ * Allowed directories inside a folder macOS protects (Desktop, Documents, Downloads, iCloud Drive): a run
+ * there fails with "Operation not permitted" until the permission is granted. Read here as this process
+ * (the terminal's permission); the menu-bar app asks for its own.
+ */
+export function folderPermissionChecks(
+  allowedDirectories: string[],
+  homeDir: string,
+  platform: NodeJS.Platform = process.platform,
+  readDirectory: (dir: string) => void = (dir) => void readdirSync(dir),
+): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
+  for (const entry of allowedDirectories) {
+    const dir = entry === '~' ? homeDir : entry.startsWith('~/') ? join(homeDir, entry.slice(2)) : entry;
+    const folder = protectedFolderOf(dir, homeDir, platform);
+    if (!folder) continue;
+    try {
+      readDirectory(dir);
+      checks.push({
+        name: 'folder permission',
+        level: 'info',
+        detail: `${dir} is in your ${folder.name} folder, which macOS protects: the first command there makes macOS ask whether Beacon may read it`,
+        fix: `If a run there fails with "Operation not permitted": ${folderPermissionHint(folder)}.`,
+      });
+    } catch (error) {
+      if (!isPermissionDenied(error)) continue; // a missing directory is directoryChecks' to report
+      checks.push({
+        name: 'folder permission',
+        level: 'problem',
+        detail: `${dir} cannot be read from here: Operation not permitted`,
+        fix: `${folderPermissionHint(folder, 'your terminal app')}; commands run by the menu-bar app need the same permission for Beacon.`,
+      });
+    }
+  }
+  return checks;
 }
 
 async function sourceCheck(loaded: LoadedConfig, paths: MentuPaths, env: NodeJS.ProcessEnv): Promise<DoctorCheck> {

@@ -13,14 +13,15 @@ import { resolveAgentCommand } from '../run/agents.js';
 import { loginShellEnvironment } from '../run/shell-env.js';
 import type { SecretStore } from '../secrets.js';
 import { readLogSlice } from './read-output.js';
-import type { BeaconClient, BeaconEvent, BeaconSnapshot, CommandView, OutputSlice, SettingsPatch, SettingsView } from '../contract/types.js';
+import type { BeaconClient, BeaconEvent, BeaconSnapshot, CommandView, LaunchAtLoginView, OutputSlice, SettingsPatch, SettingsView } from '../contract/types.js';
 
 /**
  * The BeaconClient over a local executor: what the Electron IPC handlers, the dashboard and the
  * control socket all serve. Snapshots are coalesced (a burst of changes is one event).
  */
 export interface LaunchAtLogin {
-  get(): { supported: boolean; enabled: boolean; status: string | null };
+  /** Read when asked (settings opened), not per snapshot. */
+  get(): LaunchAtLoginView;
   set(enabled: boolean): Promise<void> | void;
 }
 

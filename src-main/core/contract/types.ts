@@ -106,7 +106,19 @@ export interface SettingsView {
   agentResolvedPath: string | null;
   agentVersion: string | null;
   agentProblem: string | null;
-  launchAtLogin: { supported: boolean; enabled: boolean; status: string | null };
+  launchAtLogin: LaunchAtLoginView;
+}
+
+/** The login item as the shell reads it (src-main/electron/login-item.ts); elsewhere unsupported. */
+export interface LaunchAtLoginView {
+  supported: boolean;
+  enabled: boolean;
+  /** macOS 13+: enabled, requires-approval, not-registered, not-found. */
+  status: string | null;
+  /** What the user should know or do (approval pending, app outside /Applications), or null. */
+  detail?: string | null;
+  offerLoginItemsSettings?: boolean;
+  offerMoveToApplications?: boolean;
 }
 
 export interface SettingsPatch {
@@ -195,6 +207,10 @@ export interface BeaconIpcApi {
   shell?: {
     detachWindow(): Promise<void>;
     openLogsFolder(): Promise<void>;
+    /** macOS: System Settings → General → Login Items, where launch at login is approved. */
+    openLoginItemsSettings?(): Promise<void>;
+    /** macOS: move the app to /Applications (it relaunches from there). */
+    moveToApplications?(): Promise<void>;
     /** The shell asks the window to show one command (a notification was clicked). Returns an unsubscribe function. */
     onOpenCommand?(listener: (commandId: string) => void): () => void;
   };

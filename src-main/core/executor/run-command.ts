@@ -8,6 +8,7 @@ import type { LedgerClient } from '../ledger.js';
 import { prepareWorktree } from '../worktrees.js';
 import type { MentuPaths } from '../paths.js';
 import { buildInvocation } from '../run/agents.js';
+import { explainFolderPermission } from '../run/folder-permission.js';
 import type { RunResult, Runner, RunningProcess } from '../run/runner.js';
 import { agentEnvironment } from '../run/shell-env.js';
 import type { ExecutorApprovals, HoldRequest } from '../approvals/executor-approvals.js';
@@ -184,7 +185,7 @@ async function execute(deps: RunDeps, entry: RunningEntry): Promise<void> {
 
   const result = await proc.result;
   releaseSlot(deps, entry);
-  const outcome = outcomeOf(result, plan.timeoutSeconds);
+  const outcome = withFolderPermissionHint(outcomeOf(result, plan.timeoutSeconds), cwd, context.homeDir);
   if (command.approvalRequired && outcome.status === 'completed') {
     // Held for a person's decision instead of recorded; the evidence follows when the approval resolves.
     await holdForApproval(deps, { command, run: outcome, workingDirectory: cwd, extraEnv: worktreeEnv, taskRef }, captureEvidence);
@@ -248,6 +249,13 @@ function outcomeOf(result: RunResult, timeoutSeconds: number): CommandOutcome {
     case 'spawn_failed':
       return { ...base, status: 'failed', exitCode: null, errorMessage: `The agent could not be started: ${result.detail ?? 'unknown error'}` };
   }
+}
+
+/** A failure that macOS's folder protection caused says which permission to grant (folder-permission.ts). */
+function withFolderPermissionHint(outcome: CommandOutcome, cwd: string, homeDir: string): CommandOutcome {
+  if (outcome.status !== 'failed') return outcome;
+  const hint = explainFolderPermission([outcome.errorMessage, outcome.stdoutTail.slice(-4096)], cwd, homeDir);
+  return hint ? { ...outcome, errorMessage: `${outcome.errorMessage ?? 'The agent failed'}. ${hint}` } : outcome;
 }
 
 function failure(reason: string, exitCode: number | null, startedAt: string | null, now: Date): CommandOutcome {

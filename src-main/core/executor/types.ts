@@ -106,4 +106,6 @@ export interface StopOptions {
   cancelRunning: boolean;
   /** How long running commands may finish on their own. A later stop() with a shorter grace shortens it. */
   graceMs: number;
+  /** Recorded on the commands cancelled here (default "executor shutdown"), e.g. "machine shutting down". */
+  cancelReason?: string;
 }

@@ -1,5 +1,6 @@
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
+import { folderPermissionHint, isPermissionDenied, protectedFolderOf } from './folder-permission.js';
 
 export type WorkdirCheck = { ok: true; realPath: string } | { ok: false; reason: string };
 
@@ -16,14 +17,14 @@ export function checkWorkingDirectory(dir: string, allowedDirectories: string[],
   let realPath: string;
   try {
     realPath = realpathSync.native(dir);
-  } catch {
-    return { ok: false, reason: `working directory '${dir}' does not exist on this machine` };
+  } catch (error) {
+    return { ok: false, reason: permissionReason(error, dir, homeDir) ?? `working directory '${dir}' does not exist on this machine` };
   }
   let isDirectory = false;
   try {
     isDirectory = statSync(realPath).isDirectory();
-  } catch {
-    return { ok: false, reason: `working directory '${dir}' cannot be read on this machine` };
+  } catch (error) {
+    return { ok: false, reason: permissionReason(error, dir, homeDir) ?? `working directory '${dir}' cannot be read on this machine` };
   }
   if (!isDirectory) return { ok: false, reason: `working directory '${dir}' is a file, not a directory` };
 
@@ -54,4 +55,10 @@ function isInside(path: string, root: string): boolean {
   if (path === root) return true;
   const rel = relative(root, path);
   return rel !== '' && !isAbsolute(rel) && rel !== '..' && !rel.startsWith('..' + sep);
+}
+
+/** EPERM inside a folder macOS protects: say which permission to grant. */
+function permissionReason(error: unknown, dir: string, homeDir: string): string | null {
+  const folder = isPermissionDenied(error) ? protectedFolderOf(dir, homeDir) : null;
+  return folder ? `working directory '${dir}' cannot be read: ${folderPermissionHint(folder)}` : null;
 }

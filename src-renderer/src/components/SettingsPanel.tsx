@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { SettingsPatch, SettingsView } from '../../../src-main/core/contract/types.js';
 import type { UiClient } from '../transport/index.js';
 import { errorMessage } from '../format.js';
+import { LoginItemStatus } from './LoginItemStatus.js';
 
 const lines = (text: string): string[] =>
   text
@@ -171,6 +172,7 @@ export function SettingsPanel({ client, connected }: { client: UiClient; connect
           {!settings.launchAtLogin.supported && <span className="small muted"> (not available here{settings.launchAtLogin.status ? `: ${settings.launchAtLogin.status}` : ''})</span>}
         </span>
       </label>
+      <LoginItemStatus view={settings.launchAtLogin} shell={client.shell} />
       {error && (
         <p className="error-box" role="alert">
           {error}

@@ -1,7 +1,7 @@
 import { hostname as osHostname } from 'node:os';
 
 /**
- * The one actor string every executor write names (seed plan, Option A). Genesis checks, MENTU_ACTOR
+ * The one actor string every executor write names (one executor per machine, docs/architecture.md). Genesis checks, MENTU_ACTOR
  * for agents and ledger captures all use this constant; nothing else spells it.
  */
 export const ACTOR = 'agent:executor' as const;

@@ -4,7 +4,7 @@ import { allowedPredecessors, canTransition, isTerminal } from '../../src-main/c
 import { COMMAND_STATUSES } from '../../src-main/core/contract/command.js';
 
 describe('identity', () => {
-  it('derives beacon-{hostname} as the seed plan names it', () => {
+  it('derives beacon-{hostname} as the design decision (one executor per machine) names it', () => {
     expect(machineIdForHostname('Rashids-MacBook-Pro.local')).toBe('beacon-rashids-macbook-pro');
     expect(machineIdForHostname('vps_01.example.com')).toBe('beacon-vps-01-example-com');
     expect(machineIdForHostname('  ')).toBe('beacon-unknown');

@@ -87,7 +87,7 @@ export const configSchema = z
       .default({ claude: { command: 'claude', args: DEFAULT_CLAUDE_ARGS, output: 'stream-json' } }),
     mentu: z
       .object({
-        /** Mentu proxy for ledger captures (task on claim, evidence on finish); token from the secret store. */
+        /** Mentu proxy for ledger captures (task when a command starts, evidence on finish); token from the secret store. */
         proxy_url: z.url().nullable().default(null),
       })
       .strict()

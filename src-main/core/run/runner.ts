@@ -26,7 +26,7 @@ export interface RunRequest {
   resultGraceMs?: number;
   /**
    * The agent profile's `output`. With 'stream-json', onText and the result tail get the readable
-   * rendering of the JSON lines (core/api/stream-json-render.ts); the log and onOutput stay raw.
+   * rendering of the JSON lines (core/contract/stream-json/render.ts); the log and onOutput stay raw.
    */
   outputFormat?: 'stream-json' | 'text';
 }

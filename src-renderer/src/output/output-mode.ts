@@ -1,7 +1,7 @@
 import { StreamJsonRenderStream } from '../../../src-main/core/contract/stream-json/render-stream.js';
 
 /**
- * How the terminal shows an agent's output: `readable` renders stream-json lines (core/api/stream-json-render.ts,
+ * How the terminal shows an agent's output: `readable` renders stream-json lines (core/contract/stream-json/render.ts,
  * ansi flavour) and passes every other line through; `raw` shows the bytes of the log as they are. Only the
  * display differs: the feed's offsets always count the raw bytes. The choice is remembered in localStorage.
  */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { StreamJsonRenderStream, renderStreamJsonText } from '../../../src-main/core/contract/stream-json/render-stream.js';
 import { clip, formatCost, formatDuration, renderStreamJsonLine } from '../../../src-main/core/contract/stream-json/render.js';
 
-// Lines in the shape `claude -p --output-format stream-json --verbose` writes them (claude-cli.md), one run.
+// Lines in the shape `claude -p --output-format stream-json --verbose` writes them (the SDKMessage shapes of @anthropic-ai/claude-agent-sdk), one run.
 const RECORDED = [
   '{"type":"system","subtype":"init","cwd":"/Users/dev/repo","session_id":"9a1f3c2e-58b4-4c1e-9d0e-2f6f1b7c8d90","tools":["Task","Bash","Glob","Grep","Read","Edit","Write","TodoWrite"],"mcp_servers":[],"model":"claude-sonnet-4-5-20250929","permissionMode":"acceptEdits","slash_commands":["compact","review"],"apiKeySource":"none","claude_code_version":"2.1.330","output_style":"default","agents":[],"uuid":"1b0e9d6e-7f61-4d6b-a8f0-3c2d6e0f4a11"}',
   '{"type":"assistant","message":{"id":"msg_01","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"I\'ll look at the failing test first."}],"stop_reason":null,"usage":{"input_tokens":4,"output_tokens":9}},"parent_tool_use_id":null,"session_id":"9a1f3c2e-58b4-4c1e-9d0e-2f6f1b7c8d90","uuid":"u1"}',

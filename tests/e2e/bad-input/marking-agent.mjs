@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The stand-in agent with a spawn marker: `node marking-agent.mjs <marker file> -p <prompt>` appends one
 // JSON line (wall-clock ms when it started, pid, cwd, the prompt's length and first 80 characters) to the marker file, then runs
-// tests/fixtures/fake-agent.mjs unchanged (it finds the prompt after -p). Proves what was spawned.
+// tests/support/fake-agent.mjs unchanged (it finds the prompt after -p). Proves what was spawned.
 import { appendFileSync } from 'node:fs';
 
 const marker = process.argv[2];

@@ -10,7 +10,7 @@ import { waitFor } from '../../support/wait.js';
  * Network chaos against a real `beacon run` (Supabase source, the marking agent): the realtime sockets
  * dropped every 2 s through a 500-command run, and the database unreachable for 30 s while commands run.
  * The spawn marker counts real agent processes, so "0 lost, 0 run twice" is measured, not inferred.
- * tests/supabase/source-faults.test.ts covers the same faults at the source level with fewer commands.
+ * tests/core/commands/supabase/source-faults.test.ts covers the same faults at the source level with fewer commands.
  */
 
 let gateway: Gateway;

@@ -9,8 +9,8 @@ import { waitFor } from '../../support/wait.js';
 
 /**
  * Process chaos against `beacon run` with the Supabase source and a backlog: kill -9 while several
- * commands run and more wait (tests/supabase/cli-e2e.test.ts covers one orphan), and SIGTERM with
- * short and long runs in flight (tests/engine/stop-cancel.test.ts covers the local queue).
+ * commands run and more wait (tests/e2e/supabase-cli.test.ts covers one orphan), and SIGTERM with
+ * short and long runs in flight (tests/e2e/stop-cancel.test.ts covers the local queue).
  */
 
 let gateway: Gateway;

@@ -2,7 +2,7 @@ import { stripAnsi } from '../ansi-stripper.js';
 import { isObject, num, parseJsonLine, str, type Json } from './json.js';
 
 /**
- * Readable text for Claude's `--output-format stream-json` lines (claude-cli.md), wherever a person reads
+ * Readable text for Claude's `--output-format stream-json` lines (the SDKMessage shapes of @anthropic-ai/claude-agent-sdk), wherever a person reads
  * an agent's output: the terminal view, `beacon logs`, spawn_logs and the result row's stdout tail. The raw
  * log is never rewritten; this only changes what is shown. Pure (no Node imports): the renderer uses it too.
  *

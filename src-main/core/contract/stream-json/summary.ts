@@ -3,7 +3,7 @@ import { emptyRunSummary, type RunSummary } from '../run-summary.js';
 import { stripAnsi } from '../ansi-stripper.js';
 
 /**
- * Builds a RunSummary from Claude's `--output-format stream-json` lines (claude-cli.md): system/init
+ * Builds a RunSummary from Claude's `--output-format stream-json` lines (the SDKMessage shapes of @anthropic-ai/claude-agent-sdk): system/init
  * (session id, model, CLI version), assistant messages (text, tool_use blocks) and the final result
  * (cost, duration, turns, is_error, errors). Lines that are not a JSON object with a `type` are ignored,
  * except that a short plain line announcing an authentication failure (what the CLI prints before any

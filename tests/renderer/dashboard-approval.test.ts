@@ -182,7 +182,7 @@ describe('approval in the dashboard UI against a fake client', () => {
   });
 });
 
-/** `beacon enqueue` has no approval flags; the local queue's own enqueue sets them (as tests/core/approvals/executor-approvals does). */
+/** Written straight into the local queue as another process could (`beacon enqueue --on-approve` is tested in tests/cli/enqueue-options). */
 async function enqueueForApproval(s: Sandbox, prompt: string, onApprove: string | null): Promise<string> {
   const source = createLocalSource({ file: join(s.home, 'local.db'), machineId: 'test-enqueuer', defaultAgent: 'fake' });
   try {

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import type { Command } from './contract/command.js';
 import type { CommandSource, SourceStatus } from './commands/source.js';
 import { loadConfig, type LoadedConfig } from './config/load.js';
+import { agentArgsNotes } from './run/agents.js';
 import { effectiveSource } from './config/schema.js';
 import { createClaimLoop } from './executor/claim-loop.js';
 import { createGracePeriod } from './executor/grace.js';
@@ -163,6 +164,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       agentEnv = await loginShellEnvironment(env);
       problem = configProblem(loaded);
       if (problem) logger.warn(problem);
+      for (const note of agentArgsNotes(loaded)) logger[note.state === 'upgraded' ? 'info' : 'warn'](note.detail);
       session = await openSession({
         executor: options, loaded, secrets, agentEnv: () => agentEnv, running, signal: standbyAbort.signal,
         onStandby: (holder) => {

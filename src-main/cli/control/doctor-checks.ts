@@ -9,8 +9,8 @@ import { readPaused } from '../../core/executor/pause-state.js';
 import { describeHolder, readLockHolders } from '../../core/lock/executor-lock.js';
 import { createLogger } from '../../core/logger.js';
 import type { MentuPaths } from '../../core/paths.js';
-import { resolveAgentCommand } from '../../core/run/agents.js';
 import { folderPermissionHint, isPermissionDenied, protectedFolderOf } from '../../core/run/folder-permission.js';
+import { agentArgsNotes, resolveAgentCommand } from '../../core/run/agents.js';
 import { loginShellEnvironment } from '../../core/run/shell-env.js';
 import { createHeadlessSecretStore } from '../../core/secrets.js';
 import type { BeaconSnapshot } from '../../core/contract/types.js';
@@ -73,6 +73,14 @@ async function agentChecks(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Promis
         ? { name: `agent ${name}`, level: 'ok', detail: `${resolved.path} (${version.version || 'no version printed'})`, fix: null }
         : { name: `agent ${name}`, level: brokenLevel, detail: version.reason, fix },
     );
+  }
+  for (const note of agentArgsNotes(loaded)) {
+    checks.push({
+      name: `agent ${note.agent} argv`,
+      level: note.state === 'upgraded' ? 'info' : 'warning',
+      detail: note.detail,
+      fix: note.state === 'corrected' ? `Set agents.${note.agent}.args in ${loaded.path} as shown (options, then "--", then "{prompt}").` : null,
+    });
   }
   return checks;
 }

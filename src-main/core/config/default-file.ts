@@ -1,4 +1,4 @@
-import { DEFAULT_CLAUDE_ARGS } from './schema.js';
+import { DEFAULT_CLAUDE_ALLOWED_FLAGS, DEFAULT_CLAUDE_ARGS } from './schema.js';
 
 /**
  * The beacon.yaml Beacon writes on first start: every key with its default and a comment saying what it does.
@@ -61,8 +61,11 @@ execution:
   default_agent: claude
 
 # The agents Beacon can run, by name. command: an absolute path or a name found on your login shell's PATH.
-# args: the argument list; the element "{prompt}" (exactly once) is replaced by the command's prompt.
+# args: the argument list; the element "{prompt}" (exactly once) is replaced by the command's prompt. Keep it
+# last, after "--", so a prompt that starts with "-" is never read as one of the agent's options.
 # output: stream-json (parsed into a run summary: cost, tokens, result) or text.
+# allowed_flags (optional): the options a queued command may add (e.g. ["--model", "--max-turns"]); unset,
+# claude accepts ${DEFAULT_CLAUDE_ALLOWED_FLAGS.join(', ')}; other agents accept none.
 agents:
   claude:
     command: claude

@@ -6,6 +6,7 @@ import type { MentuPaths } from '../paths.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { ConfigError, formatKeyPath } from './errors.js';
 import { configMutexPath, ensureMachineIdentity, readTextIfExists } from './machine-id.js';
+import { legacyArgsAgents, upgradeLegacyArgs, type ArgsUpgrade } from './legacy-args.js';
 import type { BeaconConfig } from './schema.js';
 import { parseConfigText, validateDocument } from './validate.js';
 
@@ -19,27 +20,37 @@ export interface LoadedConfig {
   machineName: string;
   /** The file did not exist and was written with documented defaults. */
   created: boolean;
+  /** Agent args of the earlier default rewritten during this load (or why they could not be). */
+  argsUpgrade?: ArgsUpgrade;
 }
 
-function loaded(paths: MentuPaths, config: BeaconConfig, env: NodeJS.ProcessEnv, created: boolean): LoadedConfig {
+function loaded(paths: MentuPaths, config: BeaconConfig, env: NodeJS.ProcessEnv, created: boolean, argsUpgrade?: ArgsUpgrade): LoadedConfig {
   const machineId = config.machine.id;
   if (!machineId) throw new Error(`internal: ${paths.config} has no machine.id after it was ensured`);
-  return { path: paths.config, config, machineId, machineName: config.machine.name ?? currentHostname(env), created };
+  return { path: paths.config, config, machineId, machineName: config.machine.name ?? currentHostname(env), created, ...(argsUpgrade ? { argsUpgrade } : {}) };
 }
 
 /**
  * Read and validate beacon.yaml. A missing file is written once with the defaults (and the persistent
- * machine id); an invalid file throws ConfigError and is never overwritten.
+ * machine id); an invalid file throws ConfigError and is never overwritten. Agent args of the earlier
+ * default (prompt before the options) are upgraded in place.
  */
 export async function loadConfig(paths: MentuPaths, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
   const text = await readTextIfExists(paths.config);
+  let created = false;
+  let config: BeaconConfig | null = null;
   if (text !== null) {
-    const { config } = parseConfigText(paths.config, text);
-    if (config.machine.id) return loaded(paths, config, env, false);
+    const parsed = parseConfigText(paths.config, text).config;
+    if (parsed.machine.id) config = parsed;
   }
-  const created = await ensureMachineIdentity(paths, env);
-  const { config } = parseConfigText(paths.config, (await readTextIfExists(paths.config)) ?? '');
-  return loaded(paths, config, env, created);
+  if (!config) {
+    created = await ensureMachineIdentity(paths, env);
+    config = parseConfigText(paths.config, (await readTextIfExists(paths.config)) ?? '').config;
+  }
+  if (!legacyArgsAgents(config).length) return loaded(paths, config, env, created);
+  const upgrade = await upgradeLegacyArgs(paths);
+  if (upgrade.upgraded.length) config = parseConfigText(paths.config, (await readTextIfExists(paths.config)) ?? '').config;
+  return loaded(paths, config, env, created, upgrade);
 }
 
 export interface ConfigChange {

@@ -7,7 +7,31 @@ import { z } from 'zod';
 
 export const PROMPT_PLACEHOLDER = '{prompt}';
 
-export const DEFAULT_CLAUDE_ARGS = ['-p', PROMPT_PLACEHOLDER, '--output-format', 'stream-json', '--verbose'];
+/** Options first, then `--`, then the prompt: a prompt that starts with "-" is never read as the CLI's own option. */
+export const DEFAULT_CLAUDE_ARGS = ['-p', '--output-format', 'stream-json', '--verbose', '--', PROMPT_PLACEHOLDER];
+
+/** The default written before the prompt moved after `--`; such a file is upgraded in place (config/legacy-args.ts). */
+export const LEGACY_CLAUDE_ARGS = ['-p', PROMPT_PLACEHOLDER, '--output-format', 'stream-json', '--verbose'];
+
+/**
+ * What a command may ask of claude without the owner saying so: the model, limits, extra instructions, session
+ * continuation and tool lists. Not here (refused unless listed in allowed_flags): anything that changes the
+ * permission mode or skips permissions, loads settings, hooks, plugins or MCP servers, replaces the system prompt,
+ * adds directories, or changes the output format Beacon reads.
+ */
+export const DEFAULT_CLAUDE_ALLOWED_FLAGS: readonly string[] = [
+  '--model',
+  '--fallback-model',
+  '--max-turns',
+  '--max-budget-usd',
+  '--append-system-prompt',
+  '--resume',
+  '--fork-session',
+  '--allowedTools',
+  '--allowed-tools',
+  '--disallowedTools',
+  '--disallowed-tools',
+];
 
 const agentSchema = z
   .object({
@@ -17,6 +41,11 @@ const agentSchema = z
     args: z.array(z.string()).default([PROMPT_PLACEHOLDER]),
     /** Output format of this agent: stream-json lines are parsed into a run summary. */
     output: z.enum(['stream-json', 'text']).default('text'),
+    /**
+     * Options a queued command may add (by name, e.g. "--model"); unset: the documented default for claude
+     * (DEFAULT_CLAUDE_ALLOWED_FLAGS), none for other agents.
+     */
+    allowed_flags: z.array(z.string().regex(/^-/, 'an option name starting with "-"')).optional(),
   })
   .strict()
   .refine((agent) => agent.args.filter((arg) => arg === PROMPT_PLACEHOLDER).length === 1, {

@@ -5,6 +5,7 @@ import type { AgentProfile, BeaconConfig } from '../config/schema.js';
 import { checkGenesisExecute } from '../genesis.js';
 import { ACTOR } from '../identity.js';
 import { resolveAgentCommand } from '../run/agents.js';
+import { checkCommandFlags } from '../run/agent-flags.js';
 import { checkWorkingDirectory } from '../run/workdir.js';
 
 /**
@@ -33,11 +34,6 @@ export type PlanResult = { ok: true; plan: CommandPlan } | { ok: false; reason: 
 
 /** The largest timeout we accept (the config's own ceiling): anything above is a mistake, not a wish. */
 const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
-/**
- * The prompt travels as one argv element: Linux refuses any single argument over MAX_ARG_STRLEN (128 KiB,
- * E2BIG inside the pty child, seen only as "exited with code 1"); macOS caps all of argv+env at 1 MiB.
- */
-const MAX_PROMPT_ARG_BYTES = process.platform === 'linux' ? 128 * 1024 - 1 : 768 * 1024;
 const SUPPORTED_TYPES = new Set([null, 'spawn']);
 
 type Runnable = { ok: true; cwd: string; profile: AgentProfile; agentPath: string } | { ok: false; reason: string };
@@ -52,6 +48,8 @@ function checkRunnable(command: Command, context: PlanContext): Runnable {
   }
   const resolved = resolveAgentCommand(profile, context.agentEnv);
   if (!resolved.ok) return { ok: false, reason: `Agent "${command.agent}" cannot run here: ${resolved.reason}` };
+  const flags = checkCommandFlags(command.flags ?? [], profile, command.agent);
+  if (!flags.ok) return { ok: false, reason: flags.reason };
   const dir = checkWorkingDirectory(command.workingDirectory, context.config.execution.allowed_directories, context.homeDir);
   if (!dir.ok) return { ok: false, reason: `Working directory refused: ${dir.reason}` };
   return { ok: true, cwd: dir.realPath, profile, agentPath: resolved.path };
@@ -90,17 +88,8 @@ function decide(command: Command, ctx: PlanContext, ours: boolean): PreClaimDeci
 export function planCommand(command: Command, ctx: PlanContext): PlanResult {
   const runnable = checkRunnable(command, ctx);
   if (!runnable.ok) return { ok: false, reason: runnable.reason, exitCode: null };
-  if (command.prompt.includes('\u0000')) {
-    return { ok: false, reason: 'Prompt contains a NUL byte, which no program can receive as an argument; remove it', exitCode: null };
-  }
-  const promptBytes = Buffer.byteLength(command.prompt, 'utf8');
-  if (promptBytes > MAX_PROMPT_ARG_BYTES) {
-    return {
-      ok: false,
-      reason: `Prompt too long: ${promptBytes} bytes, but the agent receives it as one command-line argument and this system allows at most ${MAX_PROMPT_ARG_BYTES} bytes; shorten it or put the details in a file in the working directory`,
-      exitCode: null,
-    };
-  }
+  const prompt = promptProblem(command.prompt);
+  if (prompt) return { ok: false, reason: prompt, exitCode: null };
   const timeoutSeconds = command.timeoutSeconds ?? ctx.config.execution.default_timeout_seconds;
   if (typeof timeoutSeconds !== 'number' || !Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
     return {
@@ -112,4 +101,12 @@ export function planCommand(command: Command, ctx: PlanContext): PlanResult {
   const genesis = checkGenesisExecute(runnable.cwd, ACTOR);
   if (!genesis.allowed) return { ok: false, reason: genesis.reason, exitCode: 403 };
   return { ok: true, plan: { cwd: runnable.cwd, profile: runnable.profile, agentPath: runnable.agentPath, timeoutSeconds } };
+}
+
+/** What no agent can be given: a NUL byte (no argv element can hold one), or nothing but whitespace. */
+export function promptProblem(prompt: string): string | null {
+  if (prompt.includes('\u0000')) return 'Prompt contains a NUL byte, which no program can receive as an argument; remove it';
+  // claude -p exits 0 at once, without a word, for a prompt of only whitespace: it would read "completed".
+  if (!prompt.trim()) return 'The prompt is empty (only whitespace): there is nothing for the agent to do';
+  return null;
 }

@@ -9,6 +9,7 @@ import { prepareWorktree } from '../worktrees.js';
 import type { MentuPaths } from '../paths.js';
 import { buildInvocation } from '../run/agents.js';
 import { explainFolderPermission } from '../run/folder-permission.js';
+import { argvProblem } from '../run/argv-size.js';
 import type { RunResult, Runner, RunningProcess } from '../run/runner.js';
 import { agentEnvironment } from '../run/shell-env.js';
 import type { ExecutorApprovals, HoldRequest } from '../approvals/executor-approvals.js';
@@ -129,6 +130,16 @@ async function execute(deps: RunDeps, entry: RunningEntry): Promise<void> {
     return;
   }
 
+  // The kernel's argv limits, checked before the command is marked running (a refusal inside the pty child reads as exit 1).
+  const invocation = buildInvocation(plan.agentPath, plan.profile, command.prompt, command.flags ?? []);
+  const agentEnv = agentEnvironment(context.agentEnv, { commandId: id, workspaceId: command.workspaceId, extra: worktreeEnv });
+  const tooLarge = argvProblem(invocation, command.prompt, agentEnv);
+  if (tooLarge) {
+    logger.warn(`refused ${id}: ${tooLarge}`);
+    await record(deps, id, failure(tooLarge, null, null, deps.now()));
+    return;
+  }
+
   const startedAt = deps.now().toISOString();
   if (!(await source.markRunning(id, startedAt))) {
     logger.info(`${id} was cancelled before it started; not running it`);
@@ -153,9 +164,9 @@ async function execute(deps: RunDeps, entry: RunningEntry): Promise<void> {
     proc = deps.runner.start(
       {
         commandId: id,
-        invocation: buildInvocation(plan.agentPath, plan.profile, command.prompt, command.flags ?? []),
+        invocation,
         cwd,
-        env: agentEnvironment(context.agentEnv, { commandId: id, workspaceId: command.workspaceId, extra: worktreeEnv }),
+        env: agentEnv,
         timeoutMs: Math.round(plan.timeoutSeconds * 1000),
         logPath,
         maxOutputBytes: context.config.execution.max_output_bytes,

@@ -1,6 +1,8 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
+import type { LoadedConfig } from '../config/load.js';
 import { PROMPT_PLACEHOLDER, type AgentProfile } from '../config/schema.js';
+import { isClaudeProfile } from './agent-flags.js';
 import type { AgentInvocation } from './runner.js';
 
 export type AgentResolution = { ok: true; path: string } | { ok: false; reason: string };
@@ -31,15 +33,39 @@ export function resolveAgentCommand(profile: AgentProfile, env: Record<string, s
   };
 }
 
-/** argv from the profile: "{prompt}" becomes exactly one element; the command's flags are appended. */
-export function buildInvocation(resolvedPath: string, profile: AgentProfile, prompt: string, flags: string[]): AgentInvocation {
+/** The prompt sits last, right after `--`: no option parser can take it (or anything it starts with) for an option. */
+export function promptIsAfterDoubleDash(args: readonly string[]): boolean {
+  const at = args.indexOf(PROMPT_PLACEHOLDER);
+  return at === args.length - 1 && at > 0 && args[at - 1] === '--';
+}
+
+/**
+ * The profile's args as they will run. A claude profile whose prompt is not last after `--` (a beacon.yaml written
+ * before that default, or edited by hand) is corrected: its options stay in order, then `--`, then the prompt.
+ */
+export function effectiveAgentArgs(profile: AgentProfile): { args: string[]; corrected: boolean } {
+  if (!isClaudeProfile(profile) || promptIsAfterDoubleDash(profile.args)) return { args: [...profile.args], corrected: false };
+  const options = profile.args.filter((arg) => arg !== PROMPT_PLACEHOLDER && arg !== '--');
+  return { args: [...options, '--', PROMPT_PLACEHOLDER], corrected: true };
+}
+
+/**
+ * argv from the profile: "{prompt}" becomes exactly one element. The command's flags (already checked against the
+ * owner's allow-list) go right before the `--` that precedes the prompt, or after the args for an agent whose prompt
+ * is not after `--`.
+ */
+export function buildInvocation(resolvedPath: string, profile: AgentProfile, prompt: string, flags: readonly string[]): AgentInvocation {
   const placeholders = profile.args.filter((arg) => arg === PROMPT_PLACEHOLDER).length;
   if (placeholders !== 1) {
     throw new Error(`agent args must contain "${PROMPT_PLACEHOLDER}" exactly once (found ${placeholders})`);
   }
   if (prompt.includes('\0')) throw new Error('the prompt contains a NUL character, which a process argument cannot carry');
-  const args = profile.args.map((arg) => (arg === PROMPT_PLACEHOLDER ? prompt : arg));
-  return { file: resolvedPath, args: [...args, ...flags] };
+  const { args } = effectiveAgentArgs(profile);
+  if (promptIsAfterDoubleDash(args)) {
+    const options = args.slice(0, -2);
+    return { file: resolvedPath, args: [...options, ...flags, '--', prompt] };
+  }
+  return { file: resolvedPath, args: [...args.map((arg) => (arg === PROMPT_PLACEHOLDER ? prompt : arg)), ...flags] };
 }
 
 function isExecutableFile(path: string): boolean {
@@ -50,4 +76,31 @@ function isExecutableFile(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+export interface AgentArgsNote {
+  agent: string;
+  /** upgraded: beacon.yaml was rewritten during this load; corrected: the argv is fixed at each run. */
+  state: 'upgraded' | 'corrected';
+  detail: string;
+}
+
+/** What `beacon doctor` and the executor's start say about claude profiles whose prompt was not after `--`. */
+export function agentArgsNotes(loaded: Pick<LoadedConfig, 'config' | 'path' | 'argsUpgrade'>): AgentArgsNote[] {
+  const notes: AgentArgsNote[] = [];
+  for (const agent of loaded.argsUpgrade?.upgraded ?? []) {
+    notes.push({ agent, state: 'upgraded', detail: `agents.${agent}.args in ${loaded.path} upgraded in place: the prompt now travels after "--" (comments kept)` });
+  }
+  for (const [agent, profile] of Object.entries(loaded.config.agents)) {
+    const { args, corrected } = effectiveAgentArgs(profile);
+    if (!corrected) continue;
+    const why = loaded.argsUpgrade?.failed ? ` (the file could not be rewritten: ${loaded.argsUpgrade.failed})` : '';
+    notes.push({
+      agent,
+      state: 'corrected',
+      detail: `agents.${agent}.args in ${loaded.path} puts the prompt where the CLI could read it as an option${why}; ` +
+        `Beacon corrects it at each run to ${JSON.stringify(args)}. Write that list into the file to make it permanent`,
+    });
+  }
+  return notes;
 }

@@ -80,11 +80,11 @@ describe('agents', () => {
     expect(abs.ok ? '' : abs.reason).toContain(`agent 'x': command '${join(bin, 'noexec')}' does not exist or is not an executable file`);
   });
 
-  it('puts the prompt in exactly one argv element and appends the flags', () => {
+  it('puts the prompt in exactly one argv element, last after "--", with the flags before "--"', () => {
     const prompt = 'a b; rm -rf / "$(x)"\n{prompt}';
     expect(buildInvocation('/bin/claude', profile('claude'), prompt, ['--max-turns', '5'])).toEqual({
       file: '/bin/claude',
-      args: ['-p', prompt, '--verbose', '--max-turns', '5'],
+      args: ['-p', '--verbose', '--max-turns', '5', '--', prompt],
     });
     expect(() => buildInvocation('/bin/claude', { command: 'c', args: ['x'], output: 'text' }, 'p', [])).toThrow(/exactly once/);
   });

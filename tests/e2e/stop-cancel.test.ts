@@ -70,7 +70,8 @@ describe('graceful stop', () => {
     expect(took).toBeLessThan(10_000);
     const row = await waitForStatus(sandbox, id, ['cancelled', 'failed']);
     expect(row.status).toBe('cancelled');
-    expect(row.error_message).toBe('executor shutdown');
+    expect(row.error_message).toMatch(/^executor shutdown \((stopped with|ended by) SIG[A-Z]+/);
+    expect(row.exit_code).toBeGreaterThan(128); // a stopped run never reads exit 0
     for (const pid of pids(pidfile)) expect(isAlive(pid)).toBe(false);
     expect(existsSync(join(sandbox.home, 'executor.lock'))).toBe(false);
     expect(existsSync(join(sandbox.home, 'beacon.sock'))).toBe(false);

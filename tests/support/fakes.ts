@@ -121,7 +121,7 @@ export class ScriptedRunner implements Runner {
     const result = new Promise<RunResult>((r) => (resolveResult = r));
     const startedAt = new Date().toISOString();
     const end = (reason: RunResult['reason'], exitCode: number | null, detail: string | null): void =>
-      resolveResult({ reason, exitCode, signal: null, detail, summary: emptyRunSummary(), outputTail: '', outputTruncated: false, totalBytes: 0, startedAt, endedAt: new Date().toISOString() });
+      resolveResult({ reason, exitCode, signal: null, stopSignal: reason === 'cancelled' ? 'SIGINT' : null, detail, summary: emptyRunSummary(), outputTail: '', outputTruncated: false, totalBytes: 0, startedAt, endedAt: new Date().toISOString() });
     const run: ScriptedRun = { request, observer, cancelledWith: null, exit: (code) => end('exited', code, null) };
     this.runs.push(run);
     return {

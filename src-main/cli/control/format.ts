@@ -1,9 +1,10 @@
 import type { Command } from '../../core/contract/command.js';
+import { describeExitCode } from '../../core/contract/exit-code.js';
 
 /** Human-readable renderings of commands for `beacon list` and `beacon show` (--json prints the Command itself). */
 export function formatList(commands: Command[]): string {
   if (!commands.length) return 'No commands yet. Add one with: beacon enqueue "<prompt>" --cwd <dir>\n';
-  const rows = commands.map((c) => [c.id, c.status, c.exitCode === null ? '-' : String(c.exitCode), c.agent, c.createdAt, firstLine(c.prompt, 50)]);
+  const rows = commands.map((c) => [c.id, statusCell(c), describeExitCode(c.exitCode, c.status) ?? '-', c.agent, c.createdAt, firstLine(c.prompt, 50)]);
   const header = ['ID', 'STATUS', 'EXIT', 'AGENT', 'CREATED', 'PROMPT'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
@@ -14,8 +15,8 @@ export function formatCommand(c: Command): string {
   const fields: [string, string | null][] = [
     ['id', c.id],
     ['status', c.status],
-    ['exit code', c.exitCode === null ? null : String(c.exitCode)],
-    ['error', c.errorMessage],
+    ['exit code', describeExitCode(c.exitCode, c.status)],
+    [c.status === 'completed' ? 'note' : 'error', c.errorMessage],
     ['agent', c.agent],
     ['directory', c.workingDirectory],
     ['timeout', c.timeoutSeconds === null ? null : `${c.timeoutSeconds}s`],
@@ -33,6 +34,12 @@ export function formatCommand(c: Command): string {
   ];
   const shown = fields.filter(([, v]) => v !== null && v !== '') as [string, string][];
   return shown.map(([k, v]) => `${(k + ':').padEnd(12)}${v}`).join('\n') + `\nprompt:\n${c.prompt}\n`;
+}
+
+/** "completed, 3 refused" when the CLI refused tool uses of a finished run. */
+function statusCell(c: Command): string {
+  const refused = c.summary?.permissionDenialCount ?? 0;
+  return refused ? `${c.status}, ${refused} refused` : c.status;
 }
 
 function firstLine(text: string, max: number): string {

@@ -12,10 +12,30 @@ export interface RunSummary {
   durationMs: number | null;
   numTurns: number | null;
   isError: boolean | null;
-  /** Error text from the result line (error subtypes) or an auth failure. */
+  /** The CLI's own reason from the result line: its `errors`, or its text when `is_error`. */
   errorText: string | null;
   /** `result` line subtype, e.g. success, error_max_turns. */
   resultSubtype: string | null;
+  /*
+   * Fields below were added later: a summary stored by an older Beacon lacks them, so readers default them.
+   */
+  /** The real working directory the CLI reported (system/init): where a follow-up must run to find the session. */
+  cwd?: string | null;
+  /** HTTP status of the model API's last error (result `api_error_status`, or an `api_retry` line). */
+  apiErrorStatus?: number | null;
+  /** The CLI's name for the last API error (`authentication_failed`, `overloaded`, `rate_limit`, …). */
+  apiError?: string | null;
+  /** Tool uses the CLI refused (result `permission_denials`), bounded; the count is exact. */
+  permissionDenials?: PermissionDenial[];
+  permissionDenialCount?: number;
+  /** The last line of plain (non-JSON) output that reads as an error, e.g. "error: unknown option '-x'". */
+  lastErrorLine?: string | null;
+}
+
+export interface PermissionDenial {
+  tool: string;
+  /** What it was aimed at: the file, the command, the URL (bounded), or null. */
+  target: string | null;
 }
 
 export function emptyRunSummary(): RunSummary {
@@ -32,5 +52,11 @@ export function emptyRunSummary(): RunSummary {
     isError: null,
     errorText: null,
     resultSubtype: null,
+    cwd: null,
+    apiErrorStatus: null,
+    apiError: null,
+    permissionDenials: [],
+    permissionDenialCount: 0,
+    lastErrorLine: null,
   };
 }

@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command, CommandOutcome } from '../contract/command.js';
 import type { RunSummary } from '../contract/run-summary.js';
+import { signalName, stoppedExitCode } from '../contract/exit-code.js';
+import { explainFailure, refusalNote } from '../contract/stream-json/explain.js';
 import type { CommandSource } from '../commands/source.js';
 import type { Logger } from '../logger.js';
 import type { LedgerClient } from '../ledger.js';
@@ -244,19 +246,20 @@ function outcomeOf(result: RunResult, timeoutSeconds: number): CommandOutcome {
   };
   switch (result.reason) {
     case 'exited':
-      if (result.exitCode === 0) return { ...base, status: 'completed', exitCode: 0, errorMessage: null };
+      if (result.exitCode === 0) {
+        const refused = refusalNote(result.summary);
+        return { ...base, status: 'completed', exitCode: 0, errorMessage: refused ? `completed; ${refused}` : null };
+      }
       return {
         ...base,
         status: 'failed',
         exitCode: result.exitCode,
-        errorMessage:
-          result.summary.errorText ??
-          (result.exitCode === null ? `The agent was killed by signal ${result.signal ?? 'unknown'}` : `The agent exited with code ${result.exitCode}`),
+        errorMessage: explainFailure(result.summary, result.exitCode, result.signal ? signalName(result.signal) : null),
       };
     case 'timeout':
-      return { ...base, status: 'timeout', exitCode: result.exitCode, errorMessage: `Timed out after ${timeoutSeconds}s` };
+      return { ...base, status: 'timeout', exitCode: stoppedCode(result), errorMessage: `Timed out after ${timeoutSeconds}s${stoppedWith(result)}` };
     case 'cancelled':
-      return { ...base, status: 'cancelled', exitCode: result.exitCode, errorMessage: result.detail ?? CANCELLED_BY_USER };
+      return { ...base, status: 'cancelled', exitCode: stoppedCode(result), errorMessage: `${result.detail ?? CANCELLED_BY_USER}${stoppedWith(result)}` };
     case 'spawn_failed':
       return { ...base, status: 'failed', exitCode: null, errorMessage: `The agent could not be started: ${result.detail ?? 'unknown error'}` };
   }
@@ -267,6 +270,17 @@ function withFolderPermissionHint(outcome: CommandOutcome, cwd: string, homeDir:
   if (outcome.status !== 'failed') return outcome;
   const hint = explainFolderPermission([outcome.errorMessage, outcome.stdoutTail.slice(-4096)], cwd, homeDir);
   return hint ? { ...outcome, errorMessage: `${outcome.errorMessage ?? 'The agent failed'}. ${hint}` } : outcome;
+}
+
+/** A stopped run never reads exit 0 (contract/exit-code.ts). */
+function stoppedCode(result: RunResult): number | null {
+  return stoppedExitCode(result.exitCode, result.signal, result.stopSignal);
+}
+
+function stoppedWith(result: RunResult): string {
+  if (result.signal) return ` (ended by ${signalName(result.signal)})`;
+  if (result.exitCode !== null && result.exitCode > 0) return ` (stopped with ${result.stopSignal ?? 'a signal'}; the agent exited with code ${result.exitCode})`;
+  return result.stopSignal ? ` (stopped with ${result.stopSignal})` : '';
 }
 
 function failure(reason: string, exitCode: number | null, startedAt: string | null, now: Date): CommandOutcome {

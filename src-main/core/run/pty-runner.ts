@@ -108,6 +108,7 @@ function startRun(request: RunRequest, rawObserver: RunObserver, options: PtyRun
   }
 
   let stopping: Promise<void> | null = null;
+  let stopSignal: NodeJS.Signals | null = null;
   /** Runs the kill ladder once; later calls wait for the same stop. */
   function stop(reason: RunEndReason, detail: string | null, afterResult: boolean): Promise<void> {
     if (stopping) return stopping;
@@ -121,6 +122,7 @@ function startRun(request: RunRequest, rawObserver: RunObserver, options: PtyRun
   async function killGroup(): Promise<void> {
     agent.resume(); // a paused pty would hold back the end of the output
     const outcome = await killProcessGroup(pid, { stepMs: killStepMs });
+    stopSignal = outcome.lastSignal;
     if (!outcome.gone) logger.error('processes of the agent survived SIGKILL', { commandId: request.commandId, pgid: pid });
   }
 
@@ -151,6 +153,7 @@ function startRun(request: RunRequest, rawObserver: RunObserver, options: PtyRun
       // Stopped after its result line: the run is over in substance; its code follows the result.
       exitCode: stoppedAfterResult ? (totals.summary.isError ? 1 : 0) : exit.exitCode,
       signal: exit.signal ? exit.signal : null,
+      stopSignal,
       detail: ending.kind === 'stopping' ? ending.detail : null,
       summary: totals.summary,
       outputTail: totals.outputTail,
@@ -195,6 +198,7 @@ function spawnFailed(detail: string, startedAt: string, now: () => Date): Runnin
     reason: 'spawn_failed',
     exitCode: null,
     signal: null,
+    stopSignal: null,
     detail,
     summary,
     outputTail: '',

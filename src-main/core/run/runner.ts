@@ -46,6 +46,8 @@ export interface RunResult {
   reason: RunEndReason;
   exitCode: number | null;
   signal: number | null;
+  /** The last signal Beacon's kill ladder sent (timeout, cancel, shutdown, linger after the result); null if none. */
+  stopSignal: NodeJS.Signals | null;
   /** Why it was cancelled (user, "executor shutdown") or why spawning failed. */
   detail: string | null;
   summary: RunSummary;

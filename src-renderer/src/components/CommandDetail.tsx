@@ -1,3 +1,4 @@
+import { describeExitCode } from '../../../src-main/core/contract/exit-code.js';
 import type { CommandView } from '../../../src-main/core/contract/types.js';
 import { canCancel, canRequeue, commandTiming, formatDuration, formatWhen } from '../format.js';
 import { ApprovalActions, type ApprovalDecision } from './ApprovalActions.js';
@@ -65,7 +66,7 @@ export function CommandDetail({ command, now, busy, onCancel, onRequeue, decideA
         </Field>
         <Field label="Agent">{command.agent}</Field>
         <Field label="Target">{command.targetMachineId ?? 'any machine'}</Field>
-        <Field label="Exit code">{command.exitCode === null ? null : <span data-testid="detail-exit-code">{command.exitCode}</span>}</Field>
+        <Field label="Exit code">{command.exitCode === null ? null : <span data-testid="detail-exit-code">{describeExitCode(command.exitCode, command.status)}</span>}</Field>
         <Field label={timing.label === 'took' ? 'Total time' : timing.label === 'running' ? 'Elapsed' : 'Waiting'}>
           {timing.ms === null ? null : formatDuration(timing.ms)}
         </Field>

@@ -1,3 +1,4 @@
+import { describeExitCode } from '../../../src-main/core/contract/exit-code.js';
 import type { CommandView } from '../../../src-main/core/contract/types.js';
 import { commandTiming, firstLine, formatDuration, isFinished, shortId } from '../format.js';
 import { StatusBadge } from './StatusBadge.js';
@@ -74,7 +75,12 @@ export function CommandList({ commands, selectedId, now, paused, onSelect }: Com
                 </span>
                 {command.exitCode !== null && (
                   <span className={command.exitCode === 0 ? 'exit-ok' : 'exit-bad'} data-testid="exit-code">
-                    exit {command.exitCode}
+                    exit {describeExitCode(command.exitCode, command.status)}
+                  </span>
+                )}
+                {(command.summary?.permissionDenialCount ?? 0) > 0 && (
+                  <span className="exit-bad" title={command.errorMessage ?? undefined} data-testid="refused-count">
+                    {command.summary!.permissionDenialCount} refused
                   </span>
                 )}
                 <span title="Target machine">{command.targetMachineId ? `→ ${command.targetMachineId}` : '→ any machine'}</span>

@@ -189,7 +189,7 @@ describe('executor with fake ports', () => {
     await stopping;
     expect(Date.now() - started).toBeLessThan(3000);
     expect(runner.runs[0]!.cancelledWith).toBe('executor shutdown');
-    expect(source.rows.get(command.id)).toMatchObject({ status: 'cancelled', errorMessage: 'executor shutdown' });
+    expect(source.rows.get(command.id)).toMatchObject({ status: 'cancelled', errorMessage: 'executor shutdown (stopped with SIGINT)', exitCode: 130 });
     expect(executor.snapshot().role).toBe('stopped');
   });
 

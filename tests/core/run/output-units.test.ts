@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createAnsiStripper, stripAnsi } from '../../../src-main/core/contract/ansi-stripper.js';
 import { BoundedLog, omittedMarker } from '../../../src-main/core/run/output/bounded-log.js';
 import { LineSplitter } from '../../../src-main/core/run/output/line-splitter.js';
-import { NOT_LOGGED_IN, StreamJsonSummary } from '../../../src-main/core/contract/stream-json/summary.js';
+import { StreamJsonSummary } from '../../../src-main/core/contract/stream-json/summary.js';
 import { TailBuffer } from '../../../src-main/core/run/output/tail-buffer.js';
 import { createUtf8Stream } from '../../../src-main/core/run/output/utf8-stream.js';
 
@@ -89,25 +89,31 @@ describe('stream-json summary', () => {
     expect(parser.summary).toMatchObject({ isError: true, errorText: 'first\nsecond', resultSubtype: 'error_max_turns', resultText: null });
   });
 
-  it('turns an authentication failure into a log-in-again reason', () => {
-    for (const line of [
-      JSON.stringify({ type: 'result', subtype: 'success', is_error: true, result: 'Invalid API key · Please run /login' }),
-      JSON.stringify({ type: 'result', subtype: 'error_during_execution', is_error: true, errors: ['API Error: 401 {"type":"error","error":{"type":"authentication_error"}}'] }),
-    ]) {
-      const parser = new StreamJsonSummary();
-      parser.ingestLine(line);
-      expect(parser.summary.errorText).toBe(NOT_LOGGED_IN);
-    }
-    // The CLI's plain-text error before any JSON, split across two chunks.
+  it('keeps the CLI\'s own reason, the API error status and the last plain error line for the failure message', () => {
+    const parser = new StreamJsonSummary();
+    parser.ingestLine(JSON.stringify({ type: 'system', subtype: 'api_retry', attempt: 1, error_status: 529, error: 'overloaded' }));
+    expect(parser.summary).toMatchObject({ apiErrorStatus: 529, apiError: 'overloaded' });
+    parser.ingestLine(JSON.stringify({ type: 'result', subtype: 'success', is_error: true, api_error_status: 401, result: 'Invalid API key · Fix external API key' }));
+    expect(parser.summary).toMatchObject({ errorText: 'Invalid API key · Fix external API key', apiErrorStatus: 401 });
+    // Plain text before any JSON (a bad option), split across chunks; JSON lines are never taken for it.
     const plain = new StreamJsonSummary();
-    expect(plain.notePlainText('Error: Invalid API')).toBe(false);
-    expect(plain.notePlainText(' key · Please run /login\n')).toBe(true);
-    expect(plain.summary.errorText).toBe(NOT_LOGGED_IN);
-    // Once JSON flows, plain text is not read for this (the agent may talk about logging in).
-    const json = new StreamJsonSummary();
-    json.ingestLine(init);
-    expect(json.notePlainText('Please run /login\n')).toBe(false);
-    expect(json.summary.errorText).toBeNull();
+    plain.notePlainText("error: unknown opt");
+    plain.notePlainText("ion '--x'\n{\"type\":\"error\"}\n");
+    expect(plain.summary.lastErrorLine).toBe("error: unknown option '--x'");
+  });
+
+  it('counts refused tool uses and names what each was aimed at', () => {
+    const parser = new StreamJsonSummary();
+    const denials = [
+      { tool_name: 'Write', tool_use_id: 'a', tool_input: { file_path: '/w/a.txt', content: 'x' } },
+      { tool_name: 'Bash', tool_use_id: 'b', tool_input: { command: 'rm -rf\n/tmp/x' } },
+      ...Array.from({ length: 60 }, (_, i) => ({ tool_name: 'WebFetch', tool_use_id: `c${i}`, tool_input: {} })),
+    ];
+    parser.ingestLine(JSON.stringify({ type: 'result', subtype: 'success', is_error: false, result: 'ok', permission_denials: denials }));
+    const s = parser.summary;
+    expect(s.permissionDenialCount).toBe(62);
+    expect(s.permissionDenials).toHaveLength(50);
+    expect(s.permissionDenials!.slice(0, 3)).toEqual([{ tool: 'Write', target: '/w/a.txt' }, { tool: 'Bash', target: 'rm -rf /tmp/x' }, { tool: 'WebFetch', target: null }]);
   });
 
   it('a required character spares lines without it, also across chunks', () => {

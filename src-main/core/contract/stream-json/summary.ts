@@ -1,23 +1,23 @@
 import { isObject, num, parseJsonLine, str, type Json } from './json.js';
-import { emptyRunSummary, type RunSummary } from '../run-summary.js';
+import { emptyRunSummary, type PermissionDenial, type RunSummary } from '../run-summary.js';
 import { stripAnsi } from '../ansi-stripper.js';
 
 /**
- * Builds a RunSummary from Claude's `--output-format stream-json` lines (the SDKMessage shapes of @anthropic-ai/claude-agent-sdk): system/init
- * (session id, model, CLI version), assistant messages (text, tool_use blocks) and the final result
- * (cost, duration, turns, is_error, errors). Lines that are not a JSON object with a `type` are ignored,
- * except that a short plain line announcing an authentication failure (what the CLI prints before any
- * JSON when it is logged out) is recognised by notePlainText.
+ * Builds a RunSummary from Claude's `--output-format stream-json` lines (claude-cli.md): system/init
+ * (session id, model, CLI version, cwd), api_retry lines, assistant messages (text, tool_use blocks) and the
+ * final result (cost, duration, turns, is_error, errors, api_error_status, permission_denials). Lines that are
+ * not a JSON object with a `type` are ignored, except that the last plain line reading as an error (what the
+ * CLI prints for a bad option, before any JSON) is kept: explain.ts turns all this into a reason.
  */
-export const NOT_LOGGED_IN = 'Claude is not logged in on this machine: log in again (run `claude` and /login)';
 
 const ASSISTANT_TEXT_LIMIT = 16 * 1024;
-const PLAIN_TEXT_CHECKED = 64 * 1024;
 const TOOL_USE_LIMIT = 500;
+const DENIALS_KEPT = 50;
+const DENIAL_TARGET_LIMIT = 200;
 const RESULT_TEXT_LIMIT = 64 * 1024;
-
-const AUTH_FAILURE = /authentication_error|authentication_failed|invalid api key|please run \/login|oauth token has expired|\b401\b/i;
-const AUTH_FAILURE_PLAIN = /authentication_error|invalid api key|please run \/login|oauth token has expired/i;
+const PLAIN_TAIL_CHARS = 4096;
+const ERROR_LINE_LIMIT = 500;
+const ERROR_LINE = /\berror\b|unknown option|not logged in|please run \/login|invalid api key/i;
 
 
 export interface LineOutcome {
@@ -29,22 +29,25 @@ export interface LineOutcome {
 
 export class StreamJsonSummary {
   private state: RunSummary = emptyRunSummary();
-  private sawResult = false;
-  private sawJson = false;
-  private plainTextChecked = 0;
   private plainTail = '';
 
   get summary(): RunSummary {
-    return { ...this.state, toolUses: [...this.state.toolUses] };
+    return {
+      ...this.state,
+      toolUses: [...this.state.toolUses],
+      permissionDenials: [...(this.state.permissionDenials ?? [])],
+      lastErrorLine: lastErrorLine(this.plainTail),
+    };
   }
 
   ingestLine(line: string): LineOutcome {
     const event = parseJsonLine(line);
     if (!event) return { changed: false, isResult: false };
-    this.sawJson = true;
     switch (event.type) {
       case 'system':
-        return { changed: event.subtype === 'init' && this.onInit(event), isResult: false };
+        if (event.subtype === 'init') return { changed: this.onInit(event), isResult: false };
+        if (event.subtype === 'api_retry') return { changed: this.onApiRetry(event), isResult: false };
+        return { changed: false, isResult: false };
       case 'assistant':
         return { changed: this.onAssistant(event), isResult: false };
       case 'result':
@@ -55,10 +58,29 @@ export class StreamJsonSummary {
     }
   }
 
+  /**
+   * The text of the run as shown (ANSI stripped), JSON lines included: its last few KB are kept so that the last
+   * plain error line can be reported when the CLI fails before (or without) a result line. Never a summary change.
+   */
+  notePlainText(text: string): void {
+    if (text.length >= PLAIN_TAIL_CHARS) this.plainTail = text.slice(-PLAIN_TAIL_CHARS);
+    else {
+      this.plainTail += text;
+      if (this.plainTail.length > PLAIN_TAIL_CHARS * 2) this.plainTail = this.plainTail.slice(-PLAIN_TAIL_CHARS);
+    }
+  }
+
   private onInit(event: Json): boolean {
     this.state.sessionId = str(event.session_id) ?? this.state.sessionId;
     this.state.model = str(event.model) ?? this.state.model;
     this.state.cliVersion = str(event.claude_code_version) ?? this.state.cliVersion;
+    this.state.cwd = str(event.cwd) ?? this.state.cwd ?? null;
+    return true;
+  }
+
+  private onApiRetry(event: Json): boolean {
+    this.state.apiErrorStatus = num(event.error_status) ?? this.state.apiErrorStatus ?? null;
+    this.state.apiError = str(event.error) ?? this.state.apiError ?? null;
     return true;
   }
 
@@ -80,16 +102,15 @@ export class StreamJsonSummary {
       this.state.assistantText = joined.length > ASSISTANT_TEXT_LIMIT ? joined.slice(joined.length - ASSISTANT_TEXT_LIMIT) : joined;
       changed = true;
     }
-    // The CLI marks an assistant message it synthesised from an API failure with `error`.
-    if (event.error !== undefined && AUTH_FAILURE.test(`${String(event.error)} ${texts.join(' ')}`)) {
-      this.state.errorText = NOT_LOGGED_IN;
+    // The CLI marks an assistant message it synthesised from an API failure with `error` (e.g. authentication_failed).
+    if (typeof event.error === 'string') {
+      this.state.apiError = event.error;
       changed = true;
     }
     return changed;
   }
 
   private onResult(event: Json): void {
-    this.sawResult = true;
     const s = this.state;
     s.resultSubtype = str(event.subtype);
     s.isError = typeof event.is_error === 'boolean' ? event.is_error : s.resultSubtype !== null && s.resultSubtype !== 'success';
@@ -97,29 +118,34 @@ export class StreamJsonSummary {
     s.durationMs = num(event.duration_ms);
     s.numTurns = num(event.num_turns);
     s.sessionId = str(event.session_id) ?? s.sessionId;
+    s.apiErrorStatus = num(event.api_error_status) ?? s.apiErrorStatus ?? null;
     const result = str(event.result);
     const errors = Array.isArray(event.errors) ? event.errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join('\n') : null;
     s.resultText = !s.isError && result !== null ? bound(result) : null;
-    if (s.isError) {
-      const errorText = [errors, result].filter((t): t is string => !!t).join('\n') || `the agent ended with ${s.resultSubtype ?? 'an error'}`;
-      s.errorText = AUTH_FAILURE.test(errorText) ? NOT_LOGGED_IN : bound(errorText);
+    if (s.isError) s.errorText = bound([errors, result].filter((t): t is string => !!t).join('\n') || `the agent ended with ${s.resultSubtype ?? 'an error'}`);
+    if (Array.isArray(event.permission_denials)) {
+      s.permissionDenialCount = event.permission_denials.length;
+      s.permissionDenials = event.permission_denials.slice(0, DENIALS_KEPT).filter(isObject).map(denialOf);
     }
   }
+}
 
-  /**
-   * Plain (non-JSON) output: the CLI prints a logged-out error as text before any JSON (after that,
-   * the JSON result says it). Only the first PLAIN_TEXT_CHECKED characters are looked at, so a flood costs nothing and an agent that
-   * merely talks about logging in much later is not misread. True when the summary changed.
-   */
-  notePlainText(text: string): boolean {
-    if (this.sawJson || this.plainTextChecked >= PLAIN_TEXT_CHECKED || this.state.errorText === NOT_LOGGED_IN) return false;
-    const window = (this.plainTail + text).slice(-(PLAIN_TEXT_CHECKED - this.plainTextChecked + 200));
-    this.plainTextChecked += text.length;
-    this.plainTail = window.slice(-200); // a phrase split across two chunks is still found
-    if (!AUTH_FAILURE_PLAIN.test(window)) return false;
-    this.state.errorText = NOT_LOGGED_IN;
-    return true;
+function denialOf(denial: Json): PermissionDenial {
+  const tool = str(denial.tool_name) ?? 'a tool';
+  const input = isObject(denial.tool_input) ? denial.tool_input : {};
+  const target = ['file_path', 'notebook_path', 'command', 'url', 'path', 'pattern'].map((key) => str(input[key])).find((v) => v) ?? null;
+  const flat = target?.replace(/\s+/g, ' ').trim() ?? null;
+  return { tool, target: flat && flat.length > DENIAL_TARGET_LIMIT ? `${flat.slice(0, DENIAL_TARGET_LIMIT - 1)}…` : flat };
+}
+
+function lastErrorLine(tail: string): string | null {
+  const lines = tail.split(/\r?\n/);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i]!.trim();
+    if (!line || line.startsWith('{') || !ERROR_LINE.test(line)) continue;
+    return line.length > ERROR_LINE_LIMIT ? `${line.slice(0, ERROR_LINE_LIMIT - 1)}…` : line;
   }
+  return null;
 }
 
 

@@ -114,7 +114,7 @@ export class OutputPipeline {
   }
 
   private emitText(text: string): void {
-    if (this.parser.notePlainText(text)) this.options.observer.onSummary?.(this.parser.summary);
+    this.parser.notePlainText(text);
     this.emitShown(this.readable ? this.readable.push(text) : text);
   }
 

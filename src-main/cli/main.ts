@@ -3,6 +3,7 @@ import { VERSION } from '../core/identity.js';
 import { registerStatus } from './commands/status.js';
 import { registerRun } from './commands/run.js';
 import { registerQueueCommands } from './commands/queue.js';
+import { registerEnqueue } from './commands/enqueue.js';
 import { registerControlCommands } from './commands/control.js';
 import { registerApprovalCommands } from './commands/approval.js';
 import { registerDoctor } from './commands/doctor.js';
@@ -18,7 +19,8 @@ const program = new Command('beacon')
 
 registerStatus(program);
 registerRun(program);
-registerQueueCommands(program); // enqueue, list, show, logs
+registerEnqueue(program);
+registerQueueCommands(program); // list, show, logs
 registerControlCommands(program); // cancel, pause, resume
 registerApprovalCommands(program); // approve, reject
 registerDoctor(program);

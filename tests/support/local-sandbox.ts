@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,9 +56,9 @@ export function cli(sandbox: Sandbox, args: string[], options: { input?: string;
   return runCliSync(args, { env: sandbox.env, cwd: options.cwd ?? sandbox.work, input: options.input });
 }
 
-/** `beacon enqueue` and return the id. */
+/** `beacon enqueue` and return the id (the prompt after `--`: it may start with "-"). */
 export function enqueue(sandbox: Sandbox, prompt: string, extra: string[] = []): string {
-  const result = cli(sandbox, ['enqueue', prompt, ...extra]);
+  const result = cli(sandbox, ['enqueue', ...extra, '--', prompt]);
   if (result.status !== 0) throw new Error(`enqueue failed (${result.status}): ${result.stderr}`);
   return result.stdout.trim();
 }
@@ -93,6 +94,22 @@ export async function stopExecutor(executor: ExecutorProcess): Promise<void> {
   const timer = setTimeout(() => executor.child.kill('SIGKILL'), 15_000);
   await executor.exited;
   clearTimeout(timer);
+}
+
+/** Insert a pending row straight into the queue's SQLite file, as another process could (no up-front checks). */
+export function insertRow(sandbox: Sandbox, fields: Record<string, unknown>): string {
+  const db = new Database(join(sandbox.home, 'local.db'));
+  try {
+    db.pragma('busy_timeout = 5000');
+    const row: Record<string, unknown> = {
+      id: randomUUID(), prompt: 'inserted', working_directory: sandbox.work, agent: 'claude', flags: '[]', status: 'pending', created_at: new Date().toISOString(), ...fields,
+    };
+    const keys = Object.keys(row);
+    db.prepare(`INSERT INTO commands (${keys.join(',')}) VALUES (${keys.map((k) => `@${k}`).join(',')})`).run(row);
+    return row.id as string;
+  } finally {
+    db.close();
+  }
 }
 
 /** Read a command row straight from the queue's SQLite file (read-only), for fast polling. */

@@ -161,15 +161,19 @@ export interface RealClaudeSandbox {
 }
 
 /**
- * Makes the real CLI the sandbox's default agent: writes `agents.claude` (and `execution.default_agent: claude`)
- * into its beacon.yaml, and points the sandbox environment at the model server with a scratch HOME.
+ * Makes the real CLI the sandbox's `claude` agent (and, unless makeDefault is false, its default agent) in
+ * beacon.yaml, and points the sandbox environment at the model server with a scratch HOME.
  * Returns the scratch HOME (its cleanup is the caller's).
  */
-export function useRealClaude(sandbox: RealClaudeSandbox, server: Pick<ModelServer, 'url'>, options: ClaudeProfileOptions & ClaudeEnvOptions = {}): ClaudeHome {
+export function useRealClaude(
+  sandbox: RealClaudeSandbox,
+  server: Pick<ModelServer, 'url'>,
+  options: ClaudeProfileOptions & ClaudeEnvOptions & { makeDefault?: boolean } = {},
+): ClaudeHome {
   const file = join(sandbox.home, 'beacon.yaml');
   const config = (parseYaml(readFileSync(file, 'utf8')) ?? {}) as Record<string, Record<string, unknown>>;
   config.agents = { ...(config.agents ?? {}), claude: claudeAgentProfile(options) };
-  config.execution = { ...(config.execution ?? {}), default_agent: 'claude' };
+  if (options.makeDefault !== false) config.execution = { ...(config.execution ?? {}), default_agent: 'claude' };
   writeFileSync(file, stringifyYaml(config));
   const claudeHome = makeClaudeHome();
   for (const name of Object.keys(sandbox.env)) if (INHERITED_CLAUDE_VARIABLE.test(name)) delete sandbox.env[name];

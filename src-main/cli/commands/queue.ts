@@ -1,57 +1,13 @@
 import type { Command as Program } from 'commander';
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { isTerminal } from '../../core/commands/command.js';
 import { withConfiguredSource } from '../control/configured-source.js';
 import { formatCommand, formatList } from '../control/format.js';
 import { createLogPrinter, type LogPrinter } from '../control/log-printer.js';
 import { CliError } from '../errors.js';
 
-interface EnqueueOptions {
-  cwd?: string;
-  agent?: string;
-  timeout?: number;
-  target?: string;
-  commitment?: string;
-  worktree?: boolean;
-  onApprove?: string;
-  json?: boolean;
-}
-
-/** enqueue, list, show, logs: they go to the configured source directly, whether or not an executor runs. */
+/** list, show, logs: they go to the configured source directly, whether or not an executor runs (enqueue: enqueue.ts). */
 export function registerQueueCommands(program: Program): void {
-  program
-    .command('enqueue')
-    .description('add a command to the queue and print its id ("-" reads the prompt from stdin)')
-    .argument('<prompt>', 'the prompt for the agent')
-    .option('--cwd <dir>', 'working directory (default: the current directory)')
-    .option('--agent <name>', 'agent profile from beacon.yaml (default: execution.default_agent)')
-    .option('--timeout <seconds>', 'timeout in seconds (default: execution.default_timeout_seconds)', parseTimeout)
-    .option('--target <machineId>', 'only this machine may run it')
-    .option('--commitment <id>', 'the Mentu commitment this command belongs to')
-    .option('--worktree', "run in the commitment's git worktree (<parent of repo>/worktrees/<commitment id>); needs --commitment")
-    .option('--on-approve <shell command>', 'after a successful run, wait for `beacon approve <id>`, then run this in the same directory')
-    .option('--json', 'print the created command as JSON')
-    .action(async (prompt: string, options: EnqueueOptions) => {
-      const text = prompt === '-' ? readFileSync(0, 'utf8') : prompt;
-      if (!text.trim()) throw new CliError('The prompt is empty');
-      if (options.worktree && !options.commitment) throw new CliError('--worktree needs --commitment <id>');
-      await withConfiguredSource(async ({ source, loaded }) => {
-        const command = await source.enqueue({
-          prompt: text,
-          workingDirectory: resolve(options.cwd ?? process.cwd()),
-          agent: options.agent ?? loaded.config.execution.default_agent,
-          timeoutSeconds: options.timeout ?? null,
-          targetMachineId: options.target ?? null,
-          commitmentId: options.commitment ?? null,
-          withWorktree: options.worktree ?? false,
-          approvalRequired: options.onApprove !== undefined,
-          onApprove: options.onApprove ?? null,
-        });
-        process.stdout.write(options.json ? JSON.stringify(command) + '\n' : command.id + '\n');
-      });
-    });
-
   program
     .command('list')
     .description('recent commands: running first, then newest')
@@ -119,12 +75,6 @@ function copyFrom(path: string, offset: number, printer: LogPrinter): number {
   } finally {
     closeSync(fd);
   }
-}
-
-function parseTimeout(value: string): number {
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new CliError(`--timeout expects a positive number of seconds, got ${JSON.stringify(value)}`);
-  return seconds;
 }
 
 function positiveInt(value: string, flag: string): number {

@@ -30,6 +30,9 @@ export function formatCommand(c: Command): string {
     ['model', c.summary?.model ?? null],
     ['cost', c.summary?.costUsd == null ? null : `$${c.summary.costUsd.toFixed(4)}`],
     ['turns', c.summary?.numTurns == null ? null : String(c.summary.numTurns)],
+    ['tokens', c.summary?.inputTokens == null ? null : `${c.summary.inputTokens} in, ${c.summary.outputTokens ?? 0} out`],
+    ['cli', c.summary?.cliVersion ?? null],
+    ['refused', (c.summary?.permissionDenials ?? []).map((d) => (d.target ? `${d.tool} ${d.target}` : d.tool)).join('\n            ') || null],
     ['result', c.summary?.resultText ?? null],
   ];
   const shown = fields.filter(([, v]) => v !== null && v !== '') as [string, string][];

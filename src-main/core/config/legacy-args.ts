@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { isCollection, isScalar, type Document } from 'yaml';
 import { withFileMutex } from '../lock/file-mutex.js';
 import type { MentuPaths } from '../paths.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { configMutexPath, readTextIfExists } from './machine-id.js';
 import { DEFAULT_CLAUDE_ARGS, LEGACY_CLAUDE_ARGS, type BeaconConfig } from './schema.js';
 import { parseConfigText, validateDocument } from './validate.js';
@@ -40,7 +40,7 @@ export async function upgradeLegacyArgs(paths: MentuPaths): Promise<ArgsUpgrade>
       validateDocument(paths.config, doc, undefined, 'edit');
       const mode = (await stat(paths.config)).mode & 0o777;
       // No padding inside [ ]: the way the default file writes its lists.
-      await writeFileAtomic(paths.config, doc.toString({ lineWidth: 0, flowCollectionPadding: false }), mode);
+      await writeFileAtomic(paths.config, doc.toString({ lineWidth: 0, flowCollectionPadding: false }), { mode, durable: true });
       return { upgraded: names, failed: null };
     });
   } catch (error) {

@@ -30,6 +30,9 @@ export interface RunSummary {
   permissionDenialCount?: number;
   /** The last line of plain (non-JSON) output that reads as an error, e.g. "error: unknown option '-x'". */
   lastErrorLine?: string | null;
+  /** Tokens of the whole run (result `usage`): input includes cache reads and writes. */
+  inputTokens?: number | null;
+  outputTokens?: number | null;
 }
 
 export interface PermissionDenial {
@@ -58,5 +61,7 @@ export function emptyRunSummary(): RunSummary {
     permissionDenials: [],
     permissionDenialCount: 0,
     lastErrorLine: null,
+    inputTokens: null,
+    outputTokens: null,
   };
 }

@@ -78,6 +78,13 @@ export function CommandDetail({ command, now, busy, onCancel, onRequeue, decideA
         </Field>
         <Field label="Cost">{summary?.costUsd == null ? null : `$${summary.costUsd.toFixed(4)}`}</Field>
         <Field label="Turns">{summary?.numTurns ?? null}</Field>
+        <Field label="Tokens">{summary?.inputTokens == null ? null : `${summary.inputTokens} in, ${summary.outputTokens ?? 0} out`}</Field>
+        <Field label="CLI version">{summary?.cliVersion ?? null}</Field>
+        <Field label="Refused tool uses">
+          {summary?.permissionDenialCount ? (
+            <span data-testid="detail-refused">{(summary.permissionDenials ?? []).map((d) => (d.target ? `${d.tool} ${d.target}` : d.tool)).join(', ')}</span>
+          ) : null}
+        </Field>
         <Field label="Agent duration">{summary?.durationMs == null ? null : formatDuration(summary.durationMs)}</Field>
         {command.commitmentId && <Field label="Commitment">{command.commitmentId}</Field>}
       </dl>

@@ -119,6 +119,12 @@ export class StreamJsonSummary {
     s.numTurns = num(event.num_turns);
     s.sessionId = str(event.session_id) ?? s.sessionId;
     s.apiErrorStatus = num(event.api_error_status) ?? s.apiErrorStatus ?? null;
+    if (isObject(event.usage)) {
+      const u = event.usage;
+      const input = [u.input_tokens, u.cache_creation_input_tokens, u.cache_read_input_tokens].map(num);
+      s.inputTokens = input.some((n) => n !== null) ? input.reduce<number>((sum, n) => sum + (n ?? 0), 0) : null;
+      s.outputTokens = num(u.output_tokens);
+    }
     const result = str(event.result);
     const errors = Array.isArray(event.errors) ? event.errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join('\n') : null;
     s.resultText = !s.isError && result !== null ? bound(result) : null;

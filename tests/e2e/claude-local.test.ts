@@ -1,0 +1,126 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, enqueue, insertRow, makeSandbox, readRow, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
+import { waitFor } from '../support/wait.js';
+import { CLAUDE_BIN, CLAUDE_VERSION, useRealClaude, type ClaudeHome } from '../support/real-claude.js';
+import { startModelServer, toolResults, turn, userPrompt, type ModelServer } from '../model-server/index.js';
+
+/**
+ * `beacon run` on the local queue with the REAL claude CLI (2.1.197) against the scripted model: the prompt in,
+ * tool calls carried out in the working directory, the output in `beacon logs`, the run summary in the row.
+ */
+
+let server: ModelServer;
+let sandbox: Sandbox;
+let claudeHome: ClaudeHome;
+let executor: ExecutorProcess;
+
+beforeAll(async () => {
+  server = await startModelServer();
+  sandbox = makeSandbox();
+  // The owner's profile lets edits in the working directory and Bash through; everything else is asked (and refused).
+  claudeHome = useRealClaude(sandbox, server, { extraArgs: ['--permission-mode', 'acceptEdits', '--allowedTools', 'Bash'] });
+  executor = startExecutor(sandbox);
+  await executor.ready;
+});
+afterAll(async () => {
+  await stopExecutor(executor);
+  await server.stop();
+  sandbox.cleanup();
+  claudeHome.cleanup();
+});
+
+interface Summary {
+  sessionId: string; model: string; cliVersion: string; numTurns: number; costUsd: number; inputTokens: number; outputTokens: number;
+  toolUses: { name: string }[]; permissionDenialCount: number; permissionDenials: { tool: string; target: string | null }[]; cwd: string;
+}
+const summaryOf = (id: string): Summary => JSON.parse(readRow(sandbox, id)!.summary!) as Summary;
+const pidOf = (id: string): Promise<number> =>
+  waitFor(`the pid of ${id}`, () => Number(new RegExp(`running ${id} pid (\\d+)`).exec(executor.stderr())?.[1] ?? 0));
+
+describe('a real claude session through the local queue', () => {
+  it('carries out Write and Bash in the working directory and records session, model, CLI version, turns, cost and tokens', async () => {
+    server.reset();
+    const target = join(sandbox.work, 'notes.md');
+    server.script(
+      turn.tool('Write', { file_path: target, content: '# notes\n- first\n' }, { say: 'I will write the notes.' }),
+      turn.tool('Bash', { command: 'wc -l notes.md', description: 'count lines' }),
+      turn.text('Wrote notes.md (2 lines).'),
+    );
+    const id = enqueue(sandbox, 'write the notes');
+    const row = await waitForStatus(sandbox, id, ['completed', 'failed', 'timeout', 'cancelled'], 60_000);
+
+    expect(row.status, row.error_message ?? '').toBe('completed');
+    expect(row.exit_code).toBe(0);
+    expect(row.error_message).toBeNull();
+    expect(readFileSync(target, 'utf8')).toBe('# notes\n- first\n');
+    const calls = server.messageRequests();
+    expect(userPrompt(calls[0]!)).toBe('write the notes');
+    expect(toolResults(calls[2]!)[0]).toMatchObject({ isError: false, text: expect.stringContaining('2 notes.md') });
+    const summary = summaryOf(id);
+    expect(summary).toMatchObject({ cliVersion: CLAUDE_VERSION, numTurns: 3, cwd: sandbox.work, permissionDenialCount: 0 });
+    expect(summary.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(summary.model.startsWith(calls[0]!.body!.model!)).toBe(true); // the init line adds the context size, e.g. "[1m]"
+    expect(summary.costUsd).toBeGreaterThan(0);
+    expect(summary.inputTokens).toBeGreaterThan(0);
+    expect(summary.outputTokens).toBeGreaterThan(0);
+    expect(summary.toolUses.map((t) => t.name)).toEqual(['Write', 'Bash']);
+
+    const logs = cli(sandbox, ['logs', id]);
+    expect(logs.stdout).toContain('I will write the notes.');
+    expect(logs.stdout).toContain('Wrote notes.md (2 lines).');
+    const shown = cli(sandbox, ['show', id]).stdout;
+    expect(shown).toContain(`cli:        ${CLAUDE_VERSION}`);
+    expect(shown).toMatch(/tokens: +\d+ in, \d+ out/);
+  });
+
+  it('runs the CLI with the prompt as the last argv element, right after "--" (read from /proc/<pid>/cmdline)', async () => {
+    server.reset();
+    server.script(turn.text('slowly', { pacing: { eventDelayMs: 250 } }));
+    const prompt = '--version\n- and a list item';
+    const id = enqueue(sandbox, prompt, ['--flag=--model', '--flag=claude-scripted-x']);
+    const pid = await pidOf(id);
+    await server.waitForRequest();
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+    expect(argv[0]).toBe(CLAUDE_BIN);
+    expect(argv.slice(-2)).toEqual(['--', prompt]);
+    expect(argv).toEqual([CLAUDE_BIN, '-p', '--output-format', 'stream-json', '--verbose', '--permission-mode', 'acceptEdits', '--allowedTools', 'Bash', '--model', 'claude-scripted-x', '--', prompt]);
+    const row = await waitForStatus(sandbox, id, ['completed', 'failed', 'timeout', 'cancelled'], 60_000);
+    expect(row.status).toBe('completed');
+    expect(userPrompt(server.messageRequests()[0]!)).toBe(prompt);
+    expect(server.messageRequests()[0]!.body!.model).toBe('claude-scripted-x');
+  });
+
+  it('a refused tool use is counted: "completed; 1 tool use was refused: WebFetch …" in the row, list and show', async () => {
+    server.reset();
+    server.script(turn.tool('WebFetch', { url: 'https://example.com/', prompt: 'read it' }), turn.text('Could not fetch.'));
+    const id = enqueue(sandbox, 'fetch the page');
+    const row = await waitForStatus(sandbox, id, ['completed', 'failed', 'timeout', 'cancelled'], 60_000);
+    expect(row.status).toBe('completed');
+    expect(row.error_message).toBe('completed; 1 tool use was refused: WebFetch https://example.com/');
+    expect(summaryOf(id)).toMatchObject({ permissionDenialCount: 1, permissionDenials: [{ tool: 'WebFetch', target: 'https://example.com/' }] });
+    expect(toolResults(server.messageRequests()[1]!)[0]!.isError).toBe(true);
+    const list = cli(sandbox, ['list']).stdout;
+    expect(list.split('\n').find((line) => line.startsWith(id))).toContain('completed, 1 refused');
+    expect(cli(sandbox, ['show', id]).stdout).toContain('note:       completed; 1 tool use was refused: WebFetch https://example.com/');
+  });
+
+  it('queue flags outside the allow-list are refused: by `beacon enqueue` up front (exit 2), by the executor before any spawn', async () => {
+    server.reset();
+    const refused = cli(sandbox, ['enqueue', '--flag=--settings={"hooks":{}}', '--', 'hi']);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('"--settings" refused by this machine\'s policy');
+    expect(refused.stdout).toBe('');
+
+    // A row written by another process gets no up-front check: the executor refuses it.
+    const id = insertRow(sandbox, { prompt: 'hi', flags: JSON.stringify(['--dangerously-skip-permissions']) });
+    const row = await waitForStatus(sandbox, id, ['completed', 'failed', 'timeout', 'cancelled'], 30_000);
+    expect(row.status).toBe('failed');
+    expect(row.error_message).toContain('"--dangerously-skip-permissions" refused by this machine\'s policy');
+    expect(row.error_message).toContain('agents.claude.allowed_flags in beacon.yaml');
+    expect(row.started_at).toBeNull();
+    expect(server.messageRequests()).toHaveLength(0);
+    expect(existsSync(join(sandbox.home, 'logs', `${id}.log`))).toBe(false);
+  });
+});

@@ -43,7 +43,9 @@ const cases: Case[] = [
   { name: 'with_worktree as text', row: (b) => ({ working_directory: b.work, with_worktree: 'maybe' }), expected: { kind: 'rejected' } },
   // Null flags and optional columns are normal in Mentu rows.
   { name: 'null flags', row: (b) => ({ ...ours, working_directory: b.work, flags: null }), expected: { kind: 'completed' } },
-  { name: 'flags with a null element', row: (b) => ({ ...ours, working_directory: b.work, flags: [null, '--x'] }), expected: { kind: 'completed' } },
+  // The null element is dropped; the rest meets the owner's allow-list (the stand-in agent's profile allows none).
+  { name: 'flags with a null element', row: (b) => ({ ...ours, working_directory: b.work, flags: [null, '--x'] }), expected: { kind: 'failed', reason: /^Flag "--x" refused by this machine's policy \(agent "claude" accepts no flags from the queue\)/ } },
+  { name: 'a flag that loosens permissions', row: (b) => ({ ...ours, working_directory: b.work, flags: ['--dangerously-skip-permissions'] }), expected: { kind: 'failed', reason: /"--dangerously-skip-permissions" refused/ } },
   { name: 'null with_worktree, approval_required, timeout', row: (b) => ({ ...ours, working_directory: b.work, with_worktree: null, approval_required: null, timeout_seconds: null }), expected: { kind: 'completed' } },
   // Working directories.
   { name: 'empty working_directory', row: () => ({ ...ours, working_directory: '' }), expected: { kind: 'failed', reason: /Working directory refused/ } },

@@ -1,19 +1,31 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway } from '../gateway/index.js';
 import { useGateway } from '../gateway/use-gateway.js';
 import { type BeaconRun, type BeaconSandbox, useBeaconSandboxes } from '../support/beacon-sandbox.js';
 import { runCli } from '../support/cli.js';
+import { useRealClaude } from '../support/real-claude.js';
+import { startModelServer, turn, userPrompt, type ModelServer } from '../model-server/index.js';
 import { commandRow, insertCommand, WS } from '../support/source-driver.js';
 import { waitFor } from '../support/wait.js';
 
-/** End to end: `node dist-cli/beacon.cjs run` with command_source supabase against the gateway. */
+/**
+ * End to end: `node dist-cli/beacon.cjs run` with command_source supabase against the gateway; runs about Claude use
+ * the REAL claude CLI against the scripted model server, the stand-in only for a long-lived orphan and the 30-command race.
+ */
 
 let gateway: Gateway;
+let model: ModelServer;
 
 useGateway((g) => (gateway = g));
 const beacons = useBeaconSandboxes(() => gateway);
+beforeAll(async () => {
+  model = await startModelServer();
+});
+afterAll(async () => {
+  await model.stop();
+});
 
 function sandbox(machineId: string, execution: Record<string, unknown> = {}): BeaconSandbox {
   return beacons.sandbox({ machineId, execution });
@@ -27,43 +39,67 @@ const resultRows = async (id: string) => (await gateway.sql('select * from publi
 const statusOf = async (id: string) => (await commandRow(gateway, id)).status as string;
 
 describe('beacon run with the Supabase source', () => {
-  it('runs a command end to end: spawn_logs during the run, one result row; targeting respected; the key never logged', async () => {
+  it('runs a real claude session end to end: tools carried out, spawn_logs during the run, one result row with the summary; targeting respected; the key never logged', async () => {
     const box = sandbox('beacon-e2e-a');
+    const claudeHome = useRealClaude(box, model, { extraArgs: ['--permission-mode', 'acceptEdits'] });
     const run = startRun(box);
     await run.ready;
-    const foreign = await insertCommand(gateway, { prompt: '@agent lines=1', working_directory: box.work, target_machine_id: 'beacon-not-me' });
-    const id = await insertCommand(gateway, { prompt: '@agent lines=6 interval=250', working_directory: box.work });
-    await waitFor('running with live output', async () => (await statusOf(id)) === 'running' && (await gateway.sql('select 1 from public.spawn_logs where command_id = $1', [id])).rowCount! > 0, 15_000, 50);
-    await waitFor('completed', async () => (await statusOf(id)) === 'completed', 20_000);
+    model.reset();
+    const target = join(box.work, 'hello.txt');
+    model.script(
+      turn.tool('Write', { file_path: target, content: 'hello\n' }, { say: 'Writing hello.txt.' }),
+      turn.tool('WebFetch', { url: 'https://example.com/', prompt: 'read' }),
+      // Paced, so the run is seen running with its first output already in spawn_logs.
+      turn.text('Done: hello.txt written.', { pacing: { eventDelayMs: 300 } }),
+    );
+    const foreign = await insertCommand(gateway, { prompt: 'not mine', working_directory: box.work, target_machine_id: 'beacon-not-me' });
+    const id = await insertCommand(gateway, { prompt: '- write hello.txt', working_directory: box.work });
+    const logText = async (): Promise<string> => (await gateway.sql<{ message: string }>('select message from public.spawn_logs where command_id = $1 order by ts', [id])).rows.map((r) => r.message).join('');
+    await waitFor('running with live output', async () => (await statusOf(id)) === 'running' && (await logText()).includes('Writing hello.txt.'), 30_000, 50);
+    await waitFor('completed', async () => (await statusOf(id)) === 'completed', 30_000);
     await waitFor('result row', async () => (await resultRows(id)).length === 1, 10_000);
     const [result] = await resultRows(id);
-    expect(result).toMatchObject({ status: 'success', exit_code: 0, machine_id: 'beacon-e2e-a' });
+    expect(result).toMatchObject({ status: 'success', exit_code: 0, machine_id: 'beacon-e2e-a', error_message: 'completed; 1 tool use was refused: WebFetch https://example.com/' });
+    expect(readFileSync(target, 'utf8')).toBe('hello\n');
+    expect(userPrompt(model.messageRequests()[0]!)).toBe('- write hello.txt');
+    expect(await logText()).toContain('Done: hello.txt written.');
     expect(await statusOf(foreign)).toBe('pending');
     const machine = (await gateway.sql(`select status, workspace_id from public.bridge_machines where id = 'beacon-e2e-a'`)).rows[0];
     expect(machine).toMatchObject({ workspace_id: WS });
     expect(run.stderr()).not.toContain(gateway.serviceRoleKey);
     // `beacon enqueue` inserts into bridge_commands, --target sets target_machine_id.
     // Asynchronously: the gateway lives in this process and must keep answering.
-    const enqueued = await runCli(['enqueue', '@agent lines=1', '--cwd', box.work, '--target', 'beacon-elsewhere'], { env: box.env, cwd: box.work });
+    const enqueued = await runCli(['enqueue', '--cwd', box.work, '--target', 'beacon-elsewhere', '--', '- a prompt'], { env: box.env, cwd: box.work });
     expect(enqueued.status, enqueued.stderr).toBe(0);
-    const rows = (await gateway.sql(`select target_machine_id, status from public.bridge_commands where target_machine_id = 'beacon-elsewhere'`)).rows;
-    expect(rows).toEqual([{ target_machine_id: 'beacon-elsewhere', status: 'pending' }]);
+    const rows = (await gateway.sql(`select target_machine_id, status, prompt from public.bridge_commands where target_machine_id = 'beacon-elsewhere'`)).rows;
+    expect(rows).toEqual([{ target_machine_id: 'beacon-elsewhere', status: 'pending', prompt: '- a prompt' }]);
+    await run.stop();
+    claudeHome.cleanup();
   }, 90_000);
 
-  it('a cancel from the database stops the run; a timeout ends as timeout', async () => {
+  it('a cancel from the database stops a real claude run; a timeout ends as timeout; neither reads exit 0', async () => {
     const box = sandbox('beacon-e2e-b', { max_concurrent: 2 });
+    const claudeHome = useRealClaude(box, model);
     const run = startRun(box);
     await run.ready;
-    const cancelled = await insertCommand(gateway, { prompt: '@agent lines=200 interval=100', working_directory: box.work });
-    const timedOut = await insertCommand(gateway, { prompt: '@agent sleep=30000', working_directory: box.work, timeout_seconds: 2 });
-    await waitFor('running', async () => (await statusOf(cancelled)) === 'running', 15_000);
+    model.reset();
+    // Both sessions wait on a model reply that never comes.
+    model.script(turn.text('never', { stallAfterEvents: 1 }), turn.text('never', { stallAfterEvents: 1 }));
+    const cancelled = await insertCommand(gateway, { prompt: 'wait', working_directory: box.work });
+    const timedOut = await insertCommand(gateway, { prompt: 'wait too', working_directory: box.work, timeout_seconds: 3 });
+    await waitFor('both sessions calling the model', () => model.messageRequests().length === 2, 30_000);
     await gateway.sql(`update public.bridge_commands set status = 'cancelled', completed_at = now() where id = $1`, [cancelled]);
     await waitFor('cancelled result row', async () => (await resultRows(cancelled)).length === 1, 15_000);
-    expect((await resultRows(cancelled))[0]).toMatchObject({ status: 'cancelled' });
+    const [cancelRow] = await resultRows(cancelled);
+    expect(cancelRow).toMatchObject({ status: 'cancelled' });
+    expect(cancelRow!.exit_code).not.toBe(0);
     expect(await statusOf(cancelled)).toBe('cancelled');
     await waitFor('timeout', async () => (await statusOf(timedOut)) === 'timeout', 30_000);
     await waitFor('timeout result row', async () => (await resultRows(timedOut)).length === 1, 10_000);
-    expect((await resultRows(timedOut))[0]).toMatchObject({ status: 'timeout' });
+    const [timeoutRow] = await resultRows(timedOut);
+    expect(timeoutRow).toMatchObject({ status: 'timeout', exit_code: 130, error_message: 'Timed out after 3s (stopped with SIGINT)' });
+    await run.stop();
+    claudeHome.cleanup();
   }, 90_000);
 
   it('after kill -9 the restarted executor fails the running orphan ("executor restarted") with a result row', async () => {

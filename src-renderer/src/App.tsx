@@ -43,6 +43,7 @@ export function App({ client }: { client: UiClient }) {
     (selection.mode === 'pinned' ? commands.find((c) => c.id === selection.id) : undefined) ?? (selection.mode === 'auto' ? commands[0] : undefined) ?? null;
 
   const decideApproval = client.decideApproval?.bind(client);
+  const followUp = client.followUp?.bind(client);
   const awaitingApproval = snapshot?.commands.filter((c) => c.status === 'awaiting_approval').length ?? 0;
 
   const run = async (label: string, action: () => Promise<unknown>) => {
@@ -142,6 +143,7 @@ export function App({ client }: { client: UiClient }) {
                   busy={busy}
                   onCancel={() => setConfirming({ kind: 'cancel', command: selected })}
                   onRequeue={() => setConfirming({ kind: 'requeue', command: selected })}
+                  onFollowUp={followUp && ((prompt) => run('Follow up', () => followUp(selected.id, prompt)))}
                   decideApproval={decideApproval && ((decision) => decideApproval(selected.id, decision))}
                   onApprovalDecided={(message) => addNotice('info', message)}
                 />

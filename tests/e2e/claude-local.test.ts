@@ -1,10 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, enqueue, insertRow, makeSandbox, readRow, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
 import { waitFor } from '../support/wait.js';
 import { CLAUDE_BIN, CLAUDE_VERSION, useRealClaude, type ClaudeHome } from '../support/real-claude.js';
-import { startModelServer, toolResults, turn, userPrompt, type ModelServer } from '../model-server/index.js';
+import { assistantTurns, startModelServer, toolResults, turn, userPrompt, userTexts, type ModelServer } from '../model-server/index.js';
 
 /**
  * `beacon run` on the local queue with the REAL claude CLI (2.1.197) against the scripted model: the prompt in,
@@ -122,5 +122,52 @@ describe('a real claude session through the local queue', () => {
     expect(row.started_at).toBeNull();
     expect(server.messageRequests()).toHaveLength(0);
     expect(existsSync(join(sandbox.home, 'logs', `${id}.log`))).toBe(false);
+  });
+});
+
+describe('follow-up: a finished command continued with --resume, in the same real directory', () => {
+  it('the model receives the earlier turns and the new prompt; the follow-up runs where the original did', async () => {
+    server.reset();
+    server.script(turn.text('First answer.'));
+    const first = enqueue(sandbox, 'first question');
+    expect((await waitForStatus(sandbox, first, ['completed', 'failed', 'timeout', 'cancelled'], 60_000)).status).toBe('completed');
+    const session = summaryOf(first).sessionId;
+
+    server.reset();
+    server.script(turn.text('Second answer.'));
+    const queued = cli(sandbox, ['enqueue', '--follow-up', first, '--', '- and a follow-up']);
+    expect(queued.status, queued.stderr).toBe(0);
+    const second = queued.stdout.trim();
+    const row = await waitForStatus(sandbox, second, ['completed', 'failed', 'timeout', 'cancelled'], 60_000);
+    expect(row.status, row.error_message ?? '').toBe('completed');
+    const [call] = server.messageRequests();
+    expect(userTexts(call!)).toEqual(['first question', '- and a follow-up']);
+    expect(JSON.stringify(assistantTurns(call!))).toContain('First answer.');
+    const shown = JSON.parse(cli(sandbox, ['show', second, '--json']).stdout) as { flags: string[]; workingDirectory: string; summary: { sessionId: string } };
+    expect(shown.flags).toEqual(['--resume', session]);
+    expect(shown.workingDirectory).toBe(sandbox.work);
+  });
+
+  it('is refused up front (exit 2) when the original has no session id, is unknown, or its directory is gone', async () => {
+    const never = insertRow(sandbox, { prompt: 'x', agent: 'nobody' });
+    await waitForStatus(sandbox, never, ['failed'], 30_000);
+    const noSession = cli(sandbox, ['enqueue', '--follow-up', never, 'more']);
+    expect(noSession.status).toBe(2);
+    expect(noSession.stderr).toContain(`Command ${never} has no session id to resume`);
+    const unknown = cli(sandbox, ['enqueue', '--follow-up', 'no-such-id', 'more']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('No command no-such-id to follow up');
+
+    // A finished session in a folder that is then removed.
+    const gone = join(sandbox.work, 'gone');
+    mkdirSync(gone);
+    server.reset();
+    server.script(turn.text('ok'));
+    const id = enqueue(sandbox, 'in a folder', ['--cwd', gone]);
+    await waitForStatus(sandbox, id, ['completed'], 60_000);
+    rmSync(gone, { recursive: true });
+    const refused = cli(sandbox, ['enqueue', '--follow-up', id, 'more']);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain(`ran in ${gone}, which is gone`);
   });
 });

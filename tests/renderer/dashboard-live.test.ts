@@ -6,10 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueue, makeSandbox, startExecutor, stopExecutor, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
 import { ensureRendererBuilt, openBrowser, screenshot, terminalText, type BrowserSession } from '../support/browser.js';
 import { measureWhile, startProbe } from './latency.js';
+import { CLAUDE_VERSION, useRealClaude, type ClaudeHome } from '../support/real-claude.js';
+import { startModelServer, turn, userTexts, type ModelServer } from '../model-server/index.js';
 
 /**
  * The UI in Chromium against the real headless executor: `beacon run --dashboard --port 0` with the local
- * queue and the stand-in agent, commands enqueued with `beacon enqueue`.
+ * queue, commands enqueued with `beacon enqueue`. A Claude session runs the REAL claude CLI against the scripted
+ * model server; the stand-in agent stays for the timed lines, the cancel of a long run and the 20 MB flood.
  */
 
 const compact = (text: string) => text.replace(/\s+/g, '');
@@ -32,11 +35,15 @@ describe('the dashboard of `beacon run --dashboard`', () => {
   let executor: ExecutorProcess;
   let browser: BrowserSession;
   let dashboardUrl: string;
+  let model: ModelServer;
+  let claudeHome: ClaudeHome;
 
   beforeAll(async () => {
     ensureRendererBuilt();
+    model = await startModelServer();
     // The whole 20 MB flood stays in the log, so replays can read all of it.
     sandbox = makeSandbox({ max_output_bytes: 64 * 1024 * 1024 });
+    claudeHome = useRealClaude(sandbox, model, { makeDefault: false, extraArgs: ['--allowedTools', 'Bash'] });
     sandbox.env.BEACON_LOG_LEVEL = 'debug'; // the pause test waits on the claim loop's decisions
     executor = startExecutor(sandbox, ['--dashboard', '--port', '0']);
     await executor.ready;
@@ -52,7 +59,9 @@ describe('the dashboard of `beacon run --dashboard`', () => {
   afterAll(async () => {
     await browser?.close();
     if (executor) await stopExecutor(executor);
+    await model?.stop();
     sandbox?.cleanup();
+    claudeHome?.cleanup();
   });
 
   it('refuses requests without the token', async () => {
@@ -102,6 +111,37 @@ describe('the dashboard of `beacon run --dashboard`', () => {
     await page.getByTestId('output-mode-readable').click();
     await expect.poll(async () => compact(await terminalText(page))).toContain('✔Done');
     await screenshot(page, 'live-3-completed');
+  }, 90_000);
+
+  it('a real claude session: output live while it runs, its summary when done, then a Follow up that resumes it', async () => {
+    const { page } = browser;
+    model.reset();
+    model.script(
+      turn.tool('Bash', { command: 'sleep 2; echo step-one-done', description: 'slow step' }, { say: 'Starting step one.' }),
+      turn.text('All done with step one.'),
+    );
+    const id = enqueue(sandbox, 'do step one', ['--agent', 'claude']);
+    await page.locator(statusOf(id)).click();
+    await page.locator(`${statusOf(id)}[data-status="running"]`).waitFor({ timeout: 30_000 });
+    await expect.poll(async () => compact(await terminalText(page)), { timeout: 20_000 }).toContain('Startingstepone.');
+    expect(await page.locator(statusOf(id)).getAttribute('data-status')).toBe('running');
+    await page.locator(`${statusOf(id)}[data-status="completed"]`).waitFor({ timeout: 30_000 });
+    await expect.poll(async () => compact(await terminalText(page))).toContain('Alldonewithstepone.');
+    const detail = await page.getByTestId('command-detail').innerText();
+    expect(detail).toContain(CLAUDE_VERSION);
+    expect(detail).toMatch(/Tokens\s+\d+ in, \d+ out/);
+    await screenshot(page, 'live-claude-1-completed');
+
+    model.reset();
+    model.script(turn.text('Continuing where we left off.'));
+    await page.getByTestId('follow-up-button').click();
+    await page.getByTestId('follow-up-input').fill('- now step two');
+    await page.getByTestId('follow-up-send').click();
+    await expect.poll(() => model.messageRequests().length, { timeout: 30_000 }).toBe(1);
+    const [call] = model.messageRequests();
+    expect(userTexts(call!)).toEqual(['do step one', '- now step two']);
+    await page.getByTestId('notice').filter({ hasText: `Follow-up of ${id} queued as` }).waitFor();
+    await screenshot(page, 'live-claude-2-follow-up');
   }, 90_000);
 
   it('keeps a command pending while paused and runs it after resume', async () => {

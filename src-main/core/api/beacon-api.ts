@@ -4,6 +4,7 @@ import { type Command } from '../contract/command.js';
 import { loadConfig, updateConfig, type ConfigChange, type LoadedConfig } from '../config/load.js';
 import { DEFAULT_CLAUDE_ARGS, effectiveSource } from '../config/schema.js';
 import type { Executor } from '../executor.js';
+import { planFollowUp } from '../commands/follow-up.js';
 import { probeAgentVersion } from '../executor/agent-probe.js';
 import type { ExecutorRole } from '../executor/types.js';
 import { VERSION } from '../identity.js';
@@ -242,6 +243,19 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
       });
       scheduleSnapshot();
       return { ok: true, message: `Re-queued ${commandId} as ${copy.id}`, newCommandId: copy.id };
+    },
+    followUp: async (commandId, prompt) => {
+      const source = executor.source();
+      if (!source) return { ok: false, message: 'The executor has no command source yet' };
+      if (!prompt.trim()) return { ok: false, message: 'The prompt is empty (only whitespace): there is nothing for the agent to do' };
+      const original = await source.get(commandId);
+      if (!original) return { ok: false, message: `No command ${commandId}` };
+      const loaded = await currentConfig();
+      const plan = planFollowUp(original, prompt, { machineId: loaded.machineId, sourceKind: source.kind });
+      if (!plan.ok) return { ok: false, message: plan.reason };
+      const created = await source.enqueue(plan.command);
+      scheduleSnapshot();
+      return { ok: true, message: `Follow-up of ${commandId} queued as ${created.id}`, newCommandId: created.id };
     },
     readOutput: async (commandId, offset, maxBytes = DEFAULT_READ_BYTES): Promise<OutputSlice> => {
       const command = await executor.source()?.get(commandId);

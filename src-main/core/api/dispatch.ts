@@ -35,6 +35,7 @@ export const ACTION_ARGUMENTS = {
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsPatch]),
   decideApproval: z.tuple([commandId, z.enum(['approved', 'rejected'])]),
+  followUp: z.tuple([commandId, z.string().min(1).max(1024 * 1024)]),
 } satisfies Record<BeaconActionName, z.ZodType>;
 
 export class ApiRequestError extends Error {

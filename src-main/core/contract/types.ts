@@ -166,6 +166,11 @@ export interface BeaconActions {
   resume(): Promise<void>;
   cancel(commandId: string): Promise<{ ok: boolean; message: string }>;
   requeue(commandId: string): Promise<{ ok: boolean; message: string; newCommandId?: string }>;
+  /**
+   * Continue a finished command's agent session with a new prompt (`--resume <session id>`, same real directory,
+   * same machine). Optional: a Beacon that does not offer it leaves it out.
+   */
+  followUp?(commandId: string, prompt: string): Promise<{ ok: boolean; message: string; newCommandId?: string }>;
   readOutput(commandId: string, offset: number, maxBytes?: number): Promise<OutputSlice>;
   getSettings(): Promise<SettingsView>;
   updateSettings(patch: SettingsPatch): Promise<SettingsView>;
@@ -192,6 +197,7 @@ export const BEACON_ACTION_NAMES = [
   'getSettings',
   'updateSettings',
   'decideApproval',
+  'followUp',
 ] as const satisfies readonly (keyof BeaconActions)[];
 export type BeaconActionName = (typeof BEACON_ACTION_NAMES)[number];
 

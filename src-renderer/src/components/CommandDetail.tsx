@@ -1,7 +1,9 @@
 import { describeExitCode } from '../../../src-main/core/contract/exit-code.js';
 import type { CommandView } from '../../../src-main/core/contract/types.js';
 import { canCancel, canRequeue, commandTiming, formatDuration, formatWhen } from '../format.js';
+import { useState } from 'react';
 import { ApprovalActions, type ApprovalDecision } from './ApprovalActions.js';
+import { FollowUpForm } from './FollowUpForm.js';
 import { StatusBadge } from './StatusBadge.js';
 
 interface CommandDetailProps {
@@ -10,6 +12,8 @@ interface CommandDetailProps {
   busy: boolean;
   onCancel(): void;
   onRequeue(): void;
+  /** Queue a follow-up of this finished command; absent when the connected Beacon does not offer it. */
+  onFollowUp?(prompt: string): Promise<void>;
   /** The approval gate's decision for this command; absent when the connected Beacon does not offer it. */
   decideApproval?(decision: ApprovalDecision): Promise<{ ok: boolean; message: string }>;
   onApprovalDecided(message: string): void;
@@ -24,8 +28,11 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
   );
 }
 
-export function CommandDetail({ command, now, busy, onCancel, onRequeue, decideApproval, onApprovalDecided }: CommandDetailProps) {
+export function CommandDetail({ command, now, busy, onCancel, onRequeue, onFollowUp, decideApproval, onApprovalDecided }: CommandDetailProps) {
   const summary = command.summary;
+  const [followingUp, setFollowingUp] = useState<string | null>(null);
+  // A follow-up resumes the agent's session: only a finished run that reported one can be continued.
+  const canFollowUp = !!onFollowUp && canRequeue(command.status) && !!summary?.sessionId;
   const timing = commandTiming(command, now);
   const error = command.errorMessage ?? summary?.errorText ?? null;
   return (
@@ -46,7 +53,13 @@ export function CommandDetail({ command, now, busy, onCancel, onRequeue, decideA
             Re-queue…
           </button>
         )}
+        {canFollowUp && (
+          <button type="button" disabled={busy} onClick={() => setFollowingUp(command.id)} data-testid="follow-up-button">
+            Follow up…
+          </button>
+        )}
       </div>
+      {canFollowUp && followingUp === command.id && <FollowUpForm busy={busy} onSend={onFollowUp!} onClose={() => setFollowingUp(null)} />}
       {command.status === 'awaiting_approval' && decideApproval && (
         // Keyed by id: a half-finished confirmation or an old error never carries over to another command.
         <ApprovalActions key={command.id} command={command} disabled={busy} decide={decideApproval} onDecided={onApprovalDecided} />

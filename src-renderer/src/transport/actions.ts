@@ -16,5 +16,6 @@ export function actionsOver(call: ActionCall): Required<BeaconActions> {
     getSettings: () => call<SettingsView>('getSettings'),
     updateSettings: (patch: SettingsPatch) => call<SettingsView>('updateSettings', patch),
     decideApproval: (id, decision) => call<{ ok: boolean; message: string }>('decideApproval', id, decision),
+    followUp: (id, prompt) => call<{ ok: boolean; message: string; newCommandId?: string }>('followUp', id, prompt),
   };
 }

@@ -4,6 +4,7 @@ import type { Command } from './contract/command.js';
 import type { CommandSource, SourceStatus } from './commands/source.js';
 import { loadConfig, type LoadedConfig } from './config/load.js';
 import { agentArgsNotes } from './run/agents.js';
+import { startAgentHealth, type AgentHealthMonitor } from './executor/agent-health.js';
 import { effectiveSource } from './config/schema.js';
 import { createClaimLoop } from './executor/claim-loop.js';
 import { createGracePeriod } from './executor/grace.js';
@@ -82,6 +83,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   let sourceStatus: SourceStatus | null = null;
   let standbyHolder: LockHolderView | null = null;
   let problem: string | null = null;
+  let health: AgentHealthMonitor | null = null;
   let startPromise: Promise<void> | null = null;
   let stopPromise: Promise<void> | null = null;
 
@@ -165,6 +167,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       problem = configProblem(loaded);
       if (problem) logger.warn(problem);
       for (const note of agentArgsNotes(loaded)) logger[note.state === 'upgraded' ? 'info' : 'warn'](note.detail);
+      health ??= startAgentHealth({ loaded: () => loaded, agentEnv: () => agentEnv, env, logger, onChange: () => changed() });
       session = await openSession({
         executor: options, loaded, secrets, agentEnv: () => agentEnv, running, signal: standbyAbort.signal,
         onStandby: (holder) => {
@@ -226,6 +229,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       await Promise.all([...runs]);
     }
     output.dispose();
+    health?.stop();
     await session?.close(graceMs);
     logger.info('stopped');
     setRole('stopped');
@@ -315,6 +319,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         summary: entry.summary,
       })),
       problem,
+      agentHealth: health?.current() ?? null,
       fleet: session?.fleet?.current() ?? [],
       awaitingApproval: session?.approvals.waiting() ?? [],
     }),

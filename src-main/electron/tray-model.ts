@@ -1,4 +1,4 @@
-import type { BeaconSnapshot } from '../core/contract/types.js';
+import type { AgentHealthView, BeaconSnapshot } from '../core/contract/types.js';
 
 /**
  * The tray as a pure function of the core's state: which icon, which tooltip, which menu. No Electron
@@ -128,8 +128,10 @@ export function buildTrayModel(input: TrayInput): TrayModel {
 
   const menu: TrayMenuItem[] = [{ kind: 'label', label: status }];
   if (detail) menu.push({ kind: 'label', label: truncate(detail, 120) });
+  menu.push({ kind: 'label', label: `${running} running` });
+  const health = snapshot?.agentHealth ? agentHealthLine(snapshot.agentHealth) : null;
+  if (health) menu.push({ kind: 'label', label: truncate(health, 120) });
   menu.push(
-    { kind: 'label', label: `${running} running` },
     { kind: 'separator' },
     {
       kind: 'action',
@@ -161,6 +163,22 @@ export function buildTrayModel(input: TrayInput): TrayModel {
     tooltip: running > 0 ? `Beacon — ${status} (${running} running)` : `Beacon — ${status}`,
     menu,
   };
+}
+
+/**
+ * The agent's health in one line: "claude 2.1.197 · logged in · login shell 0.4 s", or what is wrong
+ * ("claude 2.1.197 · not logged in: run claude and /login", "login shell timed out, skipped").
+ */
+export function agentHealthLine(health: AgentHealthView): string {
+  const name = health.agent;
+  if (!health.path || !health.version) return `${name}: ${health.problem ?? 'not checked yet'}`;
+  const parts = [`${name} ${health.version.split(' ')[0]}`];
+  if (health.loggedIn === true) parts.push('logged in');
+  if (health.loggedIn === false) parts.push('not logged in: run claude and /login');
+  if (health.shell.state === 'resolved' && health.shell.ms !== null) parts.push(`login shell ${(health.shell.ms / 1000).toFixed(1)} s`);
+  if (health.shell.state === 'timed_out') parts.push('login shell timed out, skipped');
+  if (health.shell.state === 'failed') parts.push('login shell failed, skipped');
+  return parts.join(' · ');
 }
 
 function truncate(text: string, max: number): string {

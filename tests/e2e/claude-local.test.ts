@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, enqueue, insertRow, makeSandbox, readRow, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
 import { waitFor } from '../support/wait.js';
+import { callExecutor } from '../../src-main/cli/control/client.js';
+import type { BeaconSnapshot } from '../../src-main/core/contract/types.js';
 import { CLAUDE_BIN, CLAUDE_VERSION, useRealClaude, type ClaudeHome } from '../support/real-claude.js';
 import { assistantTurns, startModelServer, toolResults, turn, userPrompt, userTexts, type ModelServer } from '../model-server/index.js';
 
@@ -169,5 +171,18 @@ describe('follow-up: a finished command continued with --resume, in the same rea
     const refused = cli(sandbox, ['enqueue', '--follow-up', id, 'more']);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain(`ran in ${gone}, which is gone`);
+  });
+});
+
+describe("the executor's snapshot carries the agent's health (the tray's health line)", () => {
+  it('the CLI version, logged in by API key, the login shell not used', async () => {
+    const health = await waitFor('the agent health check', async () => {
+      const snapshot = (await callExecutor(join(sandbox.home, 'beacon.sock'), 'getSnapshot', [], 5000)) as BeaconSnapshot;
+      return snapshot.agentHealth ?? null;
+    });
+    expect(health).toMatchObject({
+      agent: 'claude', path: CLAUDE_BIN, version: `${CLAUDE_VERSION} (Claude Code)`, loggedIn: true, login: 'API key (ANTHROPIC_API_KEY)', problem: null,
+      shell: { state: 'off', shell: null, ms: null },
+    });
   });
 });

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { AgentHealthView } from '../../src-main/core/contract/types.js';
 import {
+  agentHealthLine,
   ALL_TRAY_ICONS,
   buildTrayModel,
   sameMenu,
@@ -148,5 +150,24 @@ describe('tray model', () => {
     }
     const app = readFileSync(join('assets', 'icon.png'));
     expect([app.readUInt32BE(16), app.readUInt32BE(20)]).toEqual([1024, 1024]);
+  });
+});
+
+describe("the agent's health line", () => {
+  const health = (patch: Partial<AgentHealthView>): AgentHealthView => ({
+    agent: 'claude', path: '/usr/local/bin/claude', version: '2.1.197 (Claude Code)', loggedIn: true, login: 'API key (ANTHROPIC_API_KEY)', problem: null,
+    shell: { state: 'resolved', shell: '/bin/zsh', ms: 420 }, checkedAt: '2026-12-01T00:00:00Z', ...patch,
+  });
+  const lineOf = (h: AgentHealthView): string => labels(buildTrayModel(input({ snapshot: snapshotWith({ agentHealth: h }) })).menu)[2]!;
+
+  it('says the CLI version, that it is logged in and how long the login shell took', () => {
+    expect(lineOf(health({}))).toBe('claude 2.1.197 · logged in · login shell 0.4 s');
+  });
+
+  it('says when the agent is not logged in, or the shell was skipped, or the agent is missing', () => {
+    expect(lineOf(health({ loggedIn: false, login: 'not logged in' }))).toBe('claude 2.1.197 · not logged in: run claude and /login · login shell 0.4 s');
+    expect(lineOf(health({ shell: { state: 'timed_out', shell: '/bin/zsh', ms: 10_003 } }))).toBe('claude 2.1.197 · logged in · login shell timed out, skipped');
+    expect(lineOf(health({ path: null, version: null, loggedIn: null, problem: "command 'claude' was not found on PATH" }))).toBe("claude: command 'claude' was not found on PATH");
+    expect(agentHealthLine(health({ shell: { state: 'off', shell: null, ms: null } }))).toBe('claude 2.1.197 · logged in');
   });
 });

@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { createCommandSource } from '../../core/commands/create-source.js';
 import { loadConfig, type LoadedConfig } from '../../core/config/load.js';
 import { effectiveSource } from '../../core/config/schema.js';
-import { probeAgentVersion } from '../../core/executor/agent-probe.js';
+import { probeAgentVersion, probeClaudeLogin } from '../../core/executor/agent-probe.js';
+import { isClaudeProfile } from '../../core/run/agent-flags.js';
 import { readPaused } from '../../core/executor/pause-state.js';
 import { describeHolder, readLockHolders } from '../../core/lock/executor-lock.js';
 import { createLogger } from '../../core/logger.js';
 import type { MentuPaths } from '../../core/paths.js';
 import { folderPermissionHint, isPermissionDenied, protectedFolderOf } from '../../core/run/folder-permission.js';
 import { agentArgsNotes, resolveAgentCommand } from '../../core/run/agents.js';
-import { loginShellEnvironment } from '../../core/run/shell-env.js';
+import { loginShellEnvironment, loginShellReport } from '../../core/run/shell-env.js';
 import { createHeadlessSecretStore } from '../../core/secrets.js';
 import type { BeaconSnapshot } from '../../core/contract/types.js';
 import { callExecutor, ExecutorNotRunningError } from './client.js';
@@ -73,7 +74,9 @@ async function agentChecks(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Promis
         ? { name: `agent ${name}`, level: 'ok', detail: `${resolved.path} (${version.version || 'no version printed'})`, fix: null }
         : { name: `agent ${name}`, level: brokenLevel, detail: version.reason, fix },
     );
+    if (version.ok && isClaudeProfile(config.agents[name]!)) checks.push(await loginCheck(name, resolved.path, agentEnv, brokenLevel));
   }
+  checks.push(await shellCheck(env));
   for (const note of agentArgsNotes(loaded)) {
     checks.push({
       name: `agent ${note.agent} argv`,
@@ -83,6 +86,41 @@ async function agentChecks(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Promis
     });
   }
   return checks;
+}
+
+async function loginCheck(name: string, path: string, agentEnv: Record<string, string>, brokenLevel: DoctorCheck['level']): Promise<DoctorCheck> {
+  const login = await probeClaudeLogin(path, agentEnv);
+  const check = `agent ${name} login`;
+  if (login.loggedIn === true) return { name: check, level: 'ok', detail: `logged in: ${login.detail}`, fix: null };
+  if (login.loggedIn === false) {
+    return {
+      name: check,
+      level: brokenLevel,
+      detail: 'not logged in: every command would fail with "Not logged in"',
+      fix: 'Run `claude` in a terminal and use /login, or give Beacon an ANTHROPIC_API_KEY (the agent inherits it).',
+    };
+  }
+  return { name: check, level: 'warning', detail: login.detail, fix: null };
+}
+
+async function shellCheck(env: NodeJS.ProcessEnv): Promise<DoctorCheck> {
+  const report = await loginShellReport(env);
+  const took = report.ms === null ? '' : ` after ${(report.ms / 1000).toFixed(1)} s`;
+  switch (report.state) {
+    case 'off':
+      return { name: 'login shell', level: 'info', detail: "not used (BEACON_LOGIN_SHELL=0): the agent gets Beacon's own environment", fix: null };
+    case 'resolved':
+      return { name: 'login shell', level: 'ok', detail: `the environment of \`${report.shell} -ilc\` resolved in ${((report.ms ?? 0) / 1000).toFixed(1)} s`, fix: null };
+    case 'timed_out':
+      return {
+        name: 'login shell',
+        level: 'warning',
+        detail: `\`${report.shell} -ilc\` did not finish${took} and was skipped: the agent gets Beacon's own environment (PATH may miss claude)`,
+        fix: 'Look for a command in your shell startup files (~/.zshrc, ~/.bash_profile) that waits for input or the network.',
+      };
+    case 'failed':
+      return { name: 'login shell', level: 'warning', detail: `\`${report.shell} -ilc\` failed${took} and was skipped: the agent gets Beacon's own environment`, fix: null };
+  }
 }
 
 function directoryChecks(loaded: LoadedConfig): DoctorCheck[] {

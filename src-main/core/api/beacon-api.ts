@@ -123,6 +123,7 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
       logsDir: state.logsDir,
       problem,
       fleet: state.fleet,
+      agentHealth: state.agentHealth ?? null,
     };
   };
 

@@ -64,6 +64,23 @@ export interface FleetMachineView {
   self: boolean;
 }
 
+/** The default agent's health: the CLI found and its version, whether it is logged in, the login-shell resolution. */
+export interface AgentHealthView {
+  agent: string;
+  /** The resolved CLI, its `--version` (null when not found or silent). */
+  path: string | null;
+  version: string | null;
+  /** `claude auth status` (claude agents only): null when not known. */
+  loggedIn: boolean | null;
+  /** How it is logged in, or why that is unknown. */
+  login: string | null;
+  /** A problem to act on (agent not found, not logged in). */
+  problem: string | null;
+  /** How the login-shell environment was resolved: off, resolved (ms), timed_out (skipped), failed. */
+  shell: { state: 'off' | 'resolved' | 'timed_out' | 'failed'; shell: string | null; ms: number | null };
+  checkedAt: string;
+}
+
 export interface BeaconSnapshot {
   machineId: string;
   machineName: string;
@@ -88,6 +105,8 @@ export interface BeaconSnapshot {
   /** A problem the user must act on (invalid config, agent not found), or null. */
   problem: string | null;
   fleet: FleetMachineView[];
+  /** The default agent's health (optional: null until the first check, absent from older cores). */
+  agentHealth?: AgentHealthView | null;
 }
 
 export interface SettingsView {

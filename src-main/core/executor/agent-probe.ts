@@ -25,3 +25,50 @@ export function probeAgentVersion(path: string, env: Record<string, string>, tim
   }
   return pending;
 }
+
+export interface ClaudeLogin {
+  /** null: unknown (the check failed or timed out). */
+  loggedIn: boolean | null;
+  /** "API key (ANTHROPIC_API_KEY)", "claude.ai subscription", … or why it is unknown. */
+  detail: string;
+}
+
+/**
+ * `claude auth status`: answers offline (JSON on stdout; exit 1 when logged out). Not cached: a user who logs in
+ * should see it at the next check.
+ */
+export function probeClaudeLogin(path: string, env: Record<string, string>, timeoutMs = 10_000): Promise<ClaudeLogin> {
+  return new Promise((resolve) => {
+    execFile(path, ['auth', 'status'], { env, timeout: timeoutMs, maxBuffer: 64 * 1024 }, (error, stdout) => {
+      const status = parseStatus(String(stdout));
+      if (!status || typeof status.loggedIn !== 'boolean') {
+        const why = error ? error.message.split('\n')[0] : 'it printed no status';
+        resolve({ loggedIn: null, detail: `\`${path} auth status\` did not say (${why})` });
+        return;
+      }
+      resolve({ loggedIn: status.loggedIn, detail: status.loggedIn ? describeMethod(status) : 'not logged in' });
+    });
+  });
+}
+
+interface AuthStatus {
+  loggedIn?: unknown;
+  authMethod?: unknown;
+  apiKeySource?: unknown;
+  subscriptionType?: unknown;
+}
+
+function parseStatus(text: string): AuthStatus | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' ? (value as AuthStatus) : null;
+  } catch {
+    return null;
+  }
+}
+
+function describeMethod(status: AuthStatus): string {
+  if (status.authMethod === 'api_key') return `API key${typeof status.apiKeySource === 'string' ? ` (${status.apiKeySource})` : ''}`;
+  if (typeof status.subscriptionType === 'string') return `claude.ai ${status.subscriptionType} subscription`;
+  return typeof status.authMethod === 'string' ? status.authMethod : 'logged in';
+}

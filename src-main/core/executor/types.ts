@@ -1,7 +1,7 @@
 import type { RunSummary } from '../contract/run-summary.js';
 import type { CommandSource, SourceStatus } from '../commands/source.js';
 import type { LoadedConfig } from '../config/load.js';
-import type { FleetMachineView, LockHolderView } from '../contract/types.js';
+import type { AgentHealthView, FleetMachineView, LockHolderView } from '../contract/types.js';
 import type { Logger } from '../logger.js';
 import type { MentuPaths } from '../paths.js';
 import type { Runner } from '../run/runner.js';
@@ -77,6 +77,8 @@ export interface ExecutorSnapshot {
   fleet: FleetMachineView[];
   /** Commands whose approval this process waits for (they hold no run slot). */
   awaitingApproval: string[];
+  /** The default agent's health (found, version, logged in, login shell); null until the first check. */
+  agentHealth?: AgentHealthView | null;
 }
 
 export interface OutputEvent {

@@ -43,6 +43,22 @@ export interface LoginShellOptions {
 }
 
 const cache = new WeakMap<object, Promise<Record<string, string>>>();
+const reports = new WeakMap<object, LoginShellReport>();
+
+/** How the login-shell environment was obtained, for `beacon doctor` and the tray's health line. */
+export interface LoginShellReport {
+  /** off: BEACON_LOGIN_SHELL=0; resolved: read from the shell; timed_out / failed: skipped, this process's environment used. */
+  state: 'off' | 'resolved' | 'timed_out' | 'failed';
+  shell: string | null;
+  /** How long the shell took (null when it was not started). */
+  ms: number | null;
+}
+
+/** The report of the resolution for this env (resolving it first if needed). */
+export async function loginShellReport(env: NodeJS.ProcessEnv = process.env, options: LoginShellOptions = {}): Promise<LoginShellReport> {
+  await loginShellEnvironment(env, options);
+  return reports.get(env) ?? { state: 'off', shell: null, ms: null };
+}
 
 /**
  * The user's login-shell environment, resolved once ($SHELL -ilc, 10 s timeout, cached), so that a
@@ -61,7 +77,11 @@ export async function loginShellEnvironment(env: NodeJS.ProcessEnv = process.env
 }
 
 async function resolveLoginShell(env: NodeJS.ProcessEnv, options: LoginShellOptions): Promise<Record<string, string>> {
-  const fromShell = await readShellEnvironment(options.shell ?? env.SHELL ?? '/bin/sh', options.timeoutMs ?? 10_000, env);
+  const shell = options.shell ?? env.SHELL ?? '/bin/sh';
+  const started = performance.now();
+  const read = await readShellEnvironment(shell, options.timeoutMs ?? 10_000, env);
+  const fromShell = read === 'timed_out' ? null : read;
+  reports.set(env, { state: read === 'timed_out' ? 'timed_out' : read ? 'resolved' : 'failed', shell, ms: Math.round(performance.now() - started) });
   const result = fromShell ?? stringEnv(env);
   const home = result.HOME || env.HOME || homedir();
   const path = (result.PATH ?? '').split(delimiter).filter(Boolean);
@@ -71,12 +91,12 @@ async function resolveLoginShell(env: NodeJS.ProcessEnv, options: LoginShellOpti
 }
 
 /** Runs the shell with stdin ignored; the environment is printed between random markers. Null on failure. */
-function readShellEnvironment(shell: string, timeoutMs: number, env: NodeJS.ProcessEnv): Promise<Record<string, string> | null> {
+function readShellEnvironment(shell: string, timeoutMs: number, env: NodeJS.ProcessEnv): Promise<Record<string, string> | null | 'timed_out'> {
   const marker = `__BEACON_ENV_${randomBytes(8).toString('hex')}__`;
   const script = `printf '%s\\n' '${marker}'; /usr/bin/env; printf '%s\\n' '${marker}'`;
   return new Promise((resolve) => {
     let settled = false;
-    const finish = (value: Record<string, string> | null): void => {
+    const finish = (value: Record<string, string> | null | 'timed_out'): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -95,7 +115,7 @@ function readShellEnvironment(shell: string, timeoutMs: number, env: NodeJS.Proc
       } catch {
         // already gone
       }
-      finish(null);
+      finish('timed_out');
     }, timeoutMs);
     const chunks: Buffer[] = [];
     let size = 0;

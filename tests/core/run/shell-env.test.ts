@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { agentEnvironment, isSecretVariable, loginShellEnvironment, parseBetweenMarkers } from '../../../src-main/core/run/shell-env.js';
+import { agentEnvironment, isSecretVariable, loginShellEnvironment, loginShellReport, parseBetweenMarkers } from '../../../src-main/core/run/shell-env.js';
 
 const root = mkdtempSync(join(tmpdir(), 'beacon-shellenv-'));
 const home = join(root, 'home');
@@ -50,6 +50,19 @@ describe('loginShellEnvironment', () => {
     expect(result.PATH).toBe(withInstallFolders('/usr/bin', '/bin'));
     const failing = await loginShellEnvironment({ PATH: '/usr/bin', HOME: home, SHELL: join(root, 'no-such-shell'), MARK: 'x' });
     expect(failing.MARK).toBe('x');
+  });
+
+  it('reports how the environment was obtained: resolved (with the time), timed out and skipped, failed, or off', async () => {
+    const quick = shellScript('quick-shell', 'shift\nexec /bin/sh -c "$1"');
+    const resolved = await loginShellReport({ PATH: '/usr/bin:/bin', HOME: home, SHELL: quick });
+    expect(resolved).toMatchObject({ state: 'resolved', shell: quick });
+    expect(resolved.ms).toBeGreaterThanOrEqual(0);
+    const hanging = shellScript('hanging-shell-2', 'sleep 30');
+    const timedOut = await loginShellReport({ PATH: '/usr/bin:/bin', HOME: home, SHELL: hanging }, { timeoutMs: 300 });
+    expect(timedOut).toMatchObject({ state: 'timed_out', shell: hanging });
+    expect(timedOut.ms).toBeGreaterThanOrEqual(300);
+    expect(await loginShellReport({ PATH: '/usr/bin', HOME: home, SHELL: join(root, 'no-such-shell') })).toMatchObject({ state: 'failed' });
+    expect(await loginShellReport({ BEACON_LOGIN_SHELL: '0', PATH: '/usr/bin' })).toEqual({ state: 'off', shell: null, ms: null });
   });
 
   it('parses only what is between the markers', () => {

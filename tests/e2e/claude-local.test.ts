@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, enqueue, insertRow, makeSandbox, readRow, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
+import * as pty from 'node-pty';
+import { CLI } from '../support/cli.js';
 import { waitFor } from '../support/wait.js';
 import { callExecutor } from '../../src-main/cli/control/client.js';
 import type { BeaconSnapshot } from '../../src-main/core/contract/types.js';
@@ -184,5 +186,39 @@ describe("the executor's snapshot carries the agent's health (the tray's health 
       agent: 'claude', path: CLAUDE_BIN, version: `${CLAUDE_VERSION} (Claude Code)`, loggedIn: true, login: 'API key (ANTHROPIC_API_KEY)', problem: null,
       shell: { state: 'off', shell: null, ms: null },
     });
+  });
+});
+
+describe('readable output drops what a terminal would act on', () => {
+  /** `beacon logs` in a terminal (a pty), its output as the terminal received it. */
+  function logsOnATerminal(id: string): Promise<string> {
+    return new Promise((resolve) => {
+      const term = pty.spawn(process.execPath, [CLI, 'logs', id], { name: 'xterm-256color', cols: 200, rows: 50, cwd: sandbox.work, env: sandbox.env as Record<string, string> });
+      let out = '';
+      term.onData((data) => (out += data));
+      term.onExit(() => resolve(out));
+    });
+  }
+
+  it('the CLI resets cursor, mouse, keyboard and title at exit: gone from beacon logs (pipe: no colours, no CR; terminal: colours kept); --raw keeps them', async () => {
+    server.reset();
+    server.script(turn.text('Readable answer.'));
+    const id = enqueue(sandbox, 'answer');
+    await waitForStatus(sandbox, id, ['completed'], 60_000);
+    const raw = cli(sandbox, ['logs', id, '--raw']).stdout;
+    expect(raw).toContain('\x1b[?25h'); // cursor shown
+    expect(raw).toContain('\x1b]0;\x07'); // title reset
+    expect(raw).toContain('\r\n');
+
+    const piped = cli(sandbox, ['logs', id]).stdout;
+    expect(piped).toContain('Readable answer.');
+    expect(piped).not.toMatch(/[\x1b\r]/);
+
+    const onTerminal = await logsOnATerminal(id);
+    expect(onTerminal).toContain('Readable answer.');
+    expect(onTerminal).toMatch(/\x1b\[[0-9;]*m/); // colours
+    expect(onTerminal).not.toContain('\x1b[?25h');
+    expect(onTerminal).not.toContain('\x1b]0;');
+    expect(onTerminal).not.toContain('\x1b[?1000l');
   });
 });

@@ -1,10 +1,18 @@
 /**
- * Streaming removal of terminal escapes for database sinks: CSI (ESC [ … final, and 8-bit CSI),
+ * Streaming removal of terminal escapes for database sinks and files: CSI (ESC [ … final, and 8-bit CSI),
  * OSC (ESC ] … BEL or ST), DCS/SOS/PM/APC strings (… ST) and other two-byte escapes. Escapes split
  * across chunks are handled by keeping the state between calls. Line endings: "\r\n" (what a pty
  * makes of "\n") becomes "\n"; a lone "\r" (a progress line being redrawn) also becomes "\n", so the
  * redraws read as separate lines instead of running together. Other C0 controls except tab are dropped.
+ *
+ * With `keepColours` (readable output shown on a terminal: `beacon logs` on a tty, the UI's readable mode)
+ * colour and style sequences (SGR: ESC [ digits ; : m) are kept and "\r" passes through as it is; everything
+ * else a terminal would act on is still dropped: cursor show/hide, mouse and keyboard modes, title changes,
+ * queries a terminal would answer (ESC [ 6 n, ESC [ c, OSC … ?).
  */
+export interface AnsiStripperOptions {
+  keepColours?: boolean;
+}
 type State =
   | 'text'
   | 'escape' // after ESC
@@ -29,21 +37,33 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
  */
 // eslint-disable-next-line no-control-regex
 const NOT_PLAIN = /[\u0000-\u0008\u000b-\u000c\u000e-\u001f\u007f-\u009f]|\r(?!\n)/;
+/** With keepColours: anything but tab, newline and carriage return needs a look. */
+// eslint-disable-next-line no-control-regex
+const NOT_PLAIN_KEEPING_CR = /[\u0000-\u0008\u000b-\u000c\u000e-\u001f\u007f-\u009f]/;
+/** Parameters of a colour/style sequence: no private marker ("?", ">", "<", "="), no intermediates. */
+const SGR_PARAMETERS = /^[0-9;:]*$/;
+/** A CSI longer than this is not a colour: it is dropped without being kept in memory. */
+const MAX_KEPT_CSI = 64;
 
 function isControl(code: number): boolean {
   return code < 0x20 || (code >= 0x7f && code < 0xa0);
 }
 const BEL = '\u0007';
 
-export function createAnsiStripper(): AnsiStripper {
+export function createAnsiStripper(options: AnsiStripperOptions = {}): AnsiStripper {
+  const keepColours = options.keepColours ?? false;
   let state: State = 'text';
   let pendingCarriageReturn = false;
+  /** With keepColours: the parameters of the CSI being read (null once it cannot be a colour). */
+  let csi: string | null = null;
 
   const push = (text: string): string => {
     // Plain lines as a pty gives them ("\r\n" endings) are most of a flood: one native replace per chunk
     // instead of a slice and a concatenation per line (in a CPU profile of a 200 MB flood this loop and its
     // regex were the executor's largest cost).
-    if (state === 'text' && !pendingCarriageReturn && !NOT_PLAIN.test(text)) return text.replaceAll('\r\n', '\n');
+    if (keepColours) {
+      if (state === 'text' && !NOT_PLAIN_KEEPING_CR.test(text)) return text;
+    } else if (state === 'text' && !pendingCarriageReturn && !NOT_PLAIN.test(text)) return text.replaceAll('\r\n', '\n');
     let out = '';
     for (let i = 0; i < text.length; i++) {
       const ch = text[i] as string;
@@ -63,7 +83,9 @@ export function createAnsiStripper(): AnsiStripper {
             i = runEnd - 1;
             continue;
           }
-          if (ch === '\n') {
+          if (keepColours && (ch === '\n' || ch === '\r' || ch === '\t')) {
+            out += ch;
+          } else if (ch === '\n') {
             out += '\n';
             pendingCarriageReturn = false;
           } else if (ch === '\r') {
@@ -76,6 +98,7 @@ export function createAnsiStripper(): AnsiStripper {
             state = 'escape';
           } else if (code === 0x9b) {
             state = 'csi';
+            csi = null; // 8-bit CSI: never kept
           } else if (code === 0x9d || code === 0x90 || code === 0x98 || code === 0x9e || code === 0x9f) {
             state = 'string';
           }
@@ -83,16 +106,28 @@ export function createAnsiStripper(): AnsiStripper {
           break;
         }
         case 'escape':
-          if (ch === '[') state = 'csi';
-          else if (ch === ']' || ch === 'P' || ch === 'X' || ch === '^' || ch === '_') state = 'string';
-          else if (code >= 0x20 && code <= 0x2f) state = 'escapeIntermediate';
-          else state = 'text'; // two-byte escape such as ESC 7, ESC =, ESC M
+          if (ch === '[') {
+            state = 'csi';
+            csi = '';
+          } else if (ch === ']' || ch === 'P' || ch === 'X' || ch === '^' || ch === '_') {
+            state = 'string';
+          } else if (code >= 0x20 && code <= 0x2f) {
+            state = 'escapeIntermediate';
+          } else {
+            state = 'text'; // two-byte escape such as ESC 7, ESC =, ESC M
+          }
           break;
         case 'escapeIntermediate':
           if (!(code >= 0x20 && code <= 0x2f)) state = 'text';
           break;
         case 'csi':
-          if (code >= 0x40 && code <= 0x7e) state = 'text';
+          if (code >= 0x40 && code <= 0x7e) {
+            state = 'text';
+            if (keepColours && ch === 'm' && csi !== null && SGR_PARAMETERS.test(csi)) out += `${ESC}[${csi}m`;
+            csi = null;
+          } else if (csi !== null) {
+            csi = csi.length < MAX_KEPT_CSI ? csi + ch : null;
+          }
           break;
         case 'string':
           if (ch === BEL || code === 0x9c) state = 'text';
@@ -112,6 +147,7 @@ export function createAnsiStripper(): AnsiStripper {
       const out = pendingCarriageReturn ? '\n' : '';
       pendingCarriageReturn = false;
       state = 'text';
+      csi = null;
       return out;
     },
   };

@@ -1,3 +1,4 @@
+import { createAnsiStripper } from '../../../src-main/core/contract/ansi-stripper.js';
 import { StreamJsonRenderStream } from '../../../src-main/core/contract/stream-json/render-stream.js';
 
 /**
@@ -34,6 +35,22 @@ export interface DisplayFilter {
 
 const RAW: DisplayFilter = { push: (text) => text, flush: () => '', holding: false };
 
+/**
+ * Readable: the agent's own terminal control sequences (cursor, mouse and keyboard modes, title, queries) are
+ * dropped, colours and carriage returns kept; then the stream-json lines are rendered.
+ */
+function readableFilter(): DisplayFilter {
+  const clean = createAnsiStripper({ keepColours: true });
+  const render = new StreamJsonRenderStream('ansi');
+  return {
+    push: (text) => render.push(clean.push(text)),
+    flush: () => render.push(clean.end()) + render.flush(),
+    get holding() {
+      return render.holding;
+    },
+  };
+}
+
 export function displayFilter(mode: OutputMode): DisplayFilter {
-  return mode === 'raw' ? RAW : new StreamJsonRenderStream('ansi');
+  return mode === 'raw' ? RAW : readableFilter();
 }

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createAnsiStripper } from '../../../src-main/core/contract/ansi-stripper.js';
 import { createPtyRunner } from '../../../src-main/core/run/pty-runner.js';
 import type { RunRequest } from '../../../src-main/core/run/runner.js';
 import { fakeInvocation, testAgentEnv } from './fake-agent.js';
@@ -70,5 +71,24 @@ describe('readable stream-json for database sinks', () => {
     const { seen } = await run('@agent lines=1', undefined);
     expect(seen.text).toContain('"type":"result"');
     expect(seen.text).not.toContain('✔ Done');
+  });
+});
+
+describe('cleaning readable output', () => {
+  const controls = '\x1b[?25l\x1b]0;my title\x07\x1b[6n\x1b[c\x1b[>4m\x1b[<u\x1b]11;?\x1b\\\x1b[?1000l';
+  it('keeping colours: SGR and carriage returns stay; cursor, modes, title and queries go, also split across chunks', () => {
+    const text = `${controls}\x1b[1;31mred\x1b[0m 50%\r100%\r\n\x1b[38;2;1;2;3mrgb\x1b[m\n`;
+    const expected = '\x1b[1;31mred\x1b[0m 50%\r100%\r\n\x1b[38;2;1;2;3mrgb\x1b[m\n';
+    const whole = createAnsiStripper({ keepColours: true });
+    expect(whole.push(text) + whole.end()).toBe(expected);
+    const split = createAnsiStripper({ keepColours: true });
+    let out = '';
+    for (const ch of text) out += split.push(ch);
+    expect(out + split.end()).toBe(expected);
+  });
+
+  it('for a file or a pipe: no escapes at all, "\\r\\n" and redraws become "\\n"', () => {
+    const stripper = createAnsiStripper();
+    expect(stripper.push(`${controls}\x1b[31mred\x1b[0m 50%\r100%\r\n`) + stripper.end()).toBe('red 50%\n100%\n');
   });
 });

@@ -50,9 +50,7 @@ export async function streamMessage(res: http.ServerResponse, turn: ReplyTurn, m
     }
     if (turn.pacing?.eventDelayMs) await sleep(turn.pacing.eventDelayMs);
     sent += 1;
-    if (!res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`)) {
-      await Promise.race([once(res, 'drain'), once(res, 'close')]);
-    }
+    if (!res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`)) await drainedOrClosed(res);
     return !res.destroyed;
   };
 
@@ -61,6 +59,13 @@ export async function streamMessage(res: http.ServerResponse, turn: ReplyTurn, m
     if (!(await send(type, data))) return;
   }
   res.end();
+}
+
+/** Waits for 'drain' or 'close', whichever comes first, and leaves no listener behind. */
+async function drainedOrClosed(res: http.ServerResponse): Promise<void> {
+  const done = new AbortController();
+  await Promise.race([once(res, 'drain', { signal: done.signal }), once(res, 'close', { signal: done.signal })]).catch(() => {});
+  done.abort();
 }
 
 /** The SSE event sequence of a reply, produced lazily so a huge text is never held as one list of events. */

@@ -66,7 +66,8 @@ export function agentFromBridge(name: string, bridgeAgent: Yaml): AgentProfile |
   const formatAt = kept.indexOf('--output-format');
   if (formatAt >= 0) {
     const format = kept[formatAt + 1];
-    return { command, args: [...kept, '-p', PROMPT_PLACEHOLDER], output: format === 'stream-json' ? 'stream-json' : 'text' };
+    // The prompt last, after `--`: never read as one of claude's options.
+    return { command, args: [...kept, '-p', '--', PROMPT_PLACEHOLDER], output: format === 'stream-json' ? 'stream-json' : 'text' };
   }
   return { command, args: [...kept, ...DEFAULT_CLAUDE_ARGS], output: 'stream-json' };
 }

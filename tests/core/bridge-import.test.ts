@@ -108,7 +108,7 @@ describe('beacon init --from-bridge', () => {
     });
     expect(config.agents.claude).toEqual({
       command: '/opt/homebrew/bin/claude',
-      args: ['--dangerously-skip-permissions', '-p', '{prompt}', '--output-format', 'stream-json', '--verbose'],
+      args: ['--dangerously-skip-permissions', '-p', '--output-format', 'stream-json', '--verbose', '--', '{prompt}'],
       output: 'stream-json',
     });
     expect(config.agents.bash).toEqual({ command: '/bin/bash', args: ['-c', '{prompt}'], output: 'text' });
@@ -163,7 +163,7 @@ describe('the import plan', () => {
   it('maps Bridge agents to Beacon profiles', () => {
     expect(agentFromBridge('claude', { path: '/usr/local/bin/claude', default_flags: ['--model', 'opus', '--output-format', 'text'] })).toEqual({
       command: '/usr/local/bin/claude',
-      args: ['--model', 'opus', '--output-format', 'text', '-p', '{prompt}'],
+      args: ['--model', 'opus', '--output-format', 'text', '-p', '--', '{prompt}'],
       output: 'text',
     });
     expect(agentFromBridge('codex', { path: '/usr/bin/codex', default_flags: ['exec'] })).toEqual({

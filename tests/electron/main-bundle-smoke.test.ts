@@ -95,10 +95,12 @@ describe('the built main bundle under a recording electron stand-in', () => {
       expect.arrayContaining(['session.onHeadersReceived:function', 'session.setPermissionRequestHandler:function', 'session.setPermissionCheckHandler:function']),
     );
 
-    await waitFor('a connected tray', () => lastMenu()[0] === 'Connected: local queue');
+    // The agent's health line follows its check (here the agent is node: its --version, no login to check).
+    await waitFor('a connected tray with the agent health line', () => lastMenu()[0] === 'Connected: local queue' && lastMenu()[2] !== '---');
     expect(lastMenu()).toEqual([
       'Connected: local queue',
       '0 running',
+      `fake ${process.version}`,
       '---',
       'Pause Claiming',
       'Show Beacon',

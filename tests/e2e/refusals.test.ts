@@ -1,11 +1,13 @@
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, enqueue, makeSandbox, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
+import { cli, enqueue, insertRow, makeSandbox, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
 
 /**
  * Commands this machine must not run are never spawned: the stand-in agent would write its pidfile the
  * moment it starts, so a missing pidfile proves no process was created. The executor keeps serving.
+ * `beacon enqueue` refuses them up front (exit 2, nothing queued); rows written into the queue by another
+ * process get no such check, and the executor refuses them.
  */
 describe('refused commands are never spawned, and the executor keeps serving', () => {
   let sandbox: Sandbox;
@@ -39,8 +41,15 @@ describe('refused commands are never spawned, and the executor keeps serving', (
   for (const [index, c] of cases.entries()) {
     it(`${c.name}: failed with a clear reason, no process`, async () => {
       const pidfile = join(sandbox.root, `pid-${index}.json`);
+      const prompt = `@agent pidfile=${pidfile}\nrefuse me`;
       const args = ['--cwd', c.cwd(), ...(c.agent ? ['--agent', c.agent] : [])];
-      const id = enqueue(sandbox, `@agent pidfile=${pidfile}\nrefuse me`, args);
+      const upFront = cli(sandbox, ['enqueue', ...args, '--', prompt]);
+      expect(upFront.status).toBe(2);
+      expect(upFront.stderr).toMatch(c.reason);
+      expect(upFront.stderr).toContain('(not queued)');
+      expect(upFront.stdout).toBe('');
+
+      const id = insertRow(sandbox, { prompt, working_directory: c.cwd(), agent: c.agent ?? 'fake' });
       const row = await waitForStatus(sandbox, id, ['completed', 'failed', 'timeout', 'cancelled']);
       expect(row.status).toBe('failed');
       expect(row.error_message).toMatch(c.reason);

@@ -164,7 +164,8 @@ describe('the app core on the way out', () => {
     expect(asked).toEqual([]);
     expect(exits).toHaveLength(1);
     const reader = createLocalSource({ file: paths.localDb, machineId: 'reader', defaultAgent: 'fake' });
-    expect(await reader.get(command.id)).toMatchObject({ status: 'cancelled', errorMessage: MACHINE_SHUTTING_DOWN });
+    // The reason, then how the run was stopped (a stopped run never reads exit 0: docs/supabase.md).
+    expect(await reader.get(command.id)).toMatchObject({ status: 'cancelled', errorMessage: expect.stringMatching(new RegExp(`^${MACHINE_SHUTTING_DOWN} \\((stopped with|ended by) SIG[A-Z]+\\)$`)) });
     await reader.stop();
     expect(() => process.kill(agentPid, 0)).toThrow();
     expect(readLock(paths.executorLock)).toBeNull();

@@ -9,6 +9,7 @@ import { registerApprovalCommands } from './commands/approval.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerService } from './commands/service.js';
 import { registerInit } from './commands/init.js';
+import { registerPermissionServer } from './commands/permission-server.js';
 import { reportCliError } from './errors.js';
 
 /** `beacon`: the headless CLI. Each command family lives in its own file under commands/. */
@@ -26,6 +27,7 @@ registerApprovalCommands(program); // approve, reject
 registerDoctor(program);
 registerService(program);
 registerInit(program);
+registerPermissionServer(program); // hidden: started by the claude CLI
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.exitCode = reportCliError(error);

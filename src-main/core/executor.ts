@@ -14,6 +14,8 @@ import { createPreClaimCheck, type PlanContext } from './executor/pre-claim.js';
 import { CANCELLED_BY_USER, EXECUTOR_SHUTDOWN, runCommand, type RunningEntry } from './executor/run-command.js';
 import { setApproval, type ApprovalDecision } from './approvals/decide.js';
 import { openSession, type ExecutorSession } from './executor/session.js';
+import type { AnswerResult } from './approvals/permission-requests.js';
+import type { PermissionAnswerInput, PermissionSurface } from './contract/permission-request.js';
 import {
   ROLE_TRANSITIONS,
   type ExecutorEventMap,
@@ -48,6 +50,8 @@ export interface Executor {
   cancel(commandId: string): Promise<{ ok: boolean; message: string }>;
   /** A person's decision on a command awaiting approval; the waiting gate re-reads at once. */
   decideApproval(commandId: string, decision: ApprovalDecision): Promise<{ ok: boolean; message: string }>;
+  /** A person's answer to a live permission request, from one of the surfaces; the first answer wins. */
+  answerPermission(requestId: string, answer: PermissionAnswerInput, who: { via: PermissionSurface; by: string | null }): Promise<AnswerResult>;
   /** After wake from sleep or a network change: rejoin the source and look for work. */
   resubscribe(): void;
   /** Use an updated config (after a settings change) for later claims. A source change needs a restart. */
@@ -126,6 +130,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   };
   const runDeps = {
     runner, logger, now, paths, plan: planContext, ledger: () => session?.ledger ?? null, approvals: () => session?.approvals ?? null,
+    permissions: () => session?.permissions ?? null, permissionServer: options.permissionServer ?? null,
     output, running, changed, slotFreed: () => claimLoop.wake('capacity freed'),
   };
 
@@ -286,6 +291,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
       if (result.ok) session?.approvals.wake(commandId);
       return result;
     },
+    answerPermission: async (requestId, answer, who) => {
+      if (!session) return { ok: false, message: 'The executor is not running commands yet' };
+      return session.permissions.answer(requestId, answer, who);
+    },
     resubscribe: () => {
       if (role !== 'active' || !session) return;
       session.source.resubscribe?.();
@@ -322,6 +331,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       agentHealth: health?.current() ?? null,
       fleet: session?.fleet?.current() ?? [],
       awaitingApproval: session?.approvals.waiting() ?? [],
+      permissionRequests: session?.permissions.list() ?? [],
     }),
     source: currentSource,
     config: () => loaded,

@@ -31,6 +31,11 @@ export interface MentuPaths {
   outboxDir: string;
   /** Local control channel of the running executor (unix socket, owner-only). */
   controlSocket: string;
+  /**
+   * Where a run's permission server asks the executor about a tool use (unix socket, owner-only). It can only
+   * ask: answers come from the surfaces (core/approvals/ask-channel.ts).
+   */
+  permissionSocket: string;
   /** Persistent executor state (pause flag and similar). */
   state: string;
   /** Beacon's own log file when running headless as a service. */
@@ -55,6 +60,7 @@ export function mentuPaths(env: NodeJS.ProcessEnv = process.env): MentuPaths {
     logsDir: join(home, 'logs'),
     outboxDir: join(home, 'outbox'),
     controlSocket: join(home, 'beacon.sock'),
+    permissionSocket: join(home, 'permissions.sock'),
     state: join(home, 'beacon-state.json'),
     beaconLog: join(home, 'beacon.log'),
     approvals: join(home, 'beacon-approvals.json'),

@@ -136,6 +136,8 @@ export interface ClaudeProfileOptions {
   extraArgs?: string[];
   /** The profile's allow-list of queue flags, when a test sets one. */
   allowedFlags?: string[];
+  /** agents.claude.permissions (mode, allow, deny, deny_unanswered_after_seconds, sandbox), when a test sets it. */
+  permissions?: Record<string, unknown>;
 }
 
 /**
@@ -150,6 +152,7 @@ export function claudeAgentProfile(options: ClaudeProfileOptions = {}): Record<s
     output: 'stream-json',
   };
   if (options.allowedFlags) profile.allowed_flags = options.allowedFlags;
+  if (options.permissions) profile.permissions = options.permissions;
   return profile;
 }
 

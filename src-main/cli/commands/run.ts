@@ -9,6 +9,7 @@ import { createHeadlessSecretStore } from '../../core/secrets.js';
 import { startDashboard, type DashboardServer } from '../dashboard/server.js';
 import { startControlServer } from '../control/server.js';
 import { CliError } from '../errors.js';
+import { permissionServerCommand } from './permission-server.js';
 
 /** `beacon run`: the headless executor in the foreground, readable logs on stderr, stopped by SIGTERM/SIGINT. */
 export function registerRun(program: Command): void {
@@ -33,7 +34,7 @@ async function runForeground(options: { dashboard?: boolean; port?: number }): P
   const paths = mentuPaths(env);
   const logger = createLogger();
   const secrets = createHeadlessSecretStore(paths, env);
-  const executor = createExecutor({ paths, env, mode: 'headless', logger, secrets });
+  const executor = createExecutor({ paths, env, mode: 'headless', logger, secrets, permissionServer: permissionServerCommand() });
 
   // Signals during start are honoured too: the executor stops as soon as it can.
   let signals = 0;

@@ -1,4 +1,5 @@
 import type { Command, CommandOutcome, NewCommand } from '../contract/command.js';
+import type { PermissionAnswer, PermissionRequestState, PermissionRequestView } from '../contract/permission-request.js';
 
 /**
  * The CommandSource port: where commands come from and where their progress goes. The executor talks
@@ -111,6 +112,12 @@ export interface CommandSource {
   /** Optional: after wake from sleep or a network change, rejoin subscriptions and run a catch-up query. */
   resubscribe?(): void;
 
+  /**
+   * Optional: the copy of live permission requests in the source's database (Mentu's bridge_permission_requests),
+   * where a phone or web client signed in to the workspace can answer. Null when the source has none.
+   */
+  permissionMirror?(): PermissionMirror | null;
+
   /** Create a command (`beacon enqueue`, re-queue). Returns it with its new id. */
   enqueue(input: NewCommand): Promise<Command>;
   /** Ask to cancel a command (pending → cancelled at once; running → cancelled, the executor kills it). */
@@ -130,4 +137,26 @@ export interface BridgeMachineRow {
   last_seen_at: string | null;
   current_command_id?: string | null;
   agents_available?: string[] | null;
+}
+
+export type PermissionSettleResult =
+  | { outcome: 'won' }
+  | { outcome: 'lost'; state: PermissionRequestState; answer: PermissionAnswer }
+  | { outcome: 'unreachable'; reason: string };
+
+/**
+ * Permission requests in the source's database. The database arbitrates: an answer counts only if its guarded
+ * update (status still pending) changed the row, whoever wrote it (this executor for its local surfaces, or a
+ * workspace member's client directly).
+ */
+export interface PermissionMirror {
+  /** Write a new pending request (the summary and detail a client shows; no secrets). */
+  publish(request: PermissionRequestView): Promise<void>;
+  /** Settle pending → state with this answer; `lost` carries the answer that was first. */
+  settle(requestId: string, state: PermissionRequestState, answer: PermissionAnswer): Promise<PermissionSettleResult>;
+  /** Answers written by clients, for the requests `pendingIds` names: realtime, a catch-up on each (re)subscribe, and a poll. */
+  watch(pendingIds: () => string[], onAnswer: (requestId: string, state: PermissionRequestState, answer: PermissionAnswer) => void): void;
+  /** At start: requests an earlier process left pending are void (their command no longer runs here). Returns how many. */
+  voidLeftovers(reason: string): Promise<number>;
+  stop(): Promise<void>;
 }

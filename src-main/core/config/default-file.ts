@@ -1,4 +1,4 @@
-import { DEFAULT_CLAUDE_ALLOWED_FLAGS, DEFAULT_CLAUDE_ARGS } from './schema.js';
+import { DEFAULT_CLAUDE_ALLOWED_FLAGS, DEFAULT_CLAUDE_ARGS, DEFAULT_CLAUDE_PERMISSIONS } from './schema.js';
 
 /**
  * The beacon.yaml Beacon writes on first start: every key with its default and a comment saying what it does.
@@ -66,11 +66,27 @@ execution:
 # output: stream-json (parsed into a run summary: cost, tokens, result) or text.
 # allowed_flags (optional): the options a queued command may add (e.g. ["--model", "--max-turns"]); unset,
 # claude accepts ${DEFAULT_CLAUDE_ALLOWED_FLAGS.join(', ')}; other agents accept none.
+# permissions (claude only): who decides what the agent may do. Tool uses the rules below do not settle are
+# asked of a person (the tray window, the dashboard, \`beacon allow|deny\`, Mentu). docs/permissions.md
 agents:
   claude:
     command: claude
     args: ${yamlList(DEFAULT_CLAUDE_ARGS)}
     output: stream-json
+    permissions:
+      # default (ask), acceptEdits (file edits in the working directory go through, the rest is asked),
+      # plan (nothing runs) or bypassPermissions (nothing is asked: the agent may do anything you can).
+      # A queued command may ask for a stricter mode, never a looser one.
+      mode: ${DEFAULT_CLAUDE_PERMISSIONS.mode}
+      # Rules in the CLI's syntax that go through without asking, e.g. ["Bash(npm test:*)", "Read"].
+      allow: []
+      # Rules that are refused without asking; they win over allow and over any answer.
+      deny: []
+      # A request nobody answers is denied after this many seconds (the command goes on without it).
+      deny_unanswered_after_seconds: ${DEFAULT_CLAUDE_PERMISSIONS.deny_unanswered_after_seconds}
+      # The CLI's sandbox for the agent's Bash (keeps it out of ~/.mentu, the network and other processes):
+      # auto (on where it can run: Linux with bubblewrap and socat, macOS), on (required), off.
+      sandbox: ${DEFAULT_CLAUDE_PERMISSIONS.sandbox}
 
 mentu:
   # The Mentu proxy for ledger captures (null = off); its token is kept in the secret store.

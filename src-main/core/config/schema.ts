@@ -27,11 +27,76 @@ export const DEFAULT_CLAUDE_ALLOWED_FLAGS: readonly string[] = [
   '--append-system-prompt',
   '--resume',
   '--fork-session',
-  '--allowedTools',
-  '--allowed-tools',
   '--disallowedTools',
   '--disallowed-tools',
 ];
+
+/** A profile that runs the Claude Code CLI (by the command's file name). */
+export function isClaudeCommand(command: string): boolean {
+  const name = command.slice(command.lastIndexOf('/') + 1).toLowerCase();
+  return name === 'claude' || name === 'claude.exe';
+}
+
+/**
+ * The CLI's permission modes, strictest first: plan runs nothing, default asks for anything its rules do not
+ * settle, acceptEdits lets file edits in the working directory through, bypassPermissions asks for nothing.
+ */
+export const PERMISSION_MODES = ['plan', 'default', 'acceptEdits', 'bypassPermissions'] as const;
+export type PermissionMode = (typeof PERMISSION_MODES)[number];
+export const DEFAULT_DENY_UNANSWERED_AFTER_SECONDS = 600;
+
+/** A rule in the CLI's own syntax: a tool name, optionally with a specifier ("Bash(npm test:*)", "Read(./src/**)", "mcp__server__tool"). */
+const PERMISSION_RULE = /^(?:[A-Z][A-Za-z0-9]*|mcp__[A-Za-z0-9_-]+(?:__[A-Za-z0-9_*-]+)?)(?:\([^\n\r]+\))?$/;
+const permissionRule = z.string().regex(PERMISSION_RULE, 'a permission rule in the CLI\'s syntax, such as "Bash(npm test:*)", "Edit" or "Read(./docs/**)"');
+
+/** Flags of a claude profile's args that Beacon sets itself: the permission prompt tool and the settings carrying the policy. */
+export const BEACON_OWNED_CLAUDE_FLAGS: readonly string[] = ['--permission-prompt-tool', '--settings'];
+
+const permissionsSchema = z
+  .object({
+    /** The CLI's permission mode; unset: a --permission-mode in args (an older file), else default. */
+    mode: z.enum(PERMISSION_MODES).optional(),
+    /** Rules that let a tool use through without asking, in the CLI's syntax. */
+    allow: z.array(permissionRule).default([]),
+    /** Rules that refuse a tool use without asking (they win over allow and over every answer). */
+    deny: z.array(permissionRule).default([]),
+    /** A request nobody answers is denied after this many seconds; the command keeps running and the model hears it. */
+    deny_unanswered_after_seconds: z.number().int().min(1).max(24 * 3600).default(DEFAULT_DENY_UNANSWERED_AFTER_SECONDS),
+    /** The CLI's sandbox for Bash (Linux: bubblewrap; macOS: Seatbelt): auto = on where it can run, on = required, off. */
+    sandbox: z.enum(['auto', 'on', 'off']).default('auto'),
+  })
+  .strict();
+export type PermissionsConfig = z.infer<typeof permissionsSchema>;
+
+/** What the default beacon.yaml spells out for claude (and what a claude profile without permissions gets). */
+export const DEFAULT_CLAUDE_PERMISSIONS: PermissionsConfig = {
+  mode: 'default',
+  allow: [],
+  deny: [],
+  deny_unanswered_after_seconds: DEFAULT_DENY_UNANSWERED_AFTER_SECONDS,
+  sandbox: 'auto',
+};
+
+/** The value of an option in args (`--name value` or `--name=value`), or null. */
+export function optionValue(args: readonly string[], name: string): string | null {
+  for (const [index, arg] of args.entries()) {
+    if (arg === '--') break;
+    if (arg === name) return args[index + 1] ?? null;
+    if (arg.startsWith(`${name}=`)) return arg.slice(name.length + 1);
+  }
+  return null;
+}
+
+function hasOption(args: readonly string[], name: string): boolean {
+  const end = args.includes('--') ? args.indexOf('--') : args.length;
+  return args.slice(0, end).some((arg) => arg === name || arg.startsWith(`${name}=`));
+}
+
+/** The permission mode an older profile sets in its args (--permission-mode X, or --dangerously-skip-permissions). */
+export function permissionModeInArgs(args: readonly string[]): string | null {
+  if (hasOption(args, '--dangerously-skip-permissions')) return 'bypassPermissions';
+  return optionValue(args, '--permission-mode');
+}
 
 const agentSchema = z
   .object({
@@ -46,11 +111,40 @@ const agentSchema = z
      * (DEFAULT_CLAUDE_ALLOWED_FLAGS), none for other agents.
      */
     allowed_flags: z.array(z.string().regex(/^-/, 'an option name starting with "-"')).optional(),
+    /** The owner's permission policy for a claude agent (docs/permissions.md); unset: the documented defaults. */
+    permissions: permissionsSchema.optional(),
   })
   .strict()
   .refine((agent) => agent.args.filter((arg) => arg === PROMPT_PLACEHOLDER).length === 1, {
     message: `args must contain the element "${PROMPT_PLACEHOLDER}" exactly once`,
     path: ['args'],
+  })
+  .superRefine((agent, context) => {
+    if (!isClaudeCommand(agent.command)) {
+      if (agent.permissions) {
+        context.addIssue({ code: 'custom', path: ['permissions'], message: 'permissions apply to the claude CLI only (an agent whose command is claude)' });
+      }
+      return;
+    }
+    for (const flag of BEACON_OWNED_CLAUDE_FLAGS) {
+      if (hasOption(agent.args, flag)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['args'],
+          message: `${flag} is set by Beacon (it carries the permission policy of agents.<name>.permissions); remove it from args`,
+        });
+      }
+    }
+    const fromArgs = permissionModeInArgs(agent.args);
+    if (fromArgs !== null && !(PERMISSION_MODES as readonly string[]).includes(fromArgs)) {
+      context.addIssue({ code: 'custom', path: ['args'], message: `--permission-mode ${fromArgs} is not one of ${PERMISSION_MODES.join(', ')}; set permissions.mode instead` });
+    } else if (fromArgs !== null && agent.permissions?.mode && agent.permissions.mode !== fromArgs) {
+      context.addIssue({
+        code: 'custom',
+        path: ['permissions', 'mode'],
+        message: `permissions.mode is ${agent.permissions.mode} but args ask for ${fromArgs}; keep one (permissions.mode)`,
+      });
+    }
   });
 
 export const configSchema = z
@@ -113,7 +207,7 @@ export const configSchema = z
       }),
     agents: z
       .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'an agent name of letters, digits, _ . -'), agentSchema)
-      .default({ claude: { command: 'claude', args: DEFAULT_CLAUDE_ARGS, output: 'stream-json' } }),
+      .default({ claude: { command: 'claude', args: DEFAULT_CLAUDE_ARGS, output: 'stream-json', permissions: DEFAULT_CLAUDE_PERMISSIONS } }),
     mentu: z
       .object({
         /** Mentu proxy for ledger captures (task when a command starts, evidence on finish); token from the secret store. */

@@ -1,3 +1,5 @@
+import type { PermissionRequestsSummary } from './permission-request.js';
+
 /** What the stream-json parser learned about a run: session, model, tools, cost, turns, outcome. */
 export interface RunSummary {
   sessionId: string | null;
@@ -33,12 +35,16 @@ export interface RunSummary {
   /** Tokens of the whole run (result `usage`): input includes cache reads and writes. */
   inputTokens?: number | null;
   outputTokens?: number | null;
+  /** The run's permission requests (asked of a person through Beacon): counts and the denied ones. */
+  permissionRequests?: PermissionRequestsSummary | null;
 }
 
 export interface PermissionDenial {
   tool: string;
   /** What it was aimed at: the file, the command, the URL (bounded), or null. */
   target: string | null;
+  /** The CLI's tool use id (matches a permission request's). */
+  toolUseId?: string;
 }
 
 export function emptyRunSummary(): RunSummary {
@@ -63,5 +69,6 @@ export function emptyRunSummary(): RunSummary {
     lastErrorLine: null,
     inputTokens: null,
     outputTokens: null,
+    permissionRequests: null,
   };
 }

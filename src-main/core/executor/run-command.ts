@@ -15,7 +15,10 @@ import { argvProblem } from '../run/argv-size.js';
 import type { RunResult, Runner, RunningProcess } from '../run/runner.js';
 import { agentEnvironment } from '../run/shell-env.js';
 import type { ExecutorApprovals, HoldRequest } from '../approvals/executor-approvals.js';
+import type { PermissionRequests } from '../approvals/permission-requests.js';
+import type { PermissionServerCommand } from '../run/permission-args.js';
 import type { OutputBatcher } from './output-batcher.js';
+import { preparePermissions } from './run-permissions.js';
 import { planCommand, type PlanContext } from './pre-claim.js';
 
 /**
@@ -44,6 +47,10 @@ export interface RunDeps {
   output: OutputBatcher;
   /** Post-run approval (approval_required commands); null before the executor started. */
   approvals: () => ExecutorApprovals | null;
+  /** Live permission requests of running commands; null before the executor started. */
+  permissions: () => PermissionRequests | null;
+  /** How the agent's CLI starts Beacon's permission server (the shell decides); null: none. */
+  permissionServer: PermissionServerCommand | null;
   running: Map<string, RunningEntry>;
   changed(commandId: string): void;
   /** A run slot came free (the agent is gone; its outcome may still be being written): look for work. */
@@ -132,11 +139,17 @@ async function execute(deps: RunDeps, entry: RunningEntry): Promise<void> {
     return;
   }
 
+  // The owner's permission policy (claude): Beacon's options, and this run's ticket for its permission server.
+  const permissions = preparePermissions(
+    { paths: deps.paths, logger, permissions: deps.permissions(), server: deps.permissionServer, agentEnv: context.agentEnv },
+    command, plan.profile, cwd,
+  );
   // The kernel's argv limits, checked before the command is marked running (a refusal inside the pty child reads as exit 1).
-  const invocation = buildInvocation(plan.agentPath, plan.profile, command.prompt, command.flags ?? []);
+  const invocation = buildInvocation(plan.agentPath, permissions.profile, command.prompt, [...permissions.args, ...permissions.flags]);
   const agentEnv = agentEnvironment(context.agentEnv, { commandId: id, workspaceId: command.workspaceId, extra: worktreeEnv });
   const tooLarge = argvProblem(invocation, command.prompt, agentEnv);
   if (tooLarge) {
+    permissions.abandon();
     logger.warn(`refused ${id}: ${tooLarge}`);
     await record(deps, id, failure(tooLarge, null, null, deps.now()));
     return;
@@ -144,11 +157,13 @@ async function execute(deps: RunDeps, entry: RunningEntry): Promise<void> {
 
   const startedAt = deps.now().toISOString();
   if (!(await source.markRunning(id, startedAt))) {
+    permissions.abandon();
     logger.info(`${id} was cancelled before it started; not running it`);
     return;
   }
   entry.startedAt = startedAt;
   if (entry.cancelReason) {
+    permissions.abandon();
     await record(deps, id, { ...failure(entry.cancelReason, null, startedAt, deps.now()), status: 'cancelled' });
     return;
   }
@@ -184,6 +199,7 @@ async function execute(deps: RunDeps, entry: RunningEntry): Promise<void> {
       },
     );
   } catch (error) {
+    permissions.abandon();
     const reason = `The agent could not be started: ${error instanceof Error ? error.message : String(error)}`;
     logger.error(`${id}: ${reason}`);
     const outcome = failure(reason, null, startedAt, deps.now());
@@ -198,7 +214,7 @@ async function execute(deps: RunDeps, entry: RunningEntry): Promise<void> {
 
   const result = await proc.result;
   releaseSlot(deps, entry);
-  const outcome = withFolderPermissionHint(outcomeOf(result, plan.timeoutSeconds), cwd, context.homeDir);
+  const outcome = permissions.finish(withFolderPermissionHint(outcomeOf(result, plan.timeoutSeconds), cwd, context.homeDir));
   if (command.approvalRequired && outcome.status === 'completed') {
     // Held for a person's decision instead of recorded; the evidence follows when the approval resolves.
     await holdForApproval(deps, { command, run: outcome, workingDirectory: cwd, extraEnv: worktreeEnv, taskRef }, captureEvidence);

@@ -1,4 +1,6 @@
 import { createExecutorApprovals, type ExecutorApprovals } from '../approvals/executor-approvals.js';
+import { startAskServer } from '../approvals/ask-channel.js';
+import { createPermissionRequests, type PermissionRequests } from '../approvals/permission-requests.js';
 import { createCommandSource } from '../commands/create-source.js';
 import type { CommandSource, HeartbeatState, SourceEvents } from '../commands/source.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -24,6 +26,8 @@ export interface ExecutorSession {
   readonly lock: HeldExecutorLock;
   readonly ledger: LedgerClient | null;
   readonly approvals: ExecutorApprovals;
+  /** Live permission requests of running commands, and the channel their permission servers ask on. */
+  readonly permissions: PermissionRequests;
   readonly cancellations: CancellationWatch;
   /** Set by connect(). */
   readonly heartbeat: Heartbeat | null;
@@ -59,7 +63,7 @@ export async function openSession(options: SessionOptions): Promise<ExecutorSess
   // What is built so far; close() takes down whatever exists, in reverse order of building.
   const parts: {
     source?: CommandSource; lock?: HeldExecutorLock; cancellations?: CancellationWatch; approvals?: ExecutorApprovals;
-    heartbeat?: Heartbeat; fleet?: FleetRefresh;
+    permissions?: PermissionRequests; askServer?: { close(): Promise<void> }; heartbeat?: Heartbeat; fleet?: FleetRefresh;
   } = {};
   let closing: Promise<void> | null = null;
   const step = async (what: string, action: () => Promise<void> | void): Promise<void> => {
@@ -71,8 +75,12 @@ export async function openSession(options: SessionOptions): Promise<ExecutorSess
   };
   const close = (graceMs: number): Promise<void> =>
     (closing ??= (async () => {
-      const { source, lock, cancellations, approvals, heartbeat, fleet } = parts;
+      const { source, lock, cancellations, approvals, permissions, askServer, heartbeat, fleet } = parts;
       if (approvals) await step('approvals', () => approvals.stop(graceMs));
+      if (askServer) await step('the permission channel', () => askServer.close());
+      permissions?.stop();
+      const mirror = source?.permissionMirror?.();
+      if (mirror && started) await step('the permission requests table', () => mirror.stop());
       fleet?.stop();
       heartbeat?.stop();
       cancellations?.stop();
@@ -103,9 +111,18 @@ export async function openSession(options: SessionOptions): Promise<ExecutorSess
     }));
     // Waits a previous process left (the approval may have been given while Beacon was stopped).
     await approvals.resume();
+    const permissions = (parts.permissions = createPermissionRequests({
+      mentuHome: paths.home,
+      logger,
+      mirror: () => (started ? (source.permissionMirror?.() ?? null) : null),
+      now: executor.clock,
+      changed: (id) => options.changed(id),
+      note: (id, line) => source.appendOutput(id, { stream: 'stderr', text: `${line}\n` }),
+    }));
+    parts.askServer = await startAskServer({ socketPath: paths.permissionSocket, ask: permissions.ask, logger });
 
     return {
-      source, lock, ledger, approvals, cancellations,
+      source, lock, ledger, approvals, permissions, cancellations,
       get heartbeat() {
         return parts.heartbeat ?? null;
       },
@@ -118,6 +135,14 @@ export async function openSession(options: SessionOptions): Promise<ExecutorSess
           { machineId: loaded.machineId, agents: Object.keys(config.agents), workspaceIds: config.supabase.workspace_ids },
           { ...options.events, onCancelled: (id) => cancellations.cancelledAtSource(id) },
         );
+        const mirror = source.permissionMirror?.() ?? null;
+        if (mirror) {
+          // An answer outlives a restart only while its command runs: none does yet, so what an earlier process left is void.
+          const voided = await mirror.voidLeftovers('void: the executor restarted and the command no longer runs, so this request can no longer be answered')
+            .catch((error: unknown) => (logger.warn('could not void the permission requests an earlier executor left', { error }), 0));
+          if (voided) logger.info(`${voided} permission request(s) left by an earlier executor are void`);
+          mirror.watch(permissions.pendingIds, permissions.applyRemote);
+        }
         parts.heartbeat = startHeartbeat(source, config.supabase.heartbeat_seconds * 1000, options.heartbeatState, logger);
         parts.heartbeat.beatNow();
         parts.fleet = startFleetRefresh({

@@ -2,8 +2,10 @@ import type { RunSummary } from '../contract/run-summary.js';
 import type { CommandSource, SourceStatus } from '../commands/source.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { AgentHealthView, FleetMachineView, LockHolderView } from '../contract/types.js';
+import type { PermissionRequestView } from '../contract/permission-request.js';
 import type { Logger } from '../logger.js';
 import type { MentuPaths } from '../paths.js';
+import type { PermissionServerCommand } from '../run/permission-args.js';
 import type { Runner } from '../run/runner.js';
 import type { SecretStore } from '../secrets.js';
 
@@ -31,6 +33,11 @@ export interface ExecutorOptions {
   lockRetryMs?: number;
   /** How often a command awaiting approval is re-read without a change event (default 5000 ms). */
   approvalPollMs?: number;
+  /**
+   * How the agent's CLI starts Beacon's permission server (`beacon permission-server`, or the app itself); the
+   * shell knows its own program. Unset: no permission server, and the CLI refuses what it would ask.
+   */
+  permissionServer?: PermissionServerCommand | null;
 }
 
 /**
@@ -79,6 +86,8 @@ export interface ExecutorSnapshot {
   awaitingApproval: string[];
   /** The default agent's health (found, version, logged in, login shell); null until the first check. */
   agentHealth?: AgentHealthView | null;
+  /** Permission requests of running commands (pending and answered) and those settled lately. */
+  permissionRequests: PermissionRequestView[];
 }
 
 export interface OutputEvent {

@@ -1,18 +1,19 @@
-import { basename } from 'node:path';
-import { DEFAULT_CLAUDE_ALLOWED_FLAGS, type AgentProfile } from '../config/schema.js';
+import { DEFAULT_CLAUDE_ALLOWED_FLAGS, isClaudeCommand, type AgentProfile } from '../config/schema.js';
+import { ownerPolicy, permissionFlagRefusal } from './permission-policy.js';
 
 export { DEFAULT_CLAUDE_ALLOWED_FLAGS };
 
 /**
  * The owner's policy over the flags a command brings (Mentu's `flags` column, `beacon enqueue --flag`): each
  * option must be on the agent profile's `allowed_flags`, or, when the profile sets none, on the documented
- * default (for claude: DEFAULT_CLAUDE_ALLOWED_FLAGS in config/schema.ts; for any other agent: none). Decided before any spawn.
+ * default (for claude: DEFAULT_CLAUDE_ALLOWED_FLAGS in config/schema.ts; for any other agent: none). For claude the
+ * permission policy comes first (permission-policy.ts): a stricter --permission-mode passes, anything that would
+ * loosen the policy is refused even when listed. Decided before any spawn.
  */
 
 /** A profile that runs the Claude Code CLI (by the command's file name). */
 export function isClaudeProfile(profile: Pick<AgentProfile, 'command'>): boolean {
-  const name = basename(profile.command).toLowerCase();
-  return name === 'claude' || name === 'claude.exe';
+  return isClaudeCommand(profile.command);
 }
 
 export function allowedFlagsOf(profile: AgentProfile): readonly string[] {
@@ -28,7 +29,12 @@ export type FlagsDecision = { ok: true } | { ok: false; reason: string };
  */
 export function checkCommandFlags(flags: readonly string[], profile: AgentProfile, agentName: string): FlagsDecision {
   if (!flags.length) return { ok: true };
+  // The permission policy first: what would loosen it is refused whatever allowed_flags says; a stricter mode passes.
+  const policy = ownerPolicy(profile);
+  const loosening = policy ? permissionFlagRefusal(flags, policy, agentName) : null;
+  if (loosening) return { ok: false, reason: loosening };
   const allowed = new Set(allowedFlagsOf(profile));
+  if (policy) allowed.add('--permission-mode');
   const where = `agents.${agentName}.allowed_flags in beacon.yaml`;
   const refused: string[] = [];
   for (const [index, flag] of flags.entries()) {

@@ -59,11 +59,17 @@ export function explainFailure(summary: RunSummary | null, exitCode: number | nu
 
 const DENIALS_LISTED = 5;
 
-/** "3 tool uses were refused: Write /path, Bash rm -rf x, …", or null when none were. */
+/**
+ * "3 tool uses were refused: Write /path, Bash rm -rf x, …", or null when none were. Tool uses denied through one of
+ * Beacon's permission requests are left out: permissionNote (contract/permission-request.ts) tells those.
+ */
 export function refusalNote(summary: RunSummary | null): string | null {
-  const count = summary?.permissionDenialCount ?? summary?.permissionDenials?.length ?? 0;
-  if (!count) return null;
-  const listed = (summary?.permissionDenials ?? []).slice(0, DENIALS_LISTED).map((d) => (d.target ? `${d.tool} ${d.target}` : d.tool));
+  const asked = new Set((summary?.permissionRequests?.denials ?? []).map((denial) => denial.toolUseId).filter(Boolean));
+  const all = summary?.permissionDenials ?? [];
+  const others = all.filter((denial) => !denial.toolUseId || !asked.has(denial.toolUseId));
+  const count = (summary?.permissionDenialCount ?? all.length) - (all.length - others.length);
+  if (count <= 0) return null;
+  const listed = others.slice(0, DENIALS_LISTED).map((d) => (d.target ? `${d.tool} ${d.target}` : d.tool));
   const more = count > listed.length ? `, and ${count - listed.length} more` : '';
   return `${count} tool use${count === 1 ? ' was' : 's were'} refused: ${listed.join(', ')}${more}`;
 }

@@ -141,7 +141,8 @@ function denialOf(denial: Json): PermissionDenial {
   const input = isObject(denial.tool_input) ? denial.tool_input : {};
   const target = ['file_path', 'notebook_path', 'command', 'url', 'path', 'pattern'].map((key) => str(input[key])).find((v) => v) ?? null;
   const flat = target?.replace(/\s+/g, ' ').trim() ?? null;
-  return { tool, target: flat && flat.length > DENIAL_TARGET_LIMIT ? `${flat.slice(0, DENIAL_TARGET_LIMIT - 1)}…` : flat };
+  const toolUseId = str(denial.tool_use_id);
+  return { tool, target: flat && flat.length > DENIAL_TARGET_LIMIT ? `${flat.slice(0, DENIAL_TARGET_LIMIT - 1)}…` : flat, ...(toolUseId ? { toolUseId } : {}) };
 }
 
 function lastErrorLine(tail: string): string | null {

@@ -107,6 +107,8 @@ const SHAPES = {
     minus(beacon, (x, y) => (Math.abs(x - y) <= 1.6 ? 1 : 0)),
     (x, y) => (Math.abs(x - y) <= 0.6 && x > 1.5 && x < 14.5 ? 1 : 0),
   ),
+  // Asking: a permission request waits for an answer: the beacon with a badge dot at the top right.
+  askingTemplate: union(minus(beacon, disc(13, 3, 3.6)), disc(13, 3, 2.5)),
   // Error: the light replaced by an exclamation mark inside a ring.
   errorTemplate: union(ring(C, C, 6.6, 1.5), rect(7.1, 3.6, 8.9, 9.2), disc(C, 11.6, 1.1)),
 };

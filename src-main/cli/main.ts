@@ -10,6 +10,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerService } from './commands/service.js';
 import { registerInit } from './commands/init.js';
 import { registerPermissionServer } from './commands/permission-server.js';
+import { registerPermissionCommands } from './commands/permissions.js';
 import { reportCliError } from './errors.js';
 
 /** `beacon`: the headless CLI. Each command family lives in its own file under commands/. */
@@ -24,6 +25,7 @@ registerEnqueue(program);
 registerQueueCommands(program); // list, show, logs
 registerControlCommands(program); // cancel, pause, resume
 registerApprovalCommands(program); // approve, reject
+registerPermissionCommands(program); // requests, allow, deny
 registerDoctor(program);
 registerService(program);
 registerInit(program);

@@ -4,6 +4,7 @@ import { createExecutor, type Executor } from '../core/executor.js';
 import type { Logger } from '../core/logger.js';
 import type { MentuPaths } from '../core/paths.js';
 import type { SecretStore } from '../core/secrets.js';
+import type { PermissionServerCommand } from '../core/run/permission-args.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createLifecycle, MACHINE_SHUTTING_DOWN, type Lifecycle, type LifecycleOptions, type LifecyclePorts, type RunningCommandSummary } from './lifecycle.js';
 
@@ -25,6 +26,8 @@ export interface AppCoreOptions {
   /** Leave the process (app.exit in the app). */
   exit(): void;
   lockRetryMs?: number;
+  /** How the agent's CLI starts Beacon's permission server (the app's own program, see permission-server-argv.ts). */
+  permissionServer?: PermissionServerCommand | null;
   /** How long to wait for cancelled commands' processes to end (default 20 s: the kill ladder takes ~4 s). */
   cancelWaitMs?: number;
   /** Time bounds of the quit and shutdown sequences (defaults in lifecycle.ts). */
@@ -47,6 +50,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     secrets: options.secrets,
     source: options.source,
     lockRetryMs: options.lockRetryMs,
+    permissionServer: options.permissionServer ?? null,
   });
   const client = createBeaconClient({ executor, paths, env: options.env, secrets: options.secrets, launchAtLogin: options.launchAtLogin });
   /** Set when the quit sequence held claims (in memory only), so the user's own pause setting is untouched. */

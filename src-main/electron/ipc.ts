@@ -89,7 +89,7 @@ export function registerIpcHandlers(options: IpcHandlerOptions): { channels: str
   };
 
   for (const name of BEACON_ACTION_NAMES) {
-    guarded(actionChannel(name), (args) => dispatchAction(actions, name, args));
+    guarded(actionChannel(name), (args) => dispatchAction(actions, name, args, { surface: 'tray' }));
   }
   for (const [name, channel] of Object.entries(SHELL_CHANNELS) as [ShellActionName, string][]) {
     guarded(channel, async (args) => {

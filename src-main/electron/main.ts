@@ -17,6 +17,8 @@ import { isOurRendererUrl, registerIpcHandlers } from './ipc.js';
 import { LOGIN_ITEMS_SETTINGS_URL, loginItemView, type LoginItemView } from './login-item.js';
 import { createNotificationKeeper } from './notification-keeper.js';
 import { createNotificationTracker } from './notifications.js';
+import { appPermissionServerCommand, isPermissionServerLaunch } from './permission-server-argv.js';
+import { servePermissionRelay } from '../core/approvals/permission-relay.js';
 import { createPowerKeeper, interfacesFingerprint, watchForResubscribe } from './power.js';
 import { askToCancelAndQuit } from './quit-dialog.js';
 import { routeQuitEvents, type QuitEventSources } from './quit-events.js';
@@ -59,8 +61,12 @@ const assetsDir = join(app.getAppPath(), 'assets');
 
 let windows: WindowManager | null = null;
 
-// One app per user: a second launch (e.g. from Finder while it runs at login) focuses the first.
-if (!app.requestSingleInstanceLock()) {
+// Started by the claude CLI as Beacon's permission server: serve the relay and nothing else.
+if (isPermissionServerLaunch(process.argv)) {
+  app.dock?.hide();
+  void servePermissionRelay(process.env, app.getVersion()).then(() => app.exit(0));
+} else if (!app.requestSingleInstanceLock()) {
+  // One app per user: a second launch (e.g. from Finder while it runs at login) focuses the first.
   app.quit();
 } else {
   app.on('second-instance', () => windows?.show());
@@ -118,6 +124,7 @@ function start(): void {
         },
         running,
       ),
+    permissionServer: appPermissionServerCommand(process.execPath, app.getAppPath(), app.isPackaged),
     exit: () => {
       stopWatching();
       power.dispose();

@@ -29,9 +29,20 @@ export interface NotificationTracker {
 export function createNotificationTracker(): NotificationTracker {
   /** Last status seen per command: only a transition seen live notifies (not history at start-up). */
   const lastStatus = new Map<string, CommandStatus>();
+  /** Permission requests already announced (each notifies once, when first seen waiting). */
+  const announced = new Set<string>();
   return {
     update(snapshot, windowFocused) {
       const notices: CommandNotice[] = [];
+      const requests = snapshot.permissionRequests ?? [];
+      for (const request of requests) {
+        if (request.state !== 'pending' || announced.has(request.id)) continue;
+        announced.add(request.id);
+        // Clicking it opens the window on the command, where the request's banner waits for the answer.
+        if (!windowFocused) notices.push({ commandId: request.commandId, title: `Permission requested: ${request.tool}`, body: truncate(request.summary, 160) });
+      }
+      const live = new Set(requests.map((request) => request.id));
+      for (const id of announced) if (!live.has(id)) announced.delete(id);
       for (const command of snapshot.commands) {
         const before = lastStatus.get(command.id);
         lastStatus.set(command.id, command.status);
@@ -46,6 +57,11 @@ export function createNotificationTracker(): NotificationTracker {
       return notices;
     },
   };
+}
+
+function truncate(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 function describe(command: CommandView): string {

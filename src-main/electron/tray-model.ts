@@ -6,7 +6,7 @@ import type { AgentHealthView, BeaconSnapshot } from '../core/contract/types.js'
  */
 
 /** What the icon shows, most urgent first when several apply. */
-export type TrayState = 'error' | 'standby' | 'disconnected' | 'running' | 'paused' | 'idle';
+export type TrayState = 'error' | 'asking' | 'standby' | 'disconnected' | 'running' | 'paused' | 'idle';
 
 /** Icon base names under assets/ (each has <name>.png 16×16 and <name>@2x.png 32×32, template images). */
 export const TRAY_ICON_FRAMES: Readonly<Record<TrayState, readonly string[]>> = {
@@ -16,6 +16,8 @@ export const TRAY_ICON_FRAMES: Readonly<Record<TrayState, readonly string[]>> = 
   standby: ['standbyTemplate'],
   disconnected: ['disconnectedTemplate'],
   error: ['errorTemplate'],
+  // A permission request waits for a person's answer (the beacon with a dot, like a badge).
+  asking: ['askingTemplate'],
 };
 
 /** Every icon the app ships (what scripts/make-icons.mjs generates). */
@@ -57,10 +59,16 @@ export function trayStateOf(input: TrayInput): TrayState {
   const { snapshot } = input;
   if (input.startupProblem || !snapshot) return input.startupProblem ? 'error' : 'disconnected';
   if (snapshot.problem || snapshot.source.connection === 'auth_failed') return 'error';
+  if (pendingRequests(snapshot).length > 0) return 'asking';
   if (snapshot.role === 'standby') return 'standby';
   if (snapshot.role !== 'active' || snapshot.source.connection !== 'connected') return 'disconnected';
   if (runningCount(snapshot) > 0) return 'running';
   return snapshot.paused ? 'paused' : 'idle';
+}
+
+/** Permission requests waiting for a person's answer (docs/permissions.md). */
+export function pendingRequests(snapshot: BeaconSnapshot | null): NonNullable<BeaconSnapshot['permissionRequests']> {
+  return (snapshot?.permissionRequests ?? []).filter((request) => request.state === 'pending');
 }
 
 export function runningCount(snapshot: BeaconSnapshot | null): number {
@@ -102,6 +110,12 @@ function statusLines(state: TrayState, input: TrayInput): { status: string; deta
       if (snapshot.role === 'starting') return { status: 'Beacon is starting…', detail: null };
       if (snapshot.role === 'stopping') return { status: 'Beacon is quitting…', detail: null };
       return { status: CONNECTION_LINES[snapshot.source.connection](source), detail: snapshot.source.detail };
+    case 'asking': {
+      const pending = pendingRequests(snapshot);
+      const first = pending[0] as (typeof pending)[number];
+      const count = pending.length === 1 ? 'a permission request' : `${pending.length} permission requests`;
+      return { status: `Waiting for your answer: ${count}`, detail: `${first.tool} ${first.summary}` };
+    }
     case 'running':
       return { status: `${snapshot.paused ? 'Paused' : 'Connected'}: ${source}`, detail: snapshot.paused ? 'Running commands will finish; nothing new is claimed.' : null };
     case 'paused':
@@ -139,7 +153,7 @@ export function buildTrayModel(input: TrayInput): TrayModel {
       label: snapshot?.paused ? 'Resume Claiming' : 'Pause Claiming',
       enabled: claimingToggleEnabled,
     },
-    { kind: 'action', id: 'show-window', label: 'Show Beacon', enabled: true },
+    { kind: 'action', id: 'show-window', label: state === 'asking' ? 'Answer in Beacon…' : 'Show Beacon', enabled: true },
     { kind: 'action', id: 'open-logs', label: 'Open Logs Folder', enabled: true },
     { kind: 'separator' },
     {

@@ -11,6 +11,7 @@ import { ConfirmDialog } from './components/ConfirmDialog.js';
 import { LockPanel, StandbyBanner } from './components/LockPanel.js';
 import { SettingsPanel } from './components/SettingsPanel.js';
 import { FleetPanel } from './components/FleetPanel.js';
+import { PermissionRequests } from './components/PermissionRequests.js';
 
 type Tab = 'commands' | 'locks' | 'settings' | 'fleet';
 type Confirming = { kind: 'cancel' | 'requeue'; command: CommandView } | null;
@@ -87,6 +88,19 @@ export function App({ client }: { client: UiClient }) {
         <div className="banner banner-paused" data-testid="paused-banner">
           Paused: Beacon is not claiming new commands. Running commands continue.
         </div>
+      )}
+      {snapshot && (
+        <PermissionRequests
+          snapshot={snapshot}
+          now={now}
+          selectedCommandId={selected?.id ?? null}
+          answer={client.answerPermission?.bind(client)}
+          onSelectCommand={(id) => {
+            setTab('commands');
+            setSelection({ mode: 'pinned', id });
+          }}
+          onAnswered={(message, ok) => addNotice(ok ? 'info' : 'error', message)}
+        />
       )}
       <nav
         className="tabs"

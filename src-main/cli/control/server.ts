@@ -91,7 +91,7 @@ async function answer(line: string, send: (message: DashboardServerMessage) => v
     return;
   }
   try {
-    const value = await dispatchAction(options.actions, message.action, message.args);
+    const value = await dispatchAction(options.actions, message.action, message.args, { surface: 'cli' });
     send({ kind: 'result', id, ok: true, value: value ?? null });
   } catch (error) {
     options.logger.debug(`control call ${String(message.action)} failed`, { error });

@@ -76,7 +76,7 @@ export class SocketSession {
       return this.socket.close(1008, 'expected {kind:"call", id, action, args}');
     }
     try {
-      const value = await dispatchAction(this.client, call.action, call.args);
+      const value = await dispatchAction(this.client, call.action, call.args, { surface: 'dashboard' });
       this.send({ kind: 'result', id: call.id, ok: true, value: value ?? null });
     } catch (error) {
       this.send({ kind: 'result', id: call.id, ok: false, error: error instanceof Error ? error.message : String(error) });

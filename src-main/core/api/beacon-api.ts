@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { isTerminal } from '../commands/command.js';
 import { type Command } from '../contract/command.js';
 import { loadConfig, updateConfig, type ConfigChange, type LoadedConfig } from '../config/load.js';
@@ -124,6 +125,7 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
       problem,
       fleet: state.fleet,
       agentHealth: state.agentHealth ?? null,
+      permissionRequests: state.permissionRequests,
     };
   };
 
@@ -222,6 +224,12 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
       scheduleSnapshot();
       return result;
     },
+    answerPermission: async (requestId, answer, context) => {
+      if (!context) return { ok: false, message: 'An answer needs to come through one of the surfaces' };
+      const result = await executor.answerPermission(requestId, answer, { via: context.surface, by: localPerson() });
+      scheduleSnapshot();
+      return result;
+    },
     requeue: async (commandId) => {
       const source = executor.source();
       if (!source) return { ok: false, message: 'The executor has no command source yet' };
@@ -291,6 +299,15 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
     executor.events.off('notice', onNotice);
     if (snapshotTimer) clearTimeout(snapshotTimer);
     snapshotTimer = null;
+  }
+}
+
+/** Who answers on this machine's own surfaces: the account Beacon runs as (the surfaces are the owner's alone). */
+function localPerson(): string | null {
+  try {
+    return userInfo().username;
+  } catch {
+    return null;
   }
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BEACON_ACTION_NAMES, type BeaconActionName, type BeaconActions } from '../contract/types.js';
+import { BEACON_ACTION_NAMES, type ActionContext, type BeaconActionName, type BeaconActions } from '../contract/types.js';
 
 /**
  * One validator and dispatcher for every transport (Electron IPC, the dashboard WebSocket, the CLI's
@@ -22,6 +22,17 @@ const settingsPatch = z
   })
   .strict();
 
+const permissionAnswer = z
+  .object({
+    decision: z.enum(['allow', 'deny']),
+    scope: z.enum(['once', 'command']).optional(),
+    message: z.string().max(2000).optional(),
+  })
+  .strict();
+
+/** Actions the transport completes with its ActionContext (the surface an answer came through). */
+const CONTEXT_ACTIONS: readonly BeaconActionName[] = ['answerPermission'];
+
 export const ACTION_ARGUMENTS = {
   getSnapshot: z.tuple([]),
   pause: z.tuple([]),
@@ -36,6 +47,7 @@ export const ACTION_ARGUMENTS = {
   updateSettings: z.tuple([settingsPatch]),
   decideApproval: z.tuple([commandId, z.enum(['approved', 'rejected'])]),
   followUp: z.tuple([commandId, z.string().min(1).max(1024 * 1024)]),
+  answerPermission: z.tuple([z.string().regex(/^[0-9a-f-]{4,36}$/, 'a permission request id (or at least 4 of its first characters)'), permissionAnswer]),
 } satisfies Record<BeaconActionName, z.ZodType>;
 
 export class ApiRequestError extends Error {
@@ -66,10 +78,17 @@ export function validateActionArguments(name: unknown, args: unknown): { name: B
   return { name, args: parsed.data as unknown[] };
 }
 
-/** Validate, then call the action. */
-export async function dispatchAction(actions: BeaconActions, name: unknown, args: unknown): Promise<unknown> {
+/**
+ * Validate, then call the action. `context` comes from the transport, never from the caller's arguments: an
+ * action that records where it came from (answerPermission) gets it as its last argument.
+ */
+export async function dispatchAction(actions: BeaconActions, name: unknown, args: unknown, context?: ActionContext): Promise<unknown> {
   const call = validateActionArguments(name, args);
   const fn = actions[call.name] as ((...a: unknown[]) => Promise<unknown>) | undefined;
   if (!fn) throw new ApiRequestError('unknown_action', `This Beacon does not offer ${call.name}`);
+  if (CONTEXT_ACTIONS.includes(call.name)) {
+    if (!context) throw new ApiRequestError('unknown_action', `${call.name} is not offered on this channel`);
+    return fn.apply(actions, [...call.args, context]);
+  }
   return fn.apply(actions, call.args);
 }

@@ -5,7 +5,10 @@
  */
 
 import type { CommandStatus } from './command.js';
+import type { PermissionAnswerInput, PermissionRequestView, PermissionSurface } from './permission-request.js';
 import type { RunSummary } from './run-summary.js';
+
+export type { PermissionAnswerInput, PermissionRequestView, PermissionSurface } from './permission-request.js';
 
 export type ConnectionStateName = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'auth_failed';
 
@@ -107,6 +110,11 @@ export interface BeaconSnapshot {
   fleet: FleetMachineView[];
   /** The default agent's health (optional: null until the first check, absent from older cores). */
   agentHealth?: AgentHealthView | null;
+  /**
+   * Permission requests of running commands (pending first: a person's answer is awaited) and those settled
+   * lately. Optional: older cores omit it.
+   */
+  permissionRequests?: PermissionRequestView[];
 }
 
 export interface SettingsView {
@@ -198,6 +206,23 @@ export interface BeaconActions {
    * wakes the waiting executor. Optional: UIs that do not offer it need not implement it.
    */
   decideApproval?(commandId: string, decision: 'approved' | 'rejected'): Promise<{ ok: boolean; message: string }>;
+  /**
+   * A person's answer to a live permission request (allow once, allow this tool for the rest of the command, or
+   * deny with words for the model). The first answer from any surface wins; a later one is told who answered.
+   * `context` is added by the transport (never sent by a client): which surface the answer came through.
+   */
+  answerPermission?(requestId: string, answer: PermissionAnswerInput, context?: ActionContext): Promise<PermissionAnswerResult>;
+}
+
+/** What a transport knows about a call and adds to the actions that record it (the surface of an answer). */
+export interface ActionContext {
+  surface: PermissionSurface;
+}
+
+export interface PermissionAnswerResult {
+  ok: boolean;
+  message: string;
+  request?: PermissionRequestView;
 }
 
 /** What a UI holds: the actions plus a subscription to events. */
@@ -217,6 +242,7 @@ export const BEACON_ACTION_NAMES = [
   'updateSettings',
   'decideApproval',
   'followUp',
+  'answerPermission',
 ] as const satisfies readonly (keyof BeaconActions)[];
 export type BeaconActionName = (typeof BEACON_ACTION_NAMES)[number];
 

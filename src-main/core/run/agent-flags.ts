@@ -29,11 +29,9 @@ export type FlagsDecision = { ok: true } | { ok: false; reason: string };
  */
 export function checkCommandFlags(flags: readonly string[], profile: AgentProfile, agentName: string): FlagsDecision {
   if (!flags.length) return { ok: true };
-  // The permission policy first: what would loosen it is refused whatever allowed_flags says; a stricter mode passes.
   const policy = ownerPolicy(profile);
-  const loosening = policy ? permissionFlagRefusal(flags, policy, agentName) : null;
-  if (loosening) return { ok: false, reason: loosening };
   const allowed = new Set(allowedFlagsOf(profile));
+  // Judged by the permission policy below (a stricter mode passes), whatever allowed_flags says.
   if (policy) allowed.add('--permission-mode');
   const where = `agents.${agentName}.allowed_flags in beacon.yaml`;
   const refused: string[] = [];
@@ -51,6 +49,9 @@ export function checkCommandFlags(flags: readonly string[], profile: AgentProfil
     const name = flag.includes('=') ? flag.slice(0, flag.indexOf('=')) : flag;
     if (!allowed.has(name) && !refused.includes(name)) refused.push(name);
   }
+  // The permission policy: what would loosen it is refused even when listed in allowed_flags.
+  const loosening = policy ? permissionFlagRefusal(flags, policy, agentName) : null;
+  if (loosening) return { ok: false, reason: loosening };
   if (!refused.length) return { ok: true };
   const list = refused.map((name) => JSON.stringify(name)).join(', ');
   const allowedText = allowed.size ? `allowed for agent "${agentName}": ${[...allowed].join(' ')}` : `agent "${agentName}" accepts no flags from the queue`;

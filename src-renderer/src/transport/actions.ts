@@ -1,4 +1,6 @@
-import type { BeaconActionName, BeaconActions, BeaconSnapshot, OutputSlice, SettingsPatch, SettingsView } from '../../../src-main/core/contract/types.js';
+import type {
+  BeaconActionName, BeaconActions, BeaconSnapshot, OutputSlice, PermissionAnswerResult, SettingsPatch, SettingsView,
+} from '../../../src-main/core/contract/types.js';
 
 /** Sends one named action with its arguments; each transport (IPC, WebSocket) supplies its own. */
 export type ActionCall = <T>(action: BeaconActionName, ...args: unknown[]) => Promise<T>;
@@ -17,5 +19,7 @@ export function actionsOver(call: ActionCall): Required<BeaconActions> {
     updateSettings: (patch: SettingsPatch) => call<SettingsView>('updateSettings', patch),
     decideApproval: (id, decision) => call<{ ok: boolean; message: string }>('decideApproval', id, decision),
     followUp: (id, prompt) => call<{ ok: boolean; message: string; newCommandId?: string }>('followUp', id, prompt),
+    // The surface is the transport's to add (dispatchAction's context), never the window's to claim.
+    answerPermission: (id, answer) => call<PermissionAnswerResult>('answerPermission', id, answer),
   };
 }

@@ -33,12 +33,22 @@ describe('the prompt travels after "--"', () => {
 
 describe("the owner's flag allow-list", () => {
   it('lets the documented claude defaults through, with separate or attached values', () => {
-    expect(checkCommandFlags(['--model', 'opus', '--max-turns=3', '--allowedTools', 'Read', 'Grep', '--fork-session'], claude(DEFAULT_CLAUDE_ARGS), 'claude')).toEqual({ ok: true });
-    expect(DEFAULT_CLAUDE_ALLOWED_FLAGS).toEqual(expect.arrayContaining(['--model', '--max-turns', '--max-budget-usd', '--append-system-prompt', '--resume', '--fork-session', '--allowedTools', '--disallowedTools']));
+    expect(checkCommandFlags(['--model', 'opus', '--max-turns=3', '--disallowedTools', 'Bash', 'WebFetch', '--fork-session'], claude(DEFAULT_CLAUDE_ARGS), 'claude')).toEqual({ ok: true });
+    expect(DEFAULT_CLAUDE_ALLOWED_FLAGS).toEqual(expect.arrayContaining(['--model', '--max-turns', '--max-budget-usd', '--append-system-prompt', '--resume', '--fork-session', '--disallowedTools']));
+    // Issue 14: a command may only make the permission policy stricter; an allow list from the queue would loosen it.
+    expect(DEFAULT_CLAUDE_ALLOWED_FLAGS).not.toContain('--allowedTools');
   });
 
   it.each([
-    ['--dangerously-skip-permissions'], ['--permission-mode', 'bypassPermissions'], ['--settings={"hooks":{}}'], ['--settings', '/tmp/s.json'],
+    ['--dangerously-skip-permissions'], ['--permission-mode', 'bypassPermissions'], ['--settings={"hooks":{}}'], ['--settings', '/tmp/s.json'], ['--allowedTools', 'Bash'],
+  ])('refuses %s: it would loosen the permission policy, which allowed_flags cannot change', (...flags: string[]) => {
+    const decision = checkCommandFlags(flags, claude(DEFAULT_CLAUDE_ARGS, { allowed_flags: flags.filter((f) => f.startsWith('-')).map((f) => f.split('=')[0]!) }), 'claude');
+    expect(decision.ok).toBe(false);
+    expect(decision.ok ? '' : decision.reason).toContain(JSON.stringify(flags[0]!.split('=')[0]!).slice(0, -1));
+    expect(decision.ok ? '' : decision.reason).toContain('agents.claude.permissions in beacon.yaml');
+  });
+
+  it.each([
     ['--mcp-config', '{}'], ['--add-dir', '/'], ['--system-prompt', 'x'], ['--output-format', 'text'], ['-c'], ['--model', 'x', '--plugin-dir', '/p'],
   ])('refuses %s by default, naming the flag and where the owner allows it', (...flags: string[]) => {
     const decision = checkCommandFlags(flags, claude(DEFAULT_CLAUDE_ARGS), 'claude');
@@ -59,7 +69,9 @@ describe("the owner's flag allow-list", () => {
 
   it("the owner's allowed_flags replace the default; other agents accept none unless listed", () => {
     const owned = claude(DEFAULT_CLAUDE_ARGS, { allowed_flags: ['--permission-mode'] });
-    expect(checkCommandFlags(['--permission-mode', 'acceptEdits'], owned, 'claude').ok).toBe(true);
+    // Listed or not, --permission-mode is judged by the policy: stricter than the owner's default passes, looser does not.
+    expect(checkCommandFlags(['--permission-mode', 'plan'], owned, 'claude').ok).toBe(true);
+    expect(checkCommandFlags(['--permission-mode', 'acceptEdits'], owned, 'claude').ok).toBe(false);
     expect(checkCommandFlags(['--model', 'x'], owned, 'claude').ok).toBe(false);
     const none = checkCommandFlags(['--json'], other(['{prompt}']), 'codex');
     expect(none.ok ? '' : none.reason).toContain('agent "codex" accepts no flags from the queue');

@@ -57,7 +57,7 @@ export interface GatewayOptions {
   onLog?: (line: string) => void;
 }
 
-export const BRIDGE_TABLES = ['bridge_commands', 'bridge_machines', 'bridge_results', 'spawn_logs'] as const;
+export const BRIDGE_TABLES = ['bridge_commands', 'bridge_machines', 'bridge_results', 'spawn_logs', 'bridge_permission_requests'] as const;
 
 export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
   const database = await startLocalPostgres(options.onLog);

@@ -15,7 +15,9 @@ export function registerPermissionCommands(program: Program): void {
     .description('permission requests waiting for an answer (--all: with those answered lately)')
     .option('--all', 'also the requests answered lately')
     .option('--json', 'print the requests as JSON')
-    .action(async (options: { all?: boolean; json?: boolean }) => {
+    .option('-f, --follow', 'keep watching: print each request as it is asked and again when it is answered (one JSON line each with --json)')
+    .action(async (options: { all?: boolean; json?: boolean; follow?: boolean }) => {
+      if (options.follow) return followRequests(!!options.json);
       const snapshot = (await executorCall('getSnapshot', [])) as BeaconSnapshot;
       const requests = (snapshot.permissionRequests ?? []).filter((request) => options.all || request.state === 'pending');
       process.stdout.write(options.json ? `${JSON.stringify(requests)}\n` : formatRequests(requests, !!options.all));
@@ -38,6 +40,24 @@ export function registerPermissionCommands(program: Program): void {
     .action(async (id: string, options: { message?: string }) => {
       await answer(id, { decision: 'deny', ...(options.message ? { message: options.message } : {}) });
     });
+}
+
+/** `beacon requests --follow`: the executor's requests as they come and go (the control socket is asked every 200 ms). */
+async function followRequests(json: boolean): Promise<void> {
+  const printed = new Map<string, string>();
+  for (;;) {
+    const snapshot = (await executorCall('getSnapshot', [])) as BeaconSnapshot;
+    for (const request of snapshot.permissionRequests ?? []) {
+      if (printed.get(request.id) === request.state) continue;
+      if (!printed.has(request.id) && request.state !== 'pending') {
+        printed.set(request.id, request.state); // answered before this watch began: not news
+        continue;
+      }
+      printed.set(request.id, request.state);
+      process.stdout.write(json ? `${JSON.stringify(request)}\n` : formatRequests([request], true));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 async function answer(id: string, input: PermissionAnswerInput): Promise<void> {

@@ -3,7 +3,8 @@ import type { Logger } from '../../logger.js';
 import type { Row } from './mapping.js';
 
 /**
- * One realtime channel per workspace (INSERT and UPDATE on bridge_commands, filter workspace_id=eq.<id>).
+ * One realtime channel per filter value: by default per workspace (INSERT and UPDATE on bridge_commands, filter
+ * workspace_id=eq.<id>); the permission requests table binds UPDATE on its own table by machine_id.
  * Realtime is only a wake-up hint: every SUBSCRIBED (first join and each re-join) asks for a catch-up,
  * and a channel that reports CHANNEL_ERROR, TIMED_OUT or CLOSED is removed and recreated with jittered
  * exponential backoff. A workspace never has more than one live channel (docs/supabase-wire.md#channel-lifecycle).
@@ -12,15 +13,31 @@ import type { Row } from './mapping.js';
 export type ChannelState = 'joining' | 'subscribed' | 'retrying' | 'stopped';
 
 export interface ChannelEvents {
-  onSubscribed(workspaceId: string): void;
+  onSubscribed(value: string): void;
   onChange(type: 'INSERT' | 'UPDATE', row: Row): void;
   /** A channel left the subscribed state; `reason` is shown to the user. */
-  onTrouble(workspaceId: string, reason: string): void;
+  onTrouble(value: string, reason: string): void;
 }
+
+/** Which table's changes a channel carries, filtered by `column=eq.<value>`. */
+export interface ChannelBinding {
+  table: string;
+  column: string;
+  events: ('INSERT' | 'UPDATE')[];
+  /** Topic prefix; the value and a generation make each topic unique. */
+  topic: string;
+}
+
+export const COMMANDS_BINDING: ChannelBinding = { table: 'bridge_commands', column: 'workspace_id', events: ['INSERT', 'UPDATE'], topic: 'beacon-commands' };
 
 export interface ChannelManagerOptions {
   client: SupabaseClient;
-  workspaceIds: string[];
+  /** One channel per value of the binding's column (the workspace ids for bridge_commands). */
+  filterValues: string[];
+  /** Default: bridge_commands by workspace_id. */
+  binding?: ChannelBinding;
+  /** Close the client's realtime socket on stop (default true; false when another manager shares the socket). */
+  disconnectOnStop?: boolean;
   events: ChannelEvents;
   logger: Logger;
   baseBackoffMs?: number;
@@ -29,7 +46,7 @@ export interface ChannelManagerOptions {
 }
 
 interface Slot {
-  workspaceId: string;
+  value: string;
   state: ChannelState;
   channel: RealtimeChannel | null;
   /** Bumped on every recreation so callbacks of a removed channel are ignored. */
@@ -45,15 +62,15 @@ export class ChannelManager {
   constructor(private readonly options: ChannelManagerOptions) {}
 
   start(): void {
-    for (const workspaceId of this.options.workspaceIds) {
-      const slot: Slot = { workspaceId, state: 'joining', channel: null, generation: 0, failures: 0, retryTimer: null };
-      this.slots.set(workspaceId, slot);
+    for (const value of this.options.filterValues) {
+      const slot: Slot = { value, state: 'joining', channel: null, generation: 0, failures: 0, retryTimer: null };
+      this.slots.set(value, slot);
       this.open(slot);
     }
   }
 
   states(): Record<string, ChannelState> {
-    return Object.fromEntries([...this.slots.values()].map((s) => [s.workspaceId, s.state]));
+    return Object.fromEntries([...this.slots.values()].map((s) => [s.value, s.state]));
   }
 
   allSubscribed(): boolean {
@@ -71,23 +88,22 @@ export class ChannelManager {
       slot.channel = null;
     }
     await Promise.race([Promise.all(removals), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
-    this.options.client.realtime.disconnect();
+    if (this.options.disconnectOnStop !== false) this.options.client.realtime.disconnect();
   }
 
   private open(slot: Slot): void {
     if (this.stopped) return;
     const generation = ++slot.generation;
-    const filter = `workspace_id=eq.${slot.workspaceId}`;
+    const binding = this.options.binding ?? COMMANDS_BINDING;
+    const filter = `${binding.column}=eq.${slot.value}`;
     const current = () => slot.generation === generation && !this.stopped;
     // A unique topic per generation: a late reply to the old channel can never be taken for the new one.
-    const channel = this.options.client
-      .channel(`beacon-commands-${slot.workspaceId}-${generation}`)
-      .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'bridge_commands', filter }, (payload) => {
-        if (current()) this.options.events.onChange('INSERT', payload.new as Row);
-      })
-      .on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'bridge_commands', filter }, (payload) => {
-        if (current()) this.options.events.onChange('UPDATE', payload.new as Row);
+    let channel = this.options.client.channel(`${binding.topic}-${slot.value}-${generation}`);
+    for (const event of binding.events) {
+      channel = channel.on('postgres_changes', { event, schema: 'public', table: binding.table, filter }, (payload) => {
+        if (current()) this.options.events.onChange(event, payload.new as Row);
       });
+    }
     slot.channel = channel;
     slot.state = 'joining';
     channel.subscribe((status, error) => {
@@ -95,7 +111,7 @@ export class ChannelManager {
       if (status === 'SUBSCRIBED') {
         slot.state = 'subscribed';
         slot.failures = 0;
-        this.options.events.onSubscribed(slot.workspaceId);
+        this.options.events.onSubscribed(slot.value);
         return;
       }
       const reason = `realtime ${status}${error?.message ? `: ${error.message}` : ''}`;
@@ -114,7 +130,7 @@ export class ChannelManager {
       slot.generation++;
       slot.channel = null;
       if (old) void this.options.client.removeChannel(old).catch(() => undefined);
-      this.options.logger.info('Realtime channel recreated', { workspaceId: slot.workspaceId, reason });
+      this.options.logger.info('Realtime channel recreated', { table: (this.options.binding ?? COMMANDS_BINDING).table, filter: slot.value, reason });
       this.open(slot);
     }
   }
@@ -124,8 +140,8 @@ export class ChannelManager {
     slot.state = 'retrying';
     slot.generation++; // silence the old channel's callbacks before removing it
     slot.failures++;
-    this.options.logger.warn('Realtime channel lost; recreating it', { workspaceId: slot.workspaceId, reason, attempt: slot.failures });
-    this.options.events.onTrouble(slot.workspaceId, reason);
+    this.options.logger.warn('Realtime channel lost; recreating it', { table: (this.options.binding ?? COMMANDS_BINDING).table, filter: slot.value, reason, attempt: slot.failures });
+    this.options.events.onTrouble(slot.value, reason);
     const old = slot.channel;
     slot.channel = null;
     if (old) void this.options.client.removeChannel(old).catch(() => undefined);

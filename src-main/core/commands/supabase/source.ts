@@ -29,6 +29,8 @@ import { cancelCommand, cancelledAmong, commandStatus, enqueueCommand, getComman
 import { Outbox } from './outbox.js';
 import { applyWrite, failedOutcome, type WriteContext, type WriteOp } from './writes.js';
 import { recoverOrphans } from './orphans.js';
+import { createPermissionTable } from './permission-table.js';
+import type { PermissionMirror } from '../source.js';
 
 const quietEvents: SourceEvents = { onWake: () => {}, onCancelled: () => {}, onCommandChanged: () => {}, onStatus: () => {} };
 
@@ -53,6 +55,7 @@ export class SupabaseSource implements CommandSource {
   private timers: NodeJS.Timeout[] = [];
   private started = false;
   private claimMayBeLost = false;
+  private permissions: PermissionMirror | null = null;
 
   constructor(private readonly options: SupabaseSourceOptions) {
     const { auth, logger } = options;
@@ -139,7 +142,7 @@ export class SupabaseSource implements CommandSource {
     await this.presence.beat();
     this.channels = new ChannelManager({
       client: this.client,
-      workspaceIds,
+      filterValues: workspaceIds,
       logger,
       maxBackoffMs: this.options.tuning?.channelMaxBackoffMs ?? 15_000,
       events: {
@@ -275,6 +278,17 @@ export class SupabaseSource implements CommandSource {
 
   async setApprovalStatus(commandId: string, decision: 'approved' | 'rejected'): Promise<boolean> {
     return setApprovalStatus(this.queries, commandId, decision);
+  }
+
+  /** Live permission requests in bridge_permission_requests, where workspace members can answer them. */
+  permissionMirror(): PermissionMirror {
+    this.permissions ??= createPermissionTable({
+      client: () => this.client,
+      machineId: this.options.machineId,
+      pollSeconds: this.options.pollSeconds,
+      logger: this.options.logger,
+    });
+    return this.permissions;
   }
 
   /** bridge_machines of the configured workspaces (the fleet); the client and its key stay in here. */

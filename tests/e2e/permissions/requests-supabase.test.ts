@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTrayModel } from '../../../src-main/electron/tray-model.js';
@@ -103,6 +104,23 @@ async function watchTable(client: SupabaseClient): Promise<{ inserts: { at: numb
   return { inserts, stop: async () => void (await client.removeChannel(channel)) };
 }
 
+/**
+ * When an element first appeared in a page, by the page's own clock (the same machine's): a MutationObserver notes
+ * it, so the time is that of the render, not of the next poll.
+ */
+async function appearedAt(page: Page, selector: string): Promise<number> {
+  await page.evaluate((sel) => {
+    const seen = ((window as unknown as { __appeared?: Record<string, number> }).__appeared ??= {});
+    const check = (): void => {
+      if (!seen[sel] && document.querySelector(sel)) seen[sel] = Date.now();
+    };
+    check();
+    new MutationObserver(check).observe(document, { subtree: true, childList: true });
+  }, selector);
+  const handle = await page.waitForFunction((sel) => (window as unknown as { __appeared?: Record<string, number> }).__appeared?.[sel], selector, { timeout: 60_000, polling: 100 });
+  return (await handle.jsonValue()) as number;
+}
+
 const requestRows = async (commandId: string) =>
   (await gateway.sql('select * from public.bridge_permission_requests where command_id = $1 order by asked_at', [commandId])).rows;
 
@@ -152,8 +170,8 @@ describe('no answer', () => {
     const phone = await watchTable(member);
     try {
       const id = await insertCommand(gateway, { prompt: 'write and run', working_directory: box.work, agent: 'claude' });
-      const dashboardSeen = browser.page.locator('[data-testid="permission-request"]').first().waitFor({ timeout: 60_000 }).then(() => Date.now());
-      const traySeen = trayBrowser.page.locator('[data-testid="permission-request"]').first().waitFor({ timeout: 60_000 }).then(() => Date.now());
+      const dashboardSeen = appearedAt(browser.page, '[data-testid="permission-request"]');
+      const traySeen = appearedAt(trayBrowser.page, '[data-testid="permission-request"]');
       const trayModel = socket.waitForSnapshot((snapshot) => buildTrayModel({ snapshot, launchAtLogin: { supported: false, enabled: false } }).state === 'asking', 60_000);
       const cliSeen = waitFor('beacon requests --follow to print the Write', () => follow.seen.find((entry) => entry.request.tool === 'Write'), 60_000);
       const tableSeen = waitFor('the Write row in the member\'s realtime feed', () => phone.inserts.find((entry) => entry.row.tool_name === 'Write'), 60_000);

@@ -74,6 +74,9 @@ async function executorCall(action: 'getSnapshot' | 'answerPermission', args: un
     if (error instanceof ExecutorNotRunningError) {
       throw new CliError('No executor is running, so no permission request is waiting (requests live only while their command runs)');
     }
+    // A sandbox (or file modes) can keep this process from the socket: say so, without a stack trace.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EPERM' || code === 'EACCES') throw new CliError(`Cannot reach the running executor's control socket ${paths.controlSocket}: ${code}`);
     throw error;
   }
 }

@@ -15,11 +15,11 @@ import { waitFor } from '../../support/wait.js';
 
 /**
  * Issue 14, point 4: the agent cannot answer for itself. A person allowed one Bash; the agent uses it to start, in
- * the background, a script (agent-attacks.cjs) that tries every path its tools can reach to allow its own pending
+ * the background, a script (agent-attacks.mjs) that tries every path its tools can reach to allow its own pending
  * Write or to loosen the policy, while the Write waits for an answer. With the CLI's sandbox on (the default where
  * it can run: here bubblewrap) every path fails, each for its own reason, and only the person's answer counts.
  */
-const ATTACKS = resolve('tests/e2e/security/agent-attacks.cjs');
+const ATTACKS = resolve('tests/e2e/security/agent-attacks.mjs');
 const PATHS_TRIED = [
   'beacon allow <id> (the Beacon CLI)',
   'control key file (control.key)',

@@ -2,12 +2,11 @@
 // (in the background, so it works while its permission request waits), it tries every path it can reach to allow
 // that request or to loosen the policy, and writes what each attempt got into its working directory.
 // Argument: one JSON object { mentuHome, cli, dashboardUrl, supabaseUrl, anonKey, idFile, out }.
-'use strict';
-const fs = require('node:fs');
-const net = require('node:net');
-const http = require('node:http');
-const path = require('node:path');
-const { spawnSync } = require('node:child_process');
+import fs from 'node:fs';
+import net from 'node:net';
+import http from 'node:http';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 
 const target = JSON.parse(process.argv[2]);
 const results = {};
@@ -75,7 +74,7 @@ function tryWrite(file, text) {
   }
 }
 
-(async () => {
+await (async () => {
   const id = waitForFile(target.idFile, 60_000);
   if (!id) {
     fs.writeFileSync(target.out, JSON.stringify({ error: 'the request id never came' }));

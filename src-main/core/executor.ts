@@ -27,6 +27,8 @@ import {
 import type { LockHolderView } from './contract/types.js';
 import { currentHostname } from './identity.js';
 import { resolveAgentCommand } from './run/agents.js';
+import { permissionNotes } from './run/permission-notes.js';
+import { sandboxSupport } from './run/sandbox.js';
 import { createPtyRunner } from './run/pty-runner.js';
 import { loginShellEnvironment } from './run/shell-env.js';
 import { createHeadlessSecretStore } from './secrets.js';
@@ -88,6 +90,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   let standbyHolder: LockHolderView | null = null;
   let problem: string | null = null;
   let health: AgentHealthMonitor | null = null;
+  let permissionWarnings: string[] = [];
   let startPromise: Promise<void> | null = null;
   let stopPromise: Promise<void> | null = null;
 
@@ -156,6 +159,15 @@ export function createExecutor(options: ExecutorOptions): Executor {
     logger,
   });
 
+  /** The owner must hear about a policy that asks nothing or a sandbox that cannot run (doctor, tray, window). */
+  const notePermissions = (config: LoadedConfig, log: boolean): void => {
+    const notes = permissionNotes(config.config, {
+      configPath: config.path, agentEnv, sandbox: sandboxSupport(agentEnv), uid: typeof process.getuid === 'function' ? process.getuid() : null,
+    });
+    permissionWarnings = notes.map((note) => `${note.detail} ${note.fix}`);
+    if (log) for (const note of notes) logger.warn(`${note.detail} ${note.fix}`);
+  };
+
   const configProblem = (config: LoadedConfig): string | null => {
     const name = config.config.execution.default_agent;
     const profile = config.config.agents[name];
@@ -171,6 +183,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       agentEnv = await loginShellEnvironment(env);
       problem = configProblem(loaded);
       if (problem) logger.warn(problem);
+      notePermissions(loaded, true);
       for (const note of agentArgsNotes(loaded)) logger[note.state === 'upgraded' ? 'info' : 'warn'](note.detail);
       health ??= startAgentHealth({ loaded: () => loaded, agentEnv: () => agentEnv, env, logger, onChange: () => changed() });
       session = await openSession({
@@ -304,6 +317,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     applyConfig: (next) => {
       loaded = next;
       problem = configProblem(next);
+      notePermissions(next, false);
       changed();
       claimLoop.wake('config changed');
     },
@@ -332,6 +346,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       fleet: session?.fleet?.current() ?? [],
       awaitingApproval: session?.approvals.waiting() ?? [],
       permissionRequests: session?.permissions.list() ?? [],
+      permissionWarnings,
     }),
     source: currentSource,
     config: () => loaded,

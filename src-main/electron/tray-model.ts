@@ -145,6 +145,8 @@ export function buildTrayModel(input: TrayInput): TrayModel {
   menu.push({ kind: 'label', label: `${running} running` });
   const health = snapshot?.agentHealth ? agentHealthLine(snapshot.agentHealth) : null;
   if (health) menu.push({ kind: 'label', label: truncate(health, 120) });
+  // Loud on purpose: an agent that is asked nothing, or a sandbox that cannot run (docs/permissions.md).
+  for (const warning of snapshot?.permissionWarnings ?? []) menu.push({ kind: 'label', label: `⚠ ${truncate(warning, 120)}` });
   menu.push(
     { kind: 'separator' },
     {
@@ -174,7 +176,7 @@ export function buildTrayModel(input: TrayInput): TrayModel {
     state,
     icon: trayIconFor(state, input.frame ?? 0),
     animated: TRAY_ICON_FRAMES[state].length > 1,
-    tooltip: running > 0 ? `Beacon — ${status} (${running} running)` : `Beacon — ${status}`,
+    tooltip: `${running > 0 ? `Beacon — ${status} (${running} running)` : `Beacon — ${status}`}${snapshot?.permissionWarnings?.length ? ' ⚠ permissions' : ''}`,
     menu,
   };
 }

@@ -13,6 +13,9 @@ import type { MentuPaths } from '../../core/paths.js';
 import { folderPermissionHint, isPermissionDenied, protectedFolderOf } from '../../core/run/folder-permission.js';
 import { agentArgsNotes, resolveAgentCommand } from '../../core/run/agents.js';
 import { loginShellEnvironment, loginShellReport } from '../../core/run/shell-env.js';
+import { permissionNotes } from '../../core/run/permission-notes.js';
+import { ownerPolicy } from '../../core/run/permission-policy.js';
+import { sandboxSupport } from '../../core/run/sandbox.js';
 import { createHeadlessSecretStore } from '../../core/secrets.js';
 import type { BeaconSnapshot } from '../../core/contract/types.js';
 import { callExecutor, ExecutorNotRunningError } from './client.js';
@@ -77,6 +80,18 @@ async function agentChecks(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Promis
     if (version.ok && isClaudeProfile(config.agents[name]!)) checks.push(await loginCheck(name, resolved.path, agentEnv, brokenLevel));
   }
   checks.push(await shellCheck(env));
+  const notes = permissionNotes(config, {
+    configPath: loaded.path, agentEnv, sandbox: sandboxSupport(agentEnv), uid: typeof process.getuid === 'function' ? process.getuid() : null,
+  });
+  for (const note of notes) checks.push({ name: `agent ${note.agent} permissions`, level: note.level, detail: note.detail, fix: note.fix });
+  if (!notes.some((note) => note.level === 'problem')) {
+    for (const [name, profile] of Object.entries(config.agents)) {
+      const policy = ownerPolicy(profile);
+      if (!policy) continue;
+      const sandbox = policy.sandbox !== 'off' && sandboxSupport(agentEnv).available ? 'the CLI\'s sandbox on' : 'no sandbox';
+      checks.push({ name: `agent ${name} permissions`, level: 'ok', detail: `mode ${policy.mode}, unanswered requests denied after ${policy.denyUnansweredAfterSeconds} s, ${sandbox}`, fix: null });
+    }
+  }
   for (const note of agentArgsNotes(loaded)) {
     checks.push({
       name: `agent ${note.agent} argv`,

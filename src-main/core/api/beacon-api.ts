@@ -126,6 +126,7 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
       fleet: state.fleet,
       agentHealth: state.agentHealth ?? null,
       permissionRequests: state.permissionRequests,
+      permissionWarnings: state.permissionWarnings,
     };
   };
 

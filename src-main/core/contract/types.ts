@@ -115,6 +115,8 @@ export interface BeaconSnapshot {
    * lately. Optional: older cores omit it.
    */
   permissionRequests?: PermissionRequestView[];
+  /** What the owner must know about the permission policy: an agent that is asked nothing (bypassPermissions), a sandbox that cannot run. */
+  permissionWarnings?: string[];
 }
 
 export interface SettingsView {

@@ -88,6 +88,8 @@ export interface ExecutorSnapshot {
   agentHealth?: AgentHealthView | null;
   /** Permission requests of running commands (pending and answered) and those settled lately. */
   permissionRequests: PermissionRequestView[];
+  /** What the owner must know about the permission policy (bypassPermissions, a sandbox that cannot run). */
+  permissionWarnings: string[];
 }
 
 export interface OutputEvent {

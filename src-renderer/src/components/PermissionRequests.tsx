@@ -21,10 +21,16 @@ export function PermissionRequests({ snapshot, now, selectedCommandId, answer, o
   const requests = snapshot.permissionRequests ?? [];
   const pending = requests.filter((request) => request.state === 'pending');
   const settled = requests.filter((request) => request.state !== 'pending' && request.commandId === selectedCommandId);
-  if (!pending.length && !settled.length) return null;
+  const warnings = snapshot.permissionWarnings ?? [];
+  if (!pending.length && !settled.length && !warnings.length) return null;
   const promptOf = (commandId: string) => snapshot.commands.find((command) => command.id === commandId)?.prompt ?? commandId;
   return (
     <section className="permission-requests" aria-label="Permission requests" data-testid="permission-requests">
+      {warnings.map((warning) => (
+        <p key={warning} className="permission-warning" role="alert" data-testid="permission-warning">
+          ⚠ {warning}
+        </p>
+      ))}
       {pending.map((request) => (
         <PendingRequest
           key={request.id}

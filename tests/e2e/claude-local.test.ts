@@ -23,8 +23,9 @@ let executor: ExecutorProcess;
 beforeAll(async () => {
   server = await startModelServer();
   sandbox = makeSandbox();
-  // The owner's profile lets edits in the working directory and Bash through; everything else is asked (and refused).
-  claudeHome = useRealClaude(sandbox, server, { extraArgs: ['--permission-mode', 'acceptEdits', '--allowedTools', 'Bash'] });
+  // The owner's profile lets edits in the working directory and Bash through; anything else is asked of a person
+  // (docs/permissions.md), and a request nobody answers is denied after 5 s.
+  claudeHome = useRealClaude(sandbox, server, { extraArgs: ['--permission-mode', 'acceptEdits', '--allowedTools', 'Bash'], permissions: { deny_unanswered_after_seconds: 5 } });
   executor = startExecutor(sandbox);
   await executor.ready;
 });
@@ -89,40 +90,48 @@ describe('a real claude session through the local queue', () => {
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
     expect(argv[0]).toBe(CLAUDE_BIN);
     expect(argv.slice(-2)).toEqual(['--', prompt]);
-    expect(argv).toEqual([CLAUDE_BIN, '-p', '--output-format', 'stream-json', '--verbose', '--permission-mode', 'acceptEdits', '--allowedTools', 'Bash', '--model', 'claude-scripted-x', '--', prompt]);
+    // The profile's options, then Beacon's permission options (the mode the profile asked for, the policy, its permission server), the command's flags, "--", the prompt.
+    expect(argv).toEqual([
+      CLAUDE_BIN, '-p', '--output-format', 'stream-json', '--verbose', '--allowedTools', 'Bash',
+      '--permission-mode', 'acceptEdits', '--settings', expect.stringContaining('"permissions":{"allow":[],"deny":[') as unknown, '--mcp-config', expect.stringContaining('permission-server') as unknown,
+      '--permission-prompt-tool', 'mcp__beacon__permission_prompt', '--model', 'claude-scripted-x', '--', prompt,
+    ]);
     const row = await waitForStatus(sandbox, id, ['completed', 'failed', 'timeout', 'cancelled'], 60_000);
     expect(row.status).toBe('completed');
     expect(userPrompt(server.messageRequests()[0]!)).toBe(prompt);
     expect(server.messageRequests()[0]!.body!.model).toBe('claude-scripted-x');
   });
 
-  it('a refused tool use is counted: "completed; 1 tool use was refused: WebFetch …" in the row, list and show', async () => {
+  it('a refused tool use is counted: "completed; 1 request denied …: WebFetch …" in the row, list and show', async () => {
     server.reset();
     server.script(turn.tool('WebFetch', { url: 'https://example.com/', prompt: 'read it' }), turn.text('Could not fetch.'));
     const id = enqueue(sandbox, 'fetch the page');
+    // WebFetch is asked of a person (issue 14): denied here from the CLI.
+    const request = await waitFor('the WebFetch request', () => (JSON.parse(cli(sandbox, ['requests', '--json']).stdout) as { id: string; tool: string }[]).find((r) => r.tool === 'WebFetch'));
+    expect(cli(sandbox, ['deny', request.id]).status).toBe(0);
     const row = await waitForStatus(sandbox, id, ['completed', 'failed', 'timeout', 'cancelled'], 60_000);
     expect(row.status).toBe('completed');
-    expect(row.error_message).toBe('completed; 1 tool use was refused: WebFetch https://example.com/');
+    expect(row.error_message).toBe('completed; 1 request denied (by the CLI): WebFetch https://example.com/');
     expect(summaryOf(id)).toMatchObject({ permissionDenialCount: 1, permissionDenials: [{ tool: 'WebFetch', target: 'https://example.com/' }] });
     expect(toolResults(server.messageRequests()[1]!)[0]!.isError).toBe(true);
     const list = cli(sandbox, ['list']).stdout;
     expect(list.split('\n').find((line) => line.startsWith(id))).toContain('completed, 1 refused');
-    expect(cli(sandbox, ['show', id]).stdout).toContain('note:       completed; 1 tool use was refused: WebFetch https://example.com/');
+    expect(cli(sandbox, ['show', id]).stdout).toContain('note:       completed; 1 request denied (by the CLI): WebFetch https://example.com/');
   });
 
   it('queue flags outside the allow-list are refused: by `beacon enqueue` up front (exit 2), by the executor before any spawn', async () => {
     server.reset();
     const refused = cli(sandbox, ['enqueue', '--flag=--settings={"hooks":{}}', '--', 'hi']);
     expect(refused.status).toBe(2);
-    expect(refused.stderr).toContain('"--settings" refused by this machine\'s policy');
+    expect(refused.stderr).toContain('"--settings" refused: it would loosen this machine\'s permission policy');
     expect(refused.stdout).toBe('');
 
     // A row written by another process gets no up-front check: the executor refuses it.
     const id = insertRow(sandbox, { prompt: 'hi', flags: JSON.stringify(['--dangerously-skip-permissions']) });
     const row = await waitForStatus(sandbox, id, ['completed', 'failed', 'timeout', 'cancelled'], 30_000);
     expect(row.status).toBe('failed');
-    expect(row.error_message).toContain('"--dangerously-skip-permissions" refused by this machine\'s policy');
-    expect(row.error_message).toContain('agents.claude.allowed_flags in beacon.yaml');
+    expect(row.error_message).toContain('"--dangerously-skip-permissions" refused: it would loosen this machine\'s permission policy');
+    expect(row.error_message).toContain('agents.claude.permissions in beacon.yaml');
     expect(row.started_at).toBeNull();
     expect(server.messageRequests()).toHaveLength(0);
     expect(existsSync(join(sandbox.home, 'logs', `${id}.log`))).toBe(false);

@@ -41,7 +41,8 @@ const statusOf = async (id: string) => (await commandRow(gateway, id)).status as
 describe('beacon run with the Supabase source', () => {
   it('runs a real claude session end to end: tools carried out, spawn_logs during the run, one result row with the summary; targeting respected; the key never logged', async () => {
     const box = sandbox('beacon-e2e-a');
-    const claudeHome = useRealClaude(box, model, { extraArgs: ['--permission-mode', 'acceptEdits'] });
+    // acceptEdits: the Write goes through; the WebFetch is asked of a person (issue 14) and, unanswered, denied after 2 s.
+    const claudeHome = useRealClaude(box, model, { extraArgs: ['--permission-mode', 'acceptEdits'], permissions: { deny_unanswered_after_seconds: 2 } });
     const run = startRun(box);
     await run.ready;
     model.reset();
@@ -59,7 +60,7 @@ describe('beacon run with the Supabase source', () => {
     await waitFor('completed', async () => (await statusOf(id)) === 'completed', 30_000);
     await waitFor('result row', async () => (await resultRows(id)).length === 1, 10_000);
     const [result] = await resultRows(id);
-    expect(result).toMatchObject({ status: 'success', exit_code: 0, machine_id: 'beacon-e2e-a', error_message: 'completed; 1 tool use was refused: WebFetch https://example.com/' });
+    expect(result).toMatchObject({ status: 'success', exit_code: 0, machine_id: 'beacon-e2e-a', error_message: 'completed; 1 request denied (no answer): WebFetch https://example.com/' });
     expect(readFileSync(target, 'utf8')).toBe('hello\n');
     expect(userPrompt(model.messageRequests()[0]!)).toBe('- write hello.txt');
     expect(await logText()).toContain('Done: hello.txt written.');

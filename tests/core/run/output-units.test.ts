@@ -113,7 +113,10 @@ describe('stream-json summary', () => {
     const s = parser.summary;
     expect(s.permissionDenialCount).toBe(62);
     expect(s.permissionDenials).toHaveLength(50);
-    expect(s.permissionDenials!.slice(0, 3)).toEqual([{ tool: 'Write', target: '/w/a.txt' }, { tool: 'Bash', target: 'rm -rf /tmp/x' }, { tool: 'WebFetch', target: null }]);
+    // The tool use id too: a denial through one of Beacon's permission requests is matched by it (explain.ts).
+    expect(s.permissionDenials!.slice(0, 3)).toEqual([
+      { tool: 'Write', target: '/w/a.txt', toolUseId: 'a' }, { tool: 'Bash', target: 'rm -rf /tmp/x', toolUseId: 'b' }, { tool: 'WebFetch', target: null, toolUseId: 'c0' },
+    ]);
   });
 
   it('a required character spares lines without it, also across chunks', () => {

@@ -53,8 +53,11 @@ describe('acceptEdits', () => {
     await startWith({ mode: 'acceptEdits', deny_unanswered_after_seconds: 120 });
     server.reset();
     const target = join(sandbox.work, 'edited.txt');
+    const policy = readFileSync(join(sandbox.home, 'beacon.yaml'));
     server.script(
       turn.tool('Write', { file_path: target, content: 'no request needed\n' }),
+      // Beacon's own deny rule: the agent's file tools never touch MENTU_HOME, in any mode, without asking anyone.
+      turn.tool('Write', { file_path: join(sandbox.home, 'beacon.yaml'), content: 'agents: {}\n' }, { id: 'toolu_policy' }),
       turn.tool('Bash', { command: bashMarker('accept-bash.txt'), description: 'mark' }),
       turn.text('ok'),
     );
@@ -68,6 +71,8 @@ describe('acceptEdits', () => {
     expect(row.error_message).toBeNull();
     expect(readFileSync(join(sandbox.work, 'accept-bash.txt'), 'utf8')).toBe('ran');
     expect(JSON.parse(row.summary!)).toMatchObject({ permissionRequests: { asked: 1, allowed: 1, denied: 0 } });
+    expect(readFileSync(join(sandbox.home, 'beacon.yaml')).equals(policy)).toBe(true);
+    expect(toolResults(server.messageRequests()[2]!)[0]).toMatchObject({ toolUseId: 'toolu_policy', isError: true, text: expect.stringContaining('denied by your permission settings') as unknown });
   });
 });
 

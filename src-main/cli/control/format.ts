@@ -33,10 +33,18 @@ export function formatCommand(c: Command): string {
     ['tokens', c.summary?.inputTokens == null ? null : `${c.summary.inputTokens} in, ${c.summary.outputTokens ?? 0} out`],
     ['cli', c.summary?.cliVersion ?? null],
     ['refused', (c.summary?.permissionDenials ?? []).map((d) => (d.target ? `${d.tool} ${d.target}` : d.tool)).join('\n            ') || null],
+    ['requests', requestsLine(c)],
     ['result', c.summary?.resultText ?? null],
   ];
   const shown = fields.filter(([, v]) => v !== null && v !== '') as [string, string][];
   return shown.map(([k, v]) => `${(k + ':').padEnd(12)}${v}`).join('\n') + `\nprompt:\n${c.prompt}\n`;
+}
+
+/** The run's permission requests (docs/permissions.md): "2 asked, 1 allowed, 1 denied (1 no answer)". */
+function requestsLine(c: Command): string | null {
+  const requests = c.summary?.permissionRequests;
+  if (!requests?.asked) return null;
+  return `${requests.asked} asked, ${requests.allowed} allowed, ${requests.denied} denied${requests.unanswered ? ` (${requests.unanswered} no answer)` : ''}`;
 }
 
 /** "completed, 3 refused" when the CLI refused tool uses of a finished run. */

@@ -123,6 +123,7 @@ describe('default', () => {
     expect(existsSync(join(sandbox.work, 'denied.txt'))).toBe(false);
     expect(toolResults(server.messageRequests()[3]!)[0]).toMatchObject({ toolUseId: 'toolu_w', isError: true, text: 'Denied by the CLI: keep the tree clean' });
     expect(row.error_message).toBe(`completed; 1 request denied (by the CLI): Write ${join(sandbox.work, 'denied.txt')}`);
+    expect(cli(sandbox, ['show', id]).stdout).toContain('requests:   3 asked, 2 allowed, 1 denied');
     const shown = cli(sandbox, ['requests', '--all']).stdout;
     expect(shown).toContain('denied: answered by the CLI');
     expect(shown).toContain('keep the tree clean');

@@ -1,5 +1,6 @@
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { chmodSync, mkdirSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { listenUnixSocket } from '../../core/fs/unix-socket-server.js';
 import { dispatchAction } from '../../core/api/dispatch.js';
 import type { BeaconActions, DashboardClientMessage, DashboardServerMessage } from '../../core/contract/types.js';
 import type { Logger } from '../../core/logger.js';
@@ -26,33 +27,8 @@ const MAX_LINE_BYTES = 1024 * 1024;
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   mkdirSync(options.home, { recursive: true, mode: 0o700 });
   chmodSync(options.home, 0o700);
-  // Only the lock holder starts a control server, so a socket file left here belongs to a dead executor.
-  rmSync(options.socketPath, { force: true });
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    serveConnection(socket, options);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.socketPath, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  chmodSync(options.socketPath, 0o600);
-  return {
-    path: options.socketPath,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => {
-          rmSync(options.socketPath, { force: true });
-          resolve();
-        });
-      }),
-  };
+  const server = await listenUnixSocket(options.socketPath, (socket) => serveConnection(socket, options));
+  return { path: options.socketPath, close: () => server.close() };
 }
 
 function serveConnection(socket: Socket, options: ControlServerOptions): void {

@@ -1,5 +1,5 @@
-import { chmodSync, rmSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { listenUnixSocket, type UnixSocketServer } from '../fs/unix-socket-server.js';
 import type { Logger } from '../logger.js';
 import type { AskInput, PermissionVerdict } from './permission-requests.js';
 
@@ -22,32 +22,8 @@ export interface AskServerOptions {
 
 const MAX_LINE = 4 * 1024 * 1024;
 
-export async function startAskServer(options: AskServerOptions): Promise<{ close(): Promise<void> }> {
-  rmSync(options.socketPath, { force: true });
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    serve(socket, options);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.socketPath, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  chmodSync(options.socketPath, 0o600);
-  return {
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => {
-          rmSync(options.socketPath, { force: true });
-          resolve();
-        });
-      }),
-  };
+export function startAskServer(options: AskServerOptions): Promise<UnixSocketServer> {
+  return listenUnixSocket(options.socketPath, (socket) => serve(socket, options));
 }
 
 function serve(socket: Socket, options: AskServerOptions): void {

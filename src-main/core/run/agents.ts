@@ -22,11 +22,9 @@ export function resolveAgentCommand(profile: AgentProfile, env: Record<string, s
   if (command.includes('/')) {
     return { ok: false, reason: `${who}command '${command}' is a relative path; set ${key} in beacon.yaml to a bare name on PATH or an absolute path` };
   }
+  const found = findOnPath(command, env.PATH);
+  if (found) return { ok: true, path: found };
   const dirs = (env.PATH ?? '').split(delimiter).filter((d) => d && isAbsolute(d));
-  for (const dir of dirs) {
-    const candidate = join(dir, command);
-    if (isExecutableFile(candidate)) return { ok: true, path: candidate };
-  }
   return {
     ok: false,
     reason: `${who}command '${command}' was not found on PATH (${dirs.join(delimiter) || 'empty'}); set ${key} in beacon.yaml to its absolute path`,
@@ -68,7 +66,17 @@ export function buildInvocation(resolvedPath: string, profile: AgentProfile, pro
   return { file: resolvedPath, args: [...args.map((arg) => (arg === PROMPT_PLACEHOLDER ? prompt : arg)), ...flags] };
 }
 
-function isExecutableFile(path: string): boolean {
+/** The first executable file of that name in the absolute folders of a PATH value, or null. */
+export function findOnPath(name: string, path: string | undefined): string | null {
+  for (const dir of (path ?? '').split(delimiter)) {
+    if (!dir || !isAbsolute(dir)) continue;
+    const candidate = join(dir, name);
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  return null;
+}
+
+export function isExecutableFile(path: string): boolean {
   try {
     if (!statSync(path).isFile()) return false;
     accessSync(path, constants.X_OK);

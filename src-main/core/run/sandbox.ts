@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { findOnPath, isExecutableFile } from './agents.js';
 
 /**
  * Can the claude CLI's own sandbox run here? It wraps each Bash command of the agent: on Linux in bubblewrap
@@ -23,13 +22,13 @@ export function sandboxSupport(env: Record<string, string | undefined>, platform
 
 function detect(env: Record<string, string | undefined>, platform: NodeJS.Platform): SandboxSupport {
   if (platform === 'darwin') {
-    return isExecutable('/usr/bin/sandbox-exec')
+    return isExecutableFile('/usr/bin/sandbox-exec')
       ? { available: true, detail: 'Seatbelt (/usr/bin/sandbox-exec)' }
       : { available: false, detail: '/usr/bin/sandbox-exec is missing' };
   }
   if (platform !== 'linux') return { available: false, detail: `the CLI has no sandbox on ${platform}` };
-  const bwrap = onPath('bwrap', env.PATH);
-  const socat = onPath('socat', env.PATH);
+  const bwrap = findOnPath('bwrap', env.PATH);
+  const socat = findOnPath('socat', env.PATH);
   const missing = [bwrap ? null : 'bubblewrap (bwrap)', socat ? null : 'socat'].filter(Boolean);
   if (missing.length) return { available: false, detail: `${missing.join(' and ')} not on the agent's PATH (Debian/Ubuntu: apt-get install bubblewrap socat)` };
   // User namespaces can be switched off (containers, hardened kernels): bubblewrap must actually start.
@@ -43,23 +42,4 @@ function detect(env: Record<string, string | undefined>, platform: NodeJS.Platfo
     return { available: false, detail: `bubblewrap cannot start here: ${why}` };
   }
   return { available: true, detail: `bubblewrap (${bwrap}) and socat (${socat})` };
-}
-
-function onPath(name: string, path: string | undefined): string | null {
-  for (const dir of (path ?? '').split(delimiter)) {
-    if (!dir || !isAbsolute(dir)) continue;
-    const candidate = join(dir, name);
-    if (isExecutable(candidate)) return candidate;
-  }
-  return null;
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }

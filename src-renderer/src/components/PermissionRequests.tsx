@@ -79,7 +79,8 @@ function PendingRequest({ request, now, prompt, answer, onSelectCommand, onAnswe
   onAnswered(message: string, ok: boolean): void;
 }) {
   const [step, setStep] = useState<Step>({ kind: 'idle', error: null });
-  const left = Date.parse(request.deadlineAt) - now;
+  // The clock ticks once a second, so it can lag the request's own time: never show more than the whole wait.
+  const left = Math.min(Date.parse(request.deadlineAt) - now, Date.parse(request.deadlineAt) - Date.parse(request.askedAt));
   const send = async (input: PermissionAnswerInput): Promise<void> => {
     if (!answer) return;
     setStep({ kind: 'sending' });

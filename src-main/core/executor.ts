@@ -27,8 +27,7 @@ import {
 import type { LockHolderView } from './contract/types.js';
 import { currentHostname } from './identity.js';
 import { resolveAgentCommand } from './run/agents.js';
-import { permissionNotes } from './run/permission-notes.js';
-import { sandboxSupport } from './run/sandbox.js';
+import { policyWarnings } from './run/permission-notes.js';
 import { createPtyRunner } from './run/pty-runner.js';
 import { loginShellEnvironment } from './run/shell-env.js';
 import { createHeadlessSecretStore } from './secrets.js';
@@ -159,15 +158,6 @@ export function createExecutor(options: ExecutorOptions): Executor {
     logger,
   });
 
-  /** The owner must hear about a policy that asks nothing or a sandbox that cannot run (doctor, tray, window). */
-  const notePermissions = (config: LoadedConfig, log: boolean): void => {
-    const notes = permissionNotes(config.config, {
-      configPath: config.path, agentEnv, sandbox: sandboxSupport(agentEnv), uid: typeof process.getuid === 'function' ? process.getuid() : null,
-    });
-    permissionWarnings = notes.map((note) => `${note.detail} ${note.fix}`);
-    if (log) for (const note of notes) logger.warn(`${note.detail} ${note.fix}`);
-  };
-
   const configProblem = (config: LoadedConfig): string | null => {
     const name = config.config.execution.default_agent;
     const profile = config.config.agents[name];
@@ -183,7 +173,9 @@ export function createExecutor(options: ExecutorOptions): Executor {
       agentEnv = await loginShellEnvironment(env);
       problem = configProblem(loaded);
       if (problem) logger.warn(problem);
-      notePermissions(loaded, true);
+      // The owner must hear about a policy that asks nothing or a sandbox that cannot run (doctor, tray, window too).
+      permissionWarnings = policyWarnings(loaded.config, loaded.path, agentEnv);
+      for (const warning of permissionWarnings) logger.warn(warning);
       for (const note of agentArgsNotes(loaded)) logger[note.state === 'upgraded' ? 'info' : 'warn'](note.detail);
       health ??= startAgentHealth({ loaded: () => loaded, agentEnv: () => agentEnv, env, logger, onChange: () => changed() });
       session = await openSession({
@@ -317,7 +309,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     applyConfig: (next) => {
       loaded = next;
       problem = configProblem(next);
-      notePermissions(next, false);
+      permissionWarnings = policyWarnings(next.config, next.path, agentEnv);
       changed();
       claimLoop.wake('config changed');
     },

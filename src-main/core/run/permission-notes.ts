@@ -1,6 +1,6 @@
 import type { BeaconConfig } from '../config/schema.js';
 import { ownerPolicy } from './permission-policy.js';
-import type { SandboxSupport } from './sandbox.js';
+import { sandboxSupport, type SandboxSupport } from './sandbox.js';
 
 /**
  * What the owner must know about the permission policy of each claude agent, for `beacon doctor`, the executor's
@@ -69,4 +69,10 @@ export function permissionNotes(config: BeaconConfig, context: PermissionNoteCon
     }
   }
   return notes;
+}
+
+/** The notes for this process (its user, the agent's PATH), as one line each: what the executor shows and logs. */
+export function policyWarnings(config: BeaconConfig, configPath: string, agentEnv: Record<string, string>): string[] {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : null;
+  return permissionNotes(config, { configPath, agentEnv, sandbox: sandboxSupport(agentEnv), uid }).map((note) => `${note.detail} ${note.fix}`);
 }

@@ -5,6 +5,7 @@ import { useRealClaude } from '../support/real-claude.js';
 import { callExecutor } from '../../src-main/cli/control/client.js';
 import type { BeaconSnapshot } from '../../src-main/core/contract/types.js';
 import { buildTrayModel } from '../../src-main/electron/tray-model.js';
+import { waitFor } from '../support/wait.js';
 
 /** bypassPermissions is said loudly: by `beacon doctor`, at the executor's start, and in the snapshot the tray and the window show. */
 
@@ -32,7 +33,8 @@ describe('a policy that asks nothing', () => {
     cleanups.push(() => stopExecutor(executor));
     await executor.ready;
     expect(executor.stderr()).toContain('runs with bypassPermissions: NOTHING IS ASKED');
-    const snapshot = (await callExecutor(`${sandbox.home}/beacon.sock`, 'getSnapshot', [])) as BeaconSnapshot;
+    // The control socket opens just after the ready line.
+    const snapshot = await waitFor('the control socket', () => callExecutor(`${sandbox.home}/beacon.sock`, 'getSnapshot', []).then((value) => value as BeaconSnapshot, () => null));
     expect(snapshot.permissionWarnings?.[0]).toContain('NOTHING IS ASKED');
     const menu = buildTrayModel({ snapshot, launchAtLogin: { supported: false, enabled: false } }).menu;
     expect(menu.some((item) => item.kind === 'label' && item.label.startsWith('⚠ Agent "claude" runs with bypassPermissions'))).toBe(true);

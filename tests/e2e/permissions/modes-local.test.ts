@@ -44,7 +44,12 @@ async function startWith(permissions: Record<string, unknown>): Promise<void> {
   await executor.ready;
 }
 
-const requests = (all = true): PermissionRequestView[] => JSON.parse(cli(sandbox, ['requests', '--json', ...(all ? ['--all'] : [])]).stdout) as PermissionRequestView[];
+/** `beacon requests --json`; the control socket opens just after the executor's ready line, so a refusal before it reads as none yet. */
+const requests = (all = true): PermissionRequestView[] => {
+  const result = cli(sandbox, ['requests', '--json', ...(all ? ['--all'] : [])]);
+  if (result.status !== 0) return [];
+  return JSON.parse(result.stdout) as PermissionRequestView[];
+};
 const pending = (tool: string) => waitFor(`a pending ${tool} request`, () => requests(false).find((r) => r.tool === tool), 60_000);
 const bashMarker = (name: string) => `node -e "require('fs').writeFileSync('${name}', 'ran')"`;
 

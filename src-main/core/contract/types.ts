@@ -64,6 +64,46 @@ export interface FleetMachineView {
   self: boolean;
 }
 
+/** How the executor is signed in to Mentu (the Supabase source), and what the key or session may reach. */
+export interface AuthView {
+  mode: 'service_role' | 'session';
+  /** session: signed_in, signed_out, unreachable (renewal waits for the auth server), refused (sign in again); service_role: key. */
+  state: 'signed_in' | 'signed_out' | 'unreachable' | 'refused' | 'key';
+  /** The signed-in user (session mode). */
+  user: { id: string | null; email: string | null } | null;
+  /** The role the key or token acts as (service_role, anon, authenticated), when it says. */
+  role: string | null;
+  /** When the session's access token expires (ISO), renewed ahead of it. */
+  expiresAt: string | null;
+  /** The configured workspaces: member (or, with the service role, existing) true/false, null when not checked yet. */
+  workspaces: { id: string; name: string | null; member: boolean | null }[];
+  /** The bridge_machines row: registered at the last heartbeat (true), refused (false), not tried yet (null). */
+  machineRegistered: boolean | null;
+  machineProblem: string | null;
+  /** What to fix first, in words ("not a member of workspace …", "key has role anon, not service_role", "session expired: sign in again"). */
+  problem: string | null;
+}
+
+/** A workspace the signed-in user belongs to (the choice after a sign-in). */
+export interface WorkspaceChoice {
+  id: string;
+  name: string | null;
+  role: string | null;
+  /** Already in supabase.workspace_ids. */
+  selected: boolean;
+}
+
+/** Where a sign-in stands: started (open `url` in a browser), then signed in or failed. */
+export interface SignInView {
+  state: 'idle' | 'waiting' | 'signed_in' | 'failed';
+  /** The authorize URL to open (while waiting). */
+  url: string | null;
+  /** The shell opened the URL in the system browser itself. */
+  opened: boolean;
+  email: string | null;
+  error: string | null;
+}
+
 export interface BeaconSnapshot {
   machineId: string;
   machineName: string;
@@ -78,6 +118,8 @@ export interface BeaconSnapshot {
     connection: ConnectionStateName;
     detail: string | null;
     pendingWrites: number;
+    /** Supabase only: the auth mode, who is signed in and what that reaches (optional: older cores omit it). */
+    auth?: AuthView | null;
   };
   lockHolders: LockHolderView[];
   /** Running first, then recent (newest first). */

@@ -3,7 +3,7 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../index.js';
-import { WS_A, client, newCommand, subscribed, waitFor, watch } from '../../gateway-selftest/helpers.js';
+import { WS_A, client, newCommand, subscribed, waitFor, watch } from './helpers.js';
 
 /** The /auth/v1 subset and Realtime's token expiry, through the real supabase-js as `mentu login` uses it. */
 

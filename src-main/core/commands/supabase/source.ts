@@ -18,7 +18,6 @@ import { Claimer } from './claim.js';
 import { ClaimHints } from './claim-hints.js';
 import { SupabaseWriteError, type SupabaseConnection } from './client.js';
 import { ConnectionTracker } from './connection.js';
-import { SessionExpiredError, type SessionTokens } from './credentials.js';
 import { connectSupabase } from './connect.js';
 import type { SupabaseSourceOptions } from './options.js';
 import { LogBatcher } from './log-batcher.js';
@@ -29,6 +28,7 @@ import { cancelCommand, cancelledAmong, commandStatus, enqueueCommand, getComman
 import { Outbox } from './outbox.js';
 import { applyWrite, failedOutcome, type WriteContext, type WriteOp } from './writes.js';
 import { recoverOrphans } from './orphans.js';
+import { SourceAuth } from './source-auth.js';
 
 const quietEvents: SourceEvents = { onWake: () => {}, onCancelled: () => {}, onCommandChanged: () => {}, onStatus: () => {} };
 
@@ -38,7 +38,6 @@ export class SupabaseSource implements CommandSource {
   private events: SourceEvents = quietEvents;
   private identity: ClaimantIdentity | null = null;
   private connectionValue: SupabaseConnection | null = null;
-  private session: SessionTokens | null = null;
   private outboxValue: Outbox<WriteOp> | null = null;
   private channels: ChannelManager | null = null;
   private claimer: Claimer | null = null;
@@ -53,10 +52,13 @@ export class SupabaseSource implements CommandSource {
   private timers: NodeJS.Timeout[] = [];
   private started = false;
   private claimMayBeLost = false;
+  /** Orphan recovery waits for a usable sign-in (a signed-out or refused session sees no rows). */
+  private orphansDeferred = false;
+  private readonly auth: SourceAuth;
 
   constructor(private readonly options: SupabaseSourceOptions) {
-    const { auth, logger } = options;
-    logger.redact(auth.kind === 'service_role' ? auth.key : auth.anonKey);
+    const { logger } = options;
+    this.auth = new SourceAuth({ auth: options.auth, workspaceIds: options.workspaceIds, logger, tracker: this.tracker, onNewToken: () => this.newToken() });
     this.owned = new OwnedCommands(options.machineId, () => this.events);
     this.hints = new ClaimHints({ machineId: options.machineId });
     this.batcher = new LogBatcher({
@@ -70,14 +72,14 @@ export class SupabaseSource implements CommandSource {
       logger,
       heartbeatSeconds: options.heartbeatSeconds,
       onReachable: () => this.outbox.kick(),
+      onRegistration: (problem) => this.auth.machine(problem === null, problem),
+      sessionMode: () => this.auth.mode === 'session',
     });
   }
 
   private get connection(): SupabaseConnection {
     if (this.connectionValue) return this.connectionValue;
-    const connection = connectSupabase(this.options, (message) => this.tracker.authFailed(message));
-    this.session = connection.session;
-    this.connectionValue = { client: connection.client, insertJson: connection.insertJson };
+    this.connectionValue = connectSupabase(this.options, this.auth);
     return this.connectionValue;
   }
 
@@ -115,7 +117,7 @@ export class SupabaseSource implements CommandSource {
     return {
       machineId: this.options.machineId,
       workspaceId: this.primaryWorkspace(),
-      userId: this.session?.userId ?? null,
+      userId: this.auth.userId,
       name: this.options.machineName,
       hostname: this.options.hostname,
       agents: this.identity?.agents ?? [],
@@ -137,19 +139,23 @@ export class SupabaseSource implements CommandSource {
     // Writes left from an earlier run go first, so recoverOrphans sees the results they carry.
     await Promise.race([this.outbox.drain(), sleep(5000, undefined, { ref: false })]);
     await this.presence.beat();
+    await this.auth.checkAccess(this.client);
     this.channels = new ChannelManager({
       client: this.client,
       workspaceIds,
       logger,
       maxBackoffMs: this.options.tuning?.channelMaxBackoffMs ?? 15_000,
+      // Every join carries the current token (renewed first if it expired).
+      authorize: () => this.auth.authorizeRealtime(this.client),
       events: {
         onSubscribed: () => {
           this.tracker.channels(this.channels?.allSubscribed() ?? false, null);
           this.events.onWake('subscribed');
         },
         onTrouble: (_ws, reason) => {
-          // Realtime refuses an expired or invalid token at join time: that is an auth problem, not a network one.
-          if (/jwt|token has expired|unauthori[sz]ed/i.test(reason)) this.tracker.authFailed(reason);
+          // With the service role a refused token is the key's fault. A session's token that expired on the
+          // channel is renewed by the rejoin (authorize); the session itself says when that cannot work.
+          if (this.auth.mode === 'service_role' && /jwt|token has expired|unauthori[sz]ed/i.test(reason)) this.tracker.authFailed(reason);
           this.tracker.channels(false, reason);
         },
         onChange: (type, row) => {
@@ -175,6 +181,8 @@ export class SupabaseSource implements CommandSource {
     await Promise.race([this.outbox.settle(), sleep(5000, undefined, { ref: false })]);
     await this.presence.offline();
     this.outbox.stop();
+    this.auth.stop();
+    if (this.options.auth.kind === 'session') this.options.auth.session.stop();
   }
 
   status(): SourceStatus {
@@ -257,8 +265,32 @@ export class SupabaseSource implements CommandSource {
     }
   }
 
-  recoverOrphans(): Promise<OrphanRecovery> {
-    return recoverOrphans({ client: this.client, machineId: this.options.machineId, outbox: this.outbox, logger: this.options.logger });
+  async recoverOrphans(): Promise<OrphanRecovery> {
+    if (!this.auth.usable()) {
+      this.orphansDeferred = true;
+      return { failed: [], requeued: [] };
+    }
+    try {
+      return await recoverOrphans({ client: this.client, machineId: this.options.machineId, outbox: this.outbox, logger: this.options.logger });
+    } catch (error) {
+      // An expired or refused sign-in must not stop the executor: recovery runs once a session works again.
+      if (!(error instanceof SupabaseWriteError && error.kind === 'auth')) throw error;
+      this.reportError('orphan recovery', error);
+      this.orphansDeferred = true;
+      return { failed: [], requeued: [] };
+    }
+  }
+
+  /** A renewed token or a new sign-in: queued writes go, channels that were refused rejoin, work resumes. */
+  private newToken(): void {
+    if (!this.started && !this.outboxValue) return;
+    this.outbox.kick();
+    if (this.started && this.channels && !this.channels.allSubscribed()) this.channels.restartAll('a new session token');
+    if (this.orphansDeferred) {
+      this.orphansDeferred = false;
+      void this.recoverOrphans().catch((error: unknown) => this.reportError('orphan recovery', error));
+    }
+    if (this.started) this.events.onWake('session');
   }
 
   async markAwaitingApproval(commandId: string): Promise<boolean> {
@@ -316,6 +348,7 @@ export class SupabaseSource implements CommandSource {
   private async poll(): Promise<void> {
     this.events.onWake('poll');
     this.outbox.kick();
+    if (this.auth.accessFailing) void this.auth.checkAccess(this.client);
     const ids = this.owned.ids();
     if (ids.length === 0) return;
     try {
@@ -328,8 +361,8 @@ export class SupabaseSource implements CommandSource {
   }
 
   private reportError(what: string, error: unknown): void {
-    if (error instanceof SupabaseWriteError) this.tracker.restFailed(error.kind, error.message);
-    else if (error instanceof SessionExpiredError) this.tracker.authFailed(error.message);
+    // In session mode a 401 is the session's story (renewal under way, or sign in again): not a second auth_failed.
+    if (error instanceof SupabaseWriteError && !(error.kind === 'auth' && this.auth.mode === 'session')) this.tracker.restFailed(error.kind, error.message);
     this.options.logger.warn(`Supabase ${what} failed`, { error });
   }
 }

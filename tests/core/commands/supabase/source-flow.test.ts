@@ -1,10 +1,9 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Gateway } from '../../../gateway/index.js';
 import { useGateway } from '../../../gateway/use-gateway.js';
 import { addWorkspaceMember, commandRow, dashboardClient, insertCommand, newSource, startDriver, tempDir, USER, WS, type Driver } from '../../../support/source-driver.js';
 import { waitFor } from '../../../support/wait.js';
+import { sessionAuthFor, writeMentuCredentials } from '../../../support/mentu-session.js';
 
 /** The Supabase source through the CommandSource port, against the local gateway and the real supabase-js. */
 
@@ -207,10 +206,10 @@ describe('Supabase source', () => {
 describe('Supabase source auth', () => {
   it('session mode: a workspace member\'s `mentu login` session claims and runs under RLS, and registers with its user id', async () => {
     const home = tempDir('beacon-session-', cleanups);
-    const credentialsPath = join(home, 'credentials');
     const accessToken = gateway.makeUserJwt(USER, { expiresInSeconds: 3600 });
-    writeFileSync(credentialsPath, JSON.stringify({ cloud: { accessToken, refreshToken: 'refresh-token-1', expiresAt: Math.floor(Date.now() / 1000) + 3600, userId: USER, email: 'u@example.com' } }), { mode: 0o600 });
-    const source = newSource(gateway, 'beacon-session', tempDir('beacon-outbox-', cleanups), { auth: { kind: 'session', anonKey: gateway.anonKey, credentialsPath } });
+    writeMentuCredentials(home, { accessToken, refreshToken: 'refresh-token-1', expiresAt: Math.floor(Date.now() / 1000) + 3600, userId: USER, email: 'u@example.com' });
+    const { auth } = await sessionAuthFor(gateway, home);
+    const source = newSource(gateway, 'beacon-session', tempDir('beacon-outbox-', cleanups), { auth });
     const driver = await startDriver(source, 'beacon-session');
     drivers.push(driver);
     await subscribed(driver);

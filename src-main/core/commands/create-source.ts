@@ -60,9 +60,11 @@ export function anonKeyOf(config: LoadedConfig['config'], env: NodeJS.ProcessEnv
   return config.supabase.anon_key ?? (env[config.supabase.anon_key_env]?.trim() || null);
 }
 
-async function supabaseAuth(options: CreateSourceOptions, env: NodeJS.ProcessEnv): Promise<SupabaseAuth> {
+/** How the configured Supabase project is signed in to: the service-role key, or a started Mentu session. */
+export async function supabaseAuth(options: Omit<CreateSourceOptions, 'env'>, env: NodeJS.ProcessEnv): Promise<SupabaseAuth> {
   const { loaded, paths, secrets } = options;
   const config = loaded.config;
+  if (!config.supabase.url) throw new SourceConfigError(`supabase.url is not set in ${loaded.path}.`);
   if (effectiveAuth(config) === 'session') {
     const anonKey = anonKeyOf(config, env);
     if (!anonKey) {
@@ -71,7 +73,7 @@ async function supabaseAuth(options: CreateSourceOptions, env: NodeJS.ProcessEnv
       );
     }
     // Started before the source: orphan recovery runs before source.start and needs the token.
-    const session = await openSession({ url: config.supabase.url!, anonKey, paths, secrets, shareMentuCredentials: config.supabase.share_mentu_credentials, logger: options.logger });
+    const session = await openSession({ url: config.supabase.url, anonKey, paths, secrets, shareMentuCredentials: config.supabase.share_mentu_credentials, logger: options.logger });
     return { kind: 'session', anonKey, session };
   }
   const key = await secrets.get('supabase_key');

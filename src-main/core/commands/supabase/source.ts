@@ -171,7 +171,12 @@ export class SupabaseSource implements CommandSource {
   }
 
   async stop(): Promise<void> {
-    if (!this.started) return;
+    if (!this.started) {
+      // Never started (a CLI listing): only the session's watch and timers to end.
+      this.auth.stop();
+      if (this.options.auth.kind === 'session') this.options.auth.session.stop();
+      return;
+    }
     this.started = false;
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];

@@ -1,4 +1,5 @@
-import type { SupabaseClient } from '@supabase/supabase-js';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import WebSocket from 'ws';
 import { noSuchWorkspace, notAMember } from './messages.js';
 
 /**
@@ -68,4 +69,14 @@ export async function checkWorkspaceAccess(
   const found = new Map(((result.data ?? []) as { id: string; name?: string | null }[]).map((w) => [w.id, w.name ?? null]));
   const workspaces = workspaceIds.map((id) => ({ id, name: found.get(id) ?? null, member: found.has(id) }));
   return { workspaces, problems: workspaces.filter((w) => !w.member).map((w) => noSuchWorkspace(w.id)) };
+}
+
+/** The workspaces of a freshly signed-in user, asked with that user's token (what the sign-in then offers). */
+export async function workspacesOfSession(url: string, anonKey: string, session: { accessToken: string; userId: string | null }): Promise<UserWorkspace[]> {
+  if (!session.userId) throw new Error('The session does not say which user it belongs to');
+  const client = createClient(url, anonKey, {
+    accessToken: () => Promise.resolve(session.accessToken),
+    realtime: { transport: WebSocket as unknown as never },
+  });
+  return listUserWorkspaces(client, session.userId);
 }

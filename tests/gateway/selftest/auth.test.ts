@@ -3,6 +3,7 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../index.js';
+import { followSignIn } from '../../support/sign-in-browser.js';
 import { WS_A, client, newCommand, subscribed, waitFor, watch } from './helpers.js';
 
 /** The /auth/v1 subset and Realtime's token expiry, through the real supabase-js as `mentu login` uses it. */
@@ -28,18 +29,7 @@ function authClient(): SupabaseClient {
 }
 
 /** A browser following the redirects from the authorize URL until it lands on our loopback callback. */
-async function browse(start: string): Promise<{ hops: string[]; landing: URL }> {
-  const hops: string[] = [];
-  let next = start;
-  for (let i = 0; i < 10; i++) {
-    hops.push(new URL(next).pathname);
-    if (next.startsWith(CALLBACK)) return { hops, landing: new URL(next) };
-    const response = await fetch(next, { redirect: 'manual' });
-    expect(response.status, `${next} should redirect`).toBe(302);
-    next = new URL(response.headers.get('location')!, next).toString();
-  }
-  throw new Error('too many redirects');
-}
+const browse = (start: string) => followSignIn(start, CALLBACK);
 
 async function signInThroughBrowser(sb: SupabaseClient, email: string) {
   gw.auth.setProviderUser({ email });

@@ -30,6 +30,9 @@ import { applyWrite, failedOutcome, type WriteContext, type WriteOp } from './wr
 import { recoverOrphans } from './orphans.js';
 import { SourceAuth } from './source-auth.js';
 
+const NO_WORKSPACE =
+  'No Mentu workspace is chosen: sign in and choose one (Settings, or `beacon login`), or set supabase.workspace_ids in beacon.yaml; then restart Beacon';
+
 const quietEvents: SourceEvents = { onWake: () => {}, onCancelled: () => {}, onCommandChanged: () => {}, onStatus: () => {} };
 
 /** The Mentu Supabase command source; see docs/supabase-source.md for what it writes where. */
@@ -131,10 +134,15 @@ export class SupabaseSource implements CommandSource {
   async start(identity: ClaimantIdentity, events: SourceEvents): Promise<void> {
     if (this.started) throw new Error('The Supabase source is already started');
     const { logger, workspaceIds, pollSeconds, heartbeatSeconds } = this.options;
-    if (workspaceIds.length === 0) throw new Error('No Mentu workspace configured: set supabase.workspace_ids in beacon.yaml.');
     this.started = true;
     this.identity = identity;
     this.events = events;
+    if (workspaceIds.length === 0) {
+      // A first start (sign in, then choose): nothing to serve yet, said in the status line rather than thrown.
+      this.tracker.access({ message: NO_WORKSPACE, blocking: true });
+      logger.warn(NO_WORKSPACE);
+      return;
+    }
     this.claimer = new Claimer({ client: this.client, machineId: this.options.machineId, workspaceIds, agents: identity.agents, logger });
     // Writes left from an earlier run go first, so recoverOrphans sees the results they carry.
     await Promise.race([this.outbox.drain(), sleep(5000, undefined, { ref: false })]);
@@ -201,6 +209,7 @@ export class SupabaseSource implements CommandSource {
   }
 
   private async claimRound(check: PreClaimCheck): Promise<Command | null> {
+    if (this.started && this.options.workspaceIds.length === 0) return null;
     if (!this.claimer) throw new Error('The Supabase source is not started');
     try {
       if (this.claimMayBeLost) await this.releaseLostClaims();

@@ -109,6 +109,8 @@ function start(): void {
     logger,
     secrets: createKeychainSecretStore(safeStorage, join(app.getPath('userData'), 'secrets'), createHeadlessSecretStore(paths)),
     launchAtLogin,
+    // Only the sign-in's authorize URL (http(s), built from the project URL) reaches here.
+    openExternal: (url) => shell.openExternal(url),
     confirmCancel: (running) =>
       askToCancelAndQuit(
         {

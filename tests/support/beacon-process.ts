@@ -51,13 +51,14 @@ export function supabaseSandbox(gateway: Gateway, machineId: string, cleanups: (
 
 export interface RunningBeacon {
   child: ChildProcess;
+  stdout(): string;
   stderr(): string;
   /** Resolves at the "ready:" log line; rejects if the process exits first. */
   ready: Promise<void>;
 }
 
-export function startRun(box: CliSandbox, processes: ChildProcess[]): RunningBeacon {
-  const child = spawn(process.execPath, [CLI, 'run'], { env: box.env, cwd: box.work, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startRun(box: CliSandbox, processes: ChildProcess[], args: string[] = []): RunningBeacon {
+  const child = spawn(process.execPath, [CLI, 'run', ...args], { env: box.env, cwd: box.work, stdio: ['ignore', 'pipe', 'pipe'] });
   processes.push(child);
   let err = '';
   let markReady: () => void = () => {};
@@ -67,9 +68,10 @@ export function startRun(box: CliSandbox, processes: ChildProcess[]): RunningBea
     if (/ ready: /.test(err)) markReady();
     if (process.env.BEACON_TEST_VERBOSE) process.stderr.write(chunk);
   });
-  child.stdout!.resume();
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   const exited = new Promise<void>((_, reject) => child.once('exit', (code) => reject(new Error(`beacon run exited (${code}) before ready:\n${err}`))));
-  return { child, stderr: () => err, ready: Promise.race([ready, exited]) };
+  return { child, stdout: () => out, stderr: () => err, ready: Promise.race([ready, exited]) };
 }
 
 /** One CLI command to completion; asynchronous, so an in-process gateway keeps answering. */

@@ -4,8 +4,8 @@ import { completeSignIn, type SignedIn } from '../../core/auth/complete-sign-in.
 import { fetchUser } from '../../core/auth/gotrue.js';
 import { signInWithToken, startBrowserSignIn } from '../../core/auth/sign-in.js';
 import { createSessionStore } from '../../core/auth/session-store.js';
-import { anonKeyOf } from '../../core/commands/create-source.js';
 import { loadConfig, updateConfig, type ConfigChange } from '../../core/config/load.js';
+import { anonKeyOf } from '../../core/config/schema.js';
 import { mentuPaths } from '../../core/paths.js';
 import { createHeadlessSecretStore } from '../../core/secrets.js';
 import { CliError } from '../errors.js';

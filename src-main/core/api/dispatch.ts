@@ -14,6 +14,8 @@ const settingsPatch = z
     supabaseUrl: z.url().nullable().optional(),
     workspaceIds: z.array(z.uuid()).max(50).optional(),
     supabaseKey: z.string().min(1).max(8192).optional(),
+    auth: z.enum(['auto', 'session', 'service_role']).optional(),
+    anonKey: z.string().min(1).max(8192).nullable().optional(),
     allowedDirectories: z.array(z.string().min(1).max(4096)).max(100).optional(),
     defaultTimeoutSeconds: z.number().int().positive().max(7 * 24 * 3600).optional(),
     maxConcurrent: z.number().int().min(1).max(64).optional(),
@@ -35,6 +37,10 @@ export const ACTION_ARGUMENTS = {
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsPatch]),
   decideApproval: z.tuple([commandId, z.enum(['approved', 'rejected'])]),
+  startSignIn: z.tuple([]),
+  getSignIn: z.tuple([]),
+  listWorkspaces: z.tuple([]),
+  signOut: z.tuple([]),
 } satisfies Record<BeaconActionName, z.ZodType>;
 
 export class ApiRequestError extends Error {

@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../config/load.js';
 import { openSession } from '../auth/open-session.js';
-import { effectiveAuth, effectiveSource } from '../config/schema.js';
+import { anonKeyOf, effectiveAuth, effectiveSource } from '../config/schema.js';
 import { currentHostname } from '../identity.js';
 import type { Logger } from '../logger.js';
 import type { MentuPaths } from '../paths.js';
@@ -53,11 +53,6 @@ export async function createCommandSource(options: CreateSourceOptions): Promise
     maxOutputBytes: config.execution.max_output_bytes,
     logger,
   });
-}
-
-/** The project's anon key: supabase.anon_key, else the variable named by supabase.anon_key_env. */
-export function anonKeyOf(config: LoadedConfig['config'], env: NodeJS.ProcessEnv): string | null {
-  return config.supabase.anon_key ?? (env[config.supabase.anon_key_env]?.trim() || null);
 }
 
 /** How the configured Supabase project is signed in to: the service-role key, or a started Mentu session. */

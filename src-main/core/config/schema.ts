@@ -119,6 +119,11 @@ export function effectiveAuth(config: BeaconConfig, platform: NodeJS.Platform = 
   return config.supabase.auth;
 }
 
+/** The project's anon key: supabase.anon_key, else the variable named by supabase.anon_key_env. */
+export function anonKeyOf(config: BeaconConfig, env: NodeJS.ProcessEnv): string | null {
+  return config.supabase.anon_key ?? (env[config.supabase.anon_key_env]?.trim() || null);
+}
+
 /** The effective command source: auto means Supabase when a URL is configured, else the local queue. */
 export function effectiveSource(config: BeaconConfig): 'local' | 'supabase' {
   if (config.command_source === 'auto') return config.supabase.url ? 'supabase' : 'local';

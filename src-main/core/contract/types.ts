@@ -139,6 +139,11 @@ export interface SettingsView {
   workspaceIds: string[];
   /** Whether a key is stored; the key itself is never sent to a UI. */
   supabaseKeyStored: boolean;
+  /** supabase.auth as configured (optional: older cores omit it), and what it means on this machine. */
+  auth?: 'auto' | 'session' | 'service_role';
+  effectiveAuth?: 'session' | 'service_role';
+  /** The project's anon (publishable) key: public, so it is shown. */
+  anonKey?: string | null;
   allowedDirectories: string[];
   defaultTimeoutSeconds: number;
   maxConcurrent: number;
@@ -169,6 +174,8 @@ export interface SettingsPatch {
   workspaceIds?: string[];
   /** Write-only: stored in the secret store, never echoed back. */
   supabaseKey?: string;
+  auth?: 'auto' | 'session' | 'service_role';
+  anonKey?: string | null;
   allowedDirectories?: string[];
   defaultTimeoutSeconds?: number;
   maxConcurrent?: number;
@@ -216,6 +223,16 @@ export interface BeaconActions {
    * wakes the waiting executor. Optional: UIs that do not offer it need not implement it.
    */
   decideApproval?(commandId: string, decision: 'approved' | 'rejected'): Promise<{ ok: boolean; message: string }>;
+  /**
+   * Sign in to Mentu as yourself: starts the browser sign-in (the shell opens the URL in the system browser
+   * when it can; `opened` says whether it did) and returns at once; getSignIn tells how it went.
+   */
+  startSignIn?(): Promise<SignInView>;
+  getSignIn?(): Promise<SignInView>;
+  /** The signed-in user's workspaces, marked when configured (choose them with updateSettings({workspaceIds})). */
+  listWorkspaces?(): Promise<WorkspaceChoice[]>;
+  /** Forget the session here (and in ~/.mentu/credentials when shared) and end it on the server. */
+  signOut?(): Promise<void>;
 }
 
 /** What a UI holds: the actions plus a subscription to events. */
@@ -234,6 +251,10 @@ export const BEACON_ACTION_NAMES = [
   'getSettings',
   'updateSettings',
   'decideApproval',
+  'startSignIn',
+  'getSignIn',
+  'listWorkspaces',
+  'signOut',
 ] as const satisfies readonly (keyof BeaconActions)[];
 export type BeaconActionName = (typeof BEACON_ACTION_NAMES)[number];
 

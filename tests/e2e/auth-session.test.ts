@@ -61,9 +61,12 @@ const logText = async (id: string) => (await gateway.sql<{ message: string }>('s
 
 describe('a session that lives, with beacon run', () => {
   it('start-up with a token inside the refresh margin and the auth endpoint down: starts, runs commands with the valid token, no stack trace', async () => {
-    const session = await memberSession();
+    await addWorkspaceMember(gateway);
+    gateway.auth.createUser(MEMBER_EMAIL, USER);
+    // An hour-long token issued 58 minutes ago (the machine slept): two minutes left, inside the 5-minute margin.
+    const session = gateway.auth.signIn(MEMBER_EMAIL, { issuedSecondsAgo: 58 * 60 });
     gateway.faults.auth({ mode: 'down' });
-    const box = sessionSandbox('beacon-auth-margin', cloudOf(session, { expiresAt: new Date(Date.now() + 2 * 60_000).toISOString() }));
+    const box = sessionSandbox('beacon-auth-margin', cloudOf(session));
     const run = startRun(box, processes);
     await run.ready;
     const id = await insertCommand(gateway, { prompt: '@agent lines=2', working_directory: box.work });

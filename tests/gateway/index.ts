@@ -71,8 +71,11 @@ export interface GatewayAuth {
   setProviderUser(user: { email: string; id?: string } | null): void;
   /** An account, created if new (a first sign-in creates it too). */
   createUser(email: string, id?: string): { id: string; email: string };
-  /** A new signed-in session of the user, as the pkce grant returns it (no browser involved). */
-  signIn(email: string): AuthSession;
+  /**
+   * A new signed-in session of the user, as the pkce grant returns it (no browser involved). With
+   * `issuedSecondsAgo` its access token was issued that long ago (a machine that slept): same lifetime, less left.
+   */
+  signIn(email: string, options?: { issuedSecondsAgo?: number }): AuthSession;
   /** Ends every session of the user (an admin sign-out): their refresh tokens are refused from now on. */
   signOutEverywhere(userId: string): void;
   /** Changes the auth settings from now on (token lifetime, reuse interval, error style); reset() restores them. */
@@ -248,7 +251,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
         const user = authStore.ensureUser(email, id);
         return { id: user.id, email: user.email };
       },
-      signIn: (email) => sessionJson(authContext, authStore.startSession(authStore.ensureUser(email).id)) as unknown as AuthSession,
+      signIn: (email, opts) => sessionJson(authContext, authStore.startSession(authStore.ensureUser(email).id), opts?.issuedSecondsAgo ?? 0) as unknown as AuthSession,
       signOutEverywhere: (userId) => authStore.logout(userId, null, 'global'),
       configure: (settings) => {
         authContext.options = { ...authContext.options, ...settings };

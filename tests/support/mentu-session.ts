@@ -32,7 +32,7 @@ export function cloudOf(session: AuthSession, overrides: Record<string, unknown>
 export async function sessionAuthFor(
   gateway: Gateway,
   home: string,
-  options: { logger?: Logger; refreshMarginMs?: number } = {},
+  options: { logger?: Logger; refreshMarginMs?: number; now?: () => number } = {},
 ): Promise<{ auth: SupabaseAuth; session: MentuSession; paths: MentuPaths }> {
   const env = { MENTU_HOME: home } as NodeJS.ProcessEnv;
   const paths = mentuPaths(env);
@@ -44,6 +44,7 @@ export async function sessionAuthFor(
     shareMentuCredentials: true,
     logger: options.logger ?? silentLogger,
     refreshMarginMs: options.refreshMarginMs,
+    now: options.now,
   });
   return { auth: { kind: 'session', anonKey: gateway.anonKey, session }, session, paths };
 }

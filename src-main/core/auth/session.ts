@@ -155,7 +155,8 @@ export class MentuSession extends EventEmitter<{ token: [string]; status: [Sessi
     const claims = decodeClaims(stored.accessToken);
     const changed = !sameTokens(this.session, stored);
     this.session = { ...stored, userId: stored.userId ?? claims?.sub ?? null, email: stored.email ?? claims?.email ?? null };
-    this.expiresAtMs = stored.expiresAtMs ?? claims?.expiresAtMs ?? null;
+    // The token's own exp is what the server enforces (mentu's --token login writes a made-up year); the file's word otherwise.
+    this.expiresAtMs = claims?.expiresAtMs ?? stored.expiresAtMs ?? null;
     if (claims?.expiresAtMs && claims.issuedAtMs) this.lifetimeMs = Math.max(1000, claims.expiresAtMs - claims.issuedAtMs);
     this.options.logger.redact(stored.accessToken);
     if (stored.refreshToken) this.options.logger.redact(stored.refreshToken);

@@ -77,8 +77,9 @@ describe('a Mentu session that lives', () => {
 
   it('start-up inside the refresh margin with the auth endpoint down: the valid token is used at once, the renewal retried until it works', async () => {
     gateway.faults.auth({ mode: 'down', count: 2 });
-    const signedIn = gateway.auth.signIn('bo@example.com');
-    const o = await open(cloudOf(signedIn, { expiresAt: new Date(Date.now() + 2 * 60_000).toISOString() }));
+    // An hour-long token issued 58 minutes ago: two minutes left, inside the five-minute margin.
+    const signedIn = gateway.auth.signIn('bo@example.com', { issuedSecondsAgo: 58 * 60 });
+    const o = await open(cloudOf(signedIn));
     // The token has two minutes left: nothing waits on the auth server and nothing throws.
     expect(await o.session.accessToken()).toBe(signedIn.access_token);
     await waitFor('the first attempt failed', () => o.session.status().state === 'unreachable', 5000);
@@ -87,15 +88,19 @@ describe('a Mentu session that lives', () => {
     expect(o.session.currentToken()).not.toBe(signedIn.access_token);
   });
 
-  it('a refused renewal says "sign in again" at once; a new `mentu login` is taken up without a restart', async () => {
-    const signedIn = gateway.auth.signIn('cy@example.com');
+  it.each([
+    ['current', 'refresh_token_not_found'],
+    ['invalid_grant', 'invalid_grant'],
+  ] as const)('a refused renewal (GoTrue error style %s) says "sign in again" at once; a new `mentu login` is taken up without a restart', async (style, code) => {
+    gateway.auth.configure({ errorStyle: style });
+    const signedIn = gateway.auth.signIn('cy@example.com', { issuedSecondsAgo: 59 * 60 });
     gateway.auth.signOutEverywhere(signedIn.user.id);
-    const o = await open(cloudOf(signedIn, { expiresAt: new Date(Date.now() + 60_000).toISOString() }));
+    const o = await open(cloudOf(signedIn));
     await waitFor('refused', () => o.session.status().state === 'refused', 5000);
     const problem = o.session.status().problem!;
     expect(problem.kind).toBe('auth');
     expect(problem.message).toContain('sign in again');
-    expect(problem.message).toContain('refresh_token_not_found');
+    expect(problem.message).toContain(`HTTP 400 ${code}: Invalid Refresh Token: Refresh Token Not Found`);
     // Still unexpired, the current token keeps being used until it really expires.
     expect(await o.session.accessToken()).toBe(signedIn.access_token);
     expect(gateway.auth.stats.grants.refresh_token).toBe(1);

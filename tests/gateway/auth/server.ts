@@ -54,8 +54,8 @@ interface Reply {
 const API_VERSION = 'x-supabase-api-version';
 const PROVIDERS = new Set(['github']);
 
-export function accessTokenFor(ctx: AuthContext, user: AuthUser, sessionId: string): { token: string; expiresAt: number } {
-  const iat = Math.floor(ctx.now() / 1000);
+export function accessTokenFor(ctx: AuthContext, user: AuthUser, sessionId: string, issuedSecondsAgo = 0): { token: string; expiresAt: number } {
+  const iat = Math.floor(ctx.now() / 1000) - issuedSecondsAgo;
   const exp = iat + ctx.options.accessTokenSeconds;
   const claims = {
     aud: 'authenticated', exp, iat, iss: `${ctx.url}/auth/v1`, sub: user.id, email: user.email, phone: '',
@@ -73,11 +73,11 @@ export function userJson(user: AuthUser): Record<string, unknown> {
   };
 }
 
-export function sessionJson(ctx: AuthContext, row: RefreshTokenRow): Record<string, unknown> {
+export function sessionJson(ctx: AuthContext, row: RefreshTokenRow, issuedSecondsAgo = 0): Record<string, unknown> {
   const user = ctx.store.users.get(row.userId)!;
-  const access = accessTokenFor(ctx, user, row.sessionId);
+  const access = accessTokenFor(ctx, user, row.sessionId, issuedSecondsAgo);
   return {
-    access_token: access.token, token_type: 'bearer', expires_in: ctx.options.accessTokenSeconds, expires_at: access.expiresAt,
+    access_token: access.token, token_type: 'bearer', expires_in: ctx.options.accessTokenSeconds - issuedSecondsAgo, expires_at: access.expiresAt,
     refresh_token: row.token, user: userJson(user),
   };
 }

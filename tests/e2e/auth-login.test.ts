@@ -6,10 +6,12 @@ import { parse } from 'yaml';
 import { readCredentialsFile } from '../../src-main/core/auth/credentials-file.js';
 import type { Gateway } from '../gateway/index.js';
 import { useGateway } from '../gateway/use-gateway.js';
-import { CLI, runCli, startRun, stopProcesses, supabaseSandbox, type CliSandbox } from '../support/beacon-process.js';
+import { useBeaconSandboxes, type BeaconSandbox } from '../support/beacon-sandbox.js';
+import { CLI, runCli as runBeacon } from '../support/cli.js';
 import { cloudOf, writeMentuCredentials } from '../support/mentu-session.js';
 import { followSignIn } from '../support/sign-in-browser.js';
-import { addWorkspaceMember, commandRow, insertCommand, OTHER_WS, USER, waitFor, WS } from '../support/source-driver.js';
+import { addWorkspaceMember, commandRow, insertCommand, OTHER_WS, USER, WS } from '../support/source-driver.js';
+import { waitFor } from '../support/wait.js';
 
 /**
  * `beacon login` headless: the URL is printed, a browser goes through the gateway's OAuth redirect to the
@@ -18,34 +20,31 @@ import { addWorkspaceMember, commandRow, insertCommand, OTHER_WS, USER, waitFor,
  */
 
 let gateway: Gateway;
-const cleanups: (() => unknown)[] = [];
-const processes: ChildProcess[] = [];
 useGateway((g) => (gateway = g));
-afterEach(async () => {
-  await stopProcesses(processes);
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+const beacons = useBeaconSandboxes(() => gateway);
+const runCli = (box: BeaconSandbox, args: string[]) => runBeacon(args, { env: box.env, cwd: box.work });
+const logins: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of logins.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
 const EMAIL = 'member@example.com';
 
-function signedOutSandbox(machineId: string, workspaceIds: string[] = []): CliSandbox {
-  return supabaseSandbox(gateway, machineId, cleanups, {
-    supabase: { auth: 'session', workspace_ids: workspaceIds },
-    env: { BEACON_SUPABASE_KEY: '', SUPABASE_ANON_KEY: gateway.anonKey },
-  });
+function signedOutSandbox(machineId: string, workspaceIds: string[] = []): BeaconSandbox {
+  return beacons.sandbox({ machineId, supabase: { auth: 'session', workspace_ids: workspaceIds }, env: { BEACON_SUPABASE_KEY: '', SUPABASE_ANON_KEY: gateway.anonKey } });
 }
 
 /** `beacon login` in the background, with its output as it comes. */
-function startLogin(box: CliSandbox, args: string[] = []): { child: ChildProcess; stdout: () => string; exited: Promise<number | null> } {
+function startLogin(box: BeaconSandbox, args: string[] = []): { child: ChildProcess; stdout: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [CLI, 'login', ...args], { env: box.env, cwd: box.work, stdio: ['ignore', 'pipe', 'pipe'] });
-  processes.push(child);
+  logins.push(child);
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
   return { child, stdout: () => out, exited: new Promise((r) => child.once('exit', (code) => r(code))) };
 }
 
-const supabaseConfig = (box: CliSandbox) => (parse(readFileSync(join(box.home, 'beacon.yaml'), 'utf8')) as { supabase: { auth: string; workspace_ids: string[] } }).supabase;
+const supabaseConfig = (box: BeaconSandbox) => (parse(readFileSync(join(box.home, 'beacon.yaml'), 'utf8')) as { supabase: { auth: string; workspace_ids: string[] } }).supabase;
 
 describe('beacon login', () => {
   it('prints the URL, signs in through the browser and the loopback callback, keeps the session for beacon and mentu, and a running executor takes it up', async () => {
@@ -53,7 +52,7 @@ describe('beacon login', () => {
     gateway.auth.createUser(EMAIL, USER);
     gateway.auth.setProviderUser({ email: EMAIL });
     const box = signedOutSandbox('beacon-login-a');
-    const run = startRun(box, processes);
+    const run = beacons.start(box);
     await run.ready;
     const before = JSON.parse((await runCli(box, ['status', '--json'])).stdout) as { auth: { connection: { state: string; detail: string } } };
     expect(before.auth.connection).toMatchObject({ state: 'auth_failed' });
@@ -94,11 +93,11 @@ describe('beacon login', () => {
     expect(ok.status, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ success: true, email: EMAIL, userId: USER, workspaces: [{ id: WS, selected: true }] });
     expect(readCredentialsFile(join(box.home, 'credentials'))).toMatchObject({ accessToken: token, refreshToken: null });
-    const run = startRun(box, processes);
+    const run = beacons.start(box);
     await run.ready;
     const id = await insertCommand(gateway, { prompt: '@agent lines=1', working_directory: box.work });
     await waitFor('completed with the --token session', async () => (await commandRow(gateway, id)).status === 'completed', 20_000);
-    await stopProcesses(processes);
+    await run.stop();
     // `mentu login` on the same machine later: its session wins (it is newer) and Beacon uses it.
     await new Promise((r) => setTimeout(r, 1100)); // a later second, so the new token is told apart by its iat
     const fromMentu = gateway.auth.signIn(EMAIL);

@@ -1,12 +1,13 @@
-import type { ChildProcess } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuthSession, Gateway } from '../gateway/index.js';
 import { useGateway } from '../gateway/use-gateway.js';
-import { runCli, STACK_LINE, startRun, stopProcesses, supabaseSandbox, type CliSandbox } from '../support/beacon-process.js';
+import { useBeaconSandboxes, type BeaconSandbox } from '../support/beacon-sandbox.js';
+import { runCli as runBeacon, STACK_LINE } from '../support/cli.js';
 import { cloudOf, writeMentuCredentials } from '../support/mentu-session.js';
-import { addWorkspaceMember, commandRow, insertCommand, USER, waitFor, WS } from '../support/source-driver.js';
+import { addWorkspaceMember, commandRow, insertCommand, USER, WS } from '../support/source-driver.js';
+import { waitFor } from '../support/wait.js';
 
 /**
  * `beacon run`, `beacon status` and `beacon doctor` with a Mentu session (auth: session) against the gateway's
@@ -15,13 +16,9 @@ import { addWorkspaceMember, commandRow, insertCommand, USER, waitFor, WS } from
  */
 
 let gateway: Gateway;
-const cleanups: (() => unknown)[] = [];
-const processes: ChildProcess[] = [];
 useGateway((g) => (gateway = g));
-afterEach(async () => {
-  await stopProcesses(processes);
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const beacons = useBeaconSandboxes(() => gateway);
+const runCli = (box: BeaconSandbox, args: string[]) => runBeacon(args, { env: box.env, cwd: box.work });
 
 const MEMBER_EMAIL = 'member@example.com';
 
@@ -32,9 +29,9 @@ async function memberSession(): Promise<AuthSession> {
   return gateway.auth.signIn(MEMBER_EMAIL);
 }
 
-function sessionSandbox(machineId: string, cloud: Record<string, unknown> | null, extra: { supabase?: Record<string, unknown> } = {}): CliSandbox {
+function sessionSandbox(machineId: string, cloud: Record<string, unknown> | null, extra: { supabase?: Record<string, unknown> } = {}): BeaconSandbox {
   // The anon key through SUPABASE_ANON_KEY (supabase.anon_key_env), which Beacon read before core/auth as well.
-  const box = supabaseSandbox(gateway, machineId, cleanups, { supabase: { auth: 'session', ...extra.supabase }, env: { BEACON_SUPABASE_KEY: '', SUPABASE_ANON_KEY: gateway.anonKey } });
+  const box = beacons.sandbox({ machineId, supabase: { auth: 'session', ...extra.supabase }, env: { BEACON_SUPABASE_KEY: '', SUPABASE_ANON_KEY: gateway.anonKey } });
   if (cloud) writeMentuCredentials(box.home, cloud);
   return box;
 }
@@ -49,7 +46,7 @@ interface StatusJson {
   };
 }
 
-async function status(box: CliSandbox): Promise<StatusJson> {
+async function status(box: BeaconSandbox): Promise<StatusJson> {
   const result = await runCli(box, ['status', '--json']);
   expect(result.status, result.stderr).toBe(0);
   return JSON.parse(result.stdout) as StatusJson;
@@ -67,7 +64,7 @@ describe('a session that lives, with beacon run', () => {
     const session = gateway.auth.signIn(MEMBER_EMAIL, { issuedSecondsAgo: 58 * 60 });
     gateway.faults.auth({ mode: 'down' });
     const box = sessionSandbox('beacon-auth-margin', cloudOf(session));
-    const run = startRun(box, processes);
+    const run = beacons.start(box);
     await run.ready;
     const id = await insertCommand(gateway, { prompt: '@agent lines=2', working_directory: box.work });
     await waitFor('completed with the still-valid token', async () => (await statusOf(id)) === 'completed', 20_000);
@@ -84,7 +81,7 @@ describe('a session that lives, with beacon run', () => {
     const session = await memberSession();
     gateway.auth.signOutEverywhere(USER); // the refresh token is dead: the renewal at 3/4 of the life is refused
     const box = sessionSandbox('beacon-auth-refused', cloudOf(session));
-    const run = startRun(box, processes);
+    const run = beacons.start(box);
     await run.ready;
     const id = await insertCommand(gateway, { prompt: '@agent lines=10 interval=1000', working_directory: box.work });
     await waitFor('running', async () => (await statusOf(id)) === 'running', 10_000);
@@ -112,7 +109,7 @@ describe('a session that lives, with beacon run', () => {
     gateway.auth.configure({ accessTokenSeconds: 6 });
     const session = await memberSession();
     const box = sessionSandbox('beacon-auth-noexp', cloudOf(session, { expiresAt: undefined }));
-    const run = startRun(box, processes);
+    const run = beacons.start(box);
     await run.ready;
     const id = await insertCommand(gateway, { prompt: '@agent lines=12 interval=1000', working_directory: box.work });
     await waitFor('completed', async () => (await statusOf(id)) === 'completed', 40_000);
@@ -129,7 +126,7 @@ describe('a session that lives, with beacon run', () => {
     const session = await memberSession();
     // A long poll period: only realtime (and the catch-up of a rejoin) can find the second command.
     const box = sessionSandbox('beacon-auth-across', cloudOf(session), { supabase: { poll_seconds: 600 } });
-    const run = startRun(box, processes);
+    const run = beacons.start(box);
     await run.ready;
     const id = await insertCommand(gateway, { prompt: '@agent lines=12 interval=1000', working_directory: box.work });
     await waitFor('running', async () => (await statusOf(id)) === 'running', 10_000);
@@ -163,12 +160,12 @@ describe('diagnostics that name the cause', () => {
   }, 60_000);
 
   it('the anon key given as the service-role key: doctor and the running executor say "key has role anon, not service_role"', async () => {
-    const box = supabaseSandbox(gateway, 'beacon-auth-anon', cleanups, { env: { BEACON_SUPABASE_KEY: gateway.anonKey } });
+    const box = beacons.sandbox({ machineId: 'beacon-auth-anon', env: { BEACON_SUPABASE_KEY: gateway.anonKey } });
     await insertCommand(gateway, { working_directory: box.work });
     const doctor = await runCli(box, ['doctor']);
     expect(doctor.status).toBe(1);
     expect(doctor.stdout).toContain('key has role anon, not service_role');
-    const run = startRun(box, processes);
+    const run = beacons.start(box);
     await run.ready;
     await waitFor('auth_failed', async () => (await status(box)).auth?.connection?.state === 'auth_failed', 10_000, 300);
     expect((await status(box)).auth?.connection?.detail).toContain('key has role anon, not service_role');
@@ -183,11 +180,11 @@ describe('diagnostics that name the cause', () => {
     const doctor = await runCli(box, ['doctor']);
     expect(doctor.status).toBe(1);
     expect(doctor.stdout).toContain(`Run: chmod 600 ${credentials}`);
-    const run = startRun(box, processes);
+    const run = beacons.start(box);
     await run.ready;
     await waitFor('auth_failed', async () => (await status(box)).auth?.connection?.state === 'auth_failed', 10_000, 300);
     expect((await status(box)).auth?.connection?.detail).toContain('readable by other users');
-    await stopProcesses(processes);
+    await run.stop();
     writeFileSync(credentials, '{\n  "cloud": {\n    "accessToken": "abc",,\n  }\n}\n', { mode: 0o600 });
     chmodSync(credentials, 0o600);
     const malformed = await status(box);

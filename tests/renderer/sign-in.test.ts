@@ -1,13 +1,13 @@
-import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Gateway } from '../gateway/index.js';
 import { useGateway } from '../gateway/use-gateway.js';
-import { startRun, stopProcesses, supabaseSandbox } from '../support/beacon-process.js';
+import { useBeaconSandboxes } from '../support/beacon-sandbox.js';
 import { ensureRendererBuilt, openBrowser, screenshot, type BrowserSession } from '../support/browser.js';
-import { addWorkspaceMember, OTHER_WS, USER, waitFor, WS } from '../support/source-driver.js';
+import { addWorkspaceMember, OTHER_WS, USER, WS } from '../support/source-driver.js';
+import { waitFor } from '../support/wait.js';
 
 /**
  * Signing in from Settings, in real Chromium against `beacon run --dashboard`: the button opens the
@@ -16,16 +16,13 @@ import { addWorkspaceMember, OTHER_WS, USER, waitFor, WS } from '../support/sour
  */
 
 let gateway: Gateway;
-const cleanups: (() => unknown)[] = [];
-const processes: ChildProcess[] = [];
 let browser: BrowserSession | null = null;
 useGateway((g) => (gateway = g));
 afterEach(async () => {
   await browser?.close();
   browser = null;
-  await stopProcesses(processes);
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
+const beacons = useBeaconSandboxes(() => gateway);
 
 describe('Settings → Sign in with GitHub', () => {
   it('signs in through the OAuth redirect and the loopback callback, then shows the user\'s workspaces to choose from', async () => {
@@ -35,11 +32,8 @@ describe('Settings → Sign in with GitHub', () => {
     await gateway.sql(`insert into public.workspace_members (workspace_id, user_id) values ($1, $2) on conflict do nothing`, [OTHER_WS, USER]);
     gateway.auth.createUser('member@example.com', USER);
     gateway.auth.setProviderUser({ email: 'member@example.com' });
-    const box = supabaseSandbox(gateway, 'beacon-ui-sign-in', cleanups, {
-      supabase: { auth: 'session', workspace_ids: [] },
-      env: { BEACON_SUPABASE_KEY: '', SUPABASE_ANON_KEY: gateway.anonKey },
-    });
-    const run = startRun(box, processes, ['--dashboard', '--port', '0']);
+    const box = beacons.sandbox({ machineId: 'beacon-ui-sign-in', supabase: { auth: 'session', workspace_ids: [] }, env: { BEACON_SUPABASE_KEY: '', SUPABASE_ANON_KEY: gateway.anonKey } });
+    const run = beacons.start(box, ['--dashboard', '--port', '0']);
     await run.ready;
     const dashboardUrl = await waitFor('the dashboard URL', () => /Dashboard: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(run.stdout())?.[1], 10_000);
 

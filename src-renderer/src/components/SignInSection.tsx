@@ -59,7 +59,7 @@ export function SignInSection({ client: uiClient, auth, connected, onSaved }: Pr
     setError(null);
     setBusy(true);
     // Opened now, while the click still counts as the user's: a tab opened after an await may be blocked.
-    const tab = window.beaconBridge ? null : window.open('about:blank', '_blank');
+    const tab = window.beaconIpc ? null : window.open('about:blank', '_blank');
     try {
       const view = await client.startSignIn();
       setSignIn(view);

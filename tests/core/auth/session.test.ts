@@ -10,7 +10,7 @@ import { createHeadlessSecretStore } from '../../../src-main/core/secrets.js';
 import type { Gateway } from '../../gateway/index.js';
 import { useGateway } from '../../gateway/use-gateway.js';
 import { cloudOf, writeMentuCredentials } from '../../support/mentu-session.js';
-import { waitFor } from '../../support/source-driver.js';
+import { waitFor } from '../../support/wait.js';
 
 /** The Mentu session state machine against the gateway's GoTrue subset (real HTTP, rotating refresh tokens). */
 

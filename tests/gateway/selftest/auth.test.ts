@@ -4,7 +4,8 @@ import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../index.js';
 import { followSignIn } from '../../support/sign-in-browser.js';
-import { WS_A, client, newCommand, subscribed, waitFor, watch } from './helpers.js';
+import { waitFor } from '../../support/wait.js';
+import { WS_A, client, newCommand, subscribed, watch } from './helpers.js';
 
 /** The /auth/v1 subset and Realtime's token expiry, through the real supabase-js as `mentu login` uses it. */
 
@@ -178,13 +179,13 @@ describe('Realtime enforces the token expiry', () => {
     gw.auth.configure({ accessTokenSeconds: 60 });
     const fresh = (await authClient().auth.refreshSession({ refresh_token: renewed.refresh_token })).data.session!.access_token;
     await b.sb.realtime.setAuth(fresh);
-    await waitFor(() => a.w.statuses.includes('CLOSED'), 5000, 'the expired channel closed');
+    await waitFor('the expired channel closed', () => a.w.statuses.includes('CLOSED'), 5000);
     expect(a.system.find((m) => m.status === 'error')?.message).toMatch(/^Token has expired \d+ seconds ago$/);
     // Past the moment b's first token expired, b is still joined.
-    await waitFor(() => Date.now() > renewed.expires_at * 1000 + 300, 5000, "b's first token to expire");
+    await waitFor("b's first token to expire", () => Date.now() > renewed.expires_at * 1000 + 300, 5000);
     expect(b.w.statuses).toEqual(['SUBSCRIBED']);
     await track(client(gw)).from('bridge_commands').insert(newCommand(WS_A, { prompt: `after expiry ${randomUUID()}` }));
-    await waitFor(() => b.w.events.length === 1, 3000, 'an event on the renewed channel');
+    await waitFor('an event on the renewed channel', () => b.w.events.length === 1, 3000);
     expect(a.w.events).toHaveLength(0);
     // Joining with an expired token is refused with Realtime's reason.
     const late = track(client(gw, { userJwt: expiring.access_token }));
@@ -193,7 +194,7 @@ describe('Realtime enforces the token expiry', () => {
     late.channel('late').on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'bridge_commands' }, () => {}).subscribe((status, error) => {
       if (status === 'CHANNEL_ERROR') errors.push(error?.message ?? '');
     });
-    await waitFor(() => errors.length > 0, 3000, 'the join refused');
+    await waitFor('the join refused', () => errors.length > 0, 3000);
     expect(errors[0]).toMatch(/InvalidJWTToken: Token has expired \d+ seconds ago/);
   });
 });

@@ -1,5 +1,4 @@
-import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { jsonText, writeFileAtomicSync } from '../fs/atomic-write.js';
 import { readOwnerOnlyJson } from '../fs/owner-only-json.js';
 
 export { OwnerOnlyFileError as CredentialsFileError } from '../fs/owner-only-json.js';
@@ -77,9 +76,5 @@ export function writeCredentialsFile(path: string, session: StoredSession | null
   const previous = file.cloud && typeof file.cloud === 'object' ? (file.cloud as Record<string, unknown>) : {};
   if (session) file.cloud = cloudOf(session, previous);
   else delete file.cloud;
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 });
-  chmodSync(temp, 0o600);
-  renameSync(temp, path);
+  writeFileAtomicSync(path, jsonText(file), { mode: 0o600, parentMode: 0o700, durable: true });
 }

@@ -16,7 +16,8 @@ export function reportCliError(error: unknown): number {
     return error.exitCode;
   }
   const named = error as { name?: string; message?: string; stack?: string };
-  if (named && (named.name === 'ConfigError' || named.name === 'LockHeldError')) {
+  // A file Beacon refuses (readable by others, malformed) names the file and the fix: no stack.
+  if (named && (named.name === 'ConfigError' || named.name === 'LockHeldError' || named.name === 'OwnerOnlyFileError')) {
     process.stderr.write(`beacon: ${named.message}\n`);
     return 2;
   }

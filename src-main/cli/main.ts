@@ -11,6 +11,7 @@ import { registerService } from './commands/service.js';
 import { registerInit } from './commands/init.js';
 import { registerPermissionServer } from './commands/permission-server.js';
 import { registerPermissionCommands } from './commands/permissions.js';
+import { registerLogin } from './commands/login.js';
 import { reportCliError } from './errors.js';
 
 /** `beacon`: the headless CLI. Each command family lives in its own file under commands/. */
@@ -30,6 +31,7 @@ registerDoctor(program);
 registerService(program);
 registerInit(program);
 registerPermissionServer(program); // hidden: started by the claude CLI
+registerLogin(program); // login, logout
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.exitCode = reportCliError(error);

@@ -1,8 +1,11 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readOwnerOnlyJson } from './fs/owner-only-json.js';
 import type { MentuPaths } from './paths.js';
 import { jsonText, writeFileAtomicSync } from './fs/atomic-write.js';
 
-export type SecretName = 'supabase_key' | 'mentu_proxy_token';
+/** mentu_session: the Mentu sign-in Beacon made itself (JSON of StoredSession), see core/auth/session-store.ts. */
+export type SecretName = 'supabase_key' | 'mentu_proxy_token' | 'mentu_session';
+
+export const SECRET_NAMES: readonly SecretName[] = ['supabase_key', 'mentu_proxy_token', 'mentu_session'];
 
 /** Where keys live: Keychain via safeStorage in the app; an env variable or an owner-only file headless. */
 export interface SecretStore {
@@ -17,14 +20,8 @@ export interface SecretStore {
 export const SECRET_ENV: Readonly<Record<SecretName, readonly string[]>> = {
   supabase_key: ['BEACON_SUPABASE_KEY', 'SUPABASE_SERVICE_ROLE_KEY'],
   mentu_proxy_token: ['BEACON_MENTU_PROXY_TOKEN'],
+  mentu_session: [],
 };
-
-export class InsecureSecretsFileError extends Error {
-  constructor(path: string, mode: number) {
-    super(`${path} is readable by other users (mode ${(mode & 0o777).toString(8).padStart(3, '0')}); Beacon will not read keys from it. Run: chmod 600 ${path}`);
-    this.name = 'InsecureSecretsFileError';
-  }
-}
 
 /**
  * Headless store: BEACON_SUPABASE_KEY (or SUPABASE_SERVICE_ROLE_KEY) / BEACON_MENTU_PROXY_TOKEN from the
@@ -35,19 +32,11 @@ export function createHeadlessSecretStore(paths: MentuPaths, env: NodeJS.Process
   const file = paths.secrets;
 
   const readFile = (): Partial<Record<SecretName, string>> => {
-    let mode: number;
-    try {
-      mode = statSync(file).mode;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw error;
-    }
-    if ((mode & 0o077) !== 0) throw new InsecureSecretsFileError(file, mode);
-    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    if (!parsed || typeof parsed !== 'object') throw new Error(`${file} does not hold a JSON object of secrets.`);
+    // Refused when readable by others; malformed JSON is named by file and position (owner-only-json.ts).
+    const parsed = readOwnerOnlyJson(file, { holds: 'the keys', redo: 'store the keys again' }) ?? {};
     const out: Partial<Record<SecretName, string>> = {};
-    for (const name of Object.keys(SECRET_ENV) as SecretName[]) {
-      const value = (parsed as Record<string, unknown>)[name];
+    for (const name of SECRET_NAMES) {
+      const value = parsed[name];
       if (typeof value === 'string' && value !== '') out[name] = value;
     }
     return out;
@@ -96,7 +85,7 @@ export function createHeadlessSecretStore(paths: MentuPaths, env: NodeJS.Process
       }
     },
     describe() {
-      const inEnv = (Object.keys(SECRET_ENV) as SecretName[]).map(fromEnv).filter((x) => x !== null);
+      const inEnv = SECRET_NAMES.map(fromEnv).filter((x) => x !== null);
       const vars = inEnv.map((x) => x.variable).join(', ');
       return vars ? `environment (${vars}), then the owner-only file ${file}` : `the owner-only file ${file} (mode 0600)`;
     },

@@ -21,6 +21,8 @@ export interface AppCoreOptions {
   /** Default: the source beacon.yaml asks for (tests hand in a recording one). */
   source?: CommandSource;
   launchAtLogin?: LaunchAtLogin;
+  /** Opens a URL in the system browser (shell.openExternal): the Mentu sign-in from Settings. */
+  openExternal?: (url: string) => Promise<void>;
   /** Ask the user whether to cancel running commands and quit (a dialog in the app). */
   confirmCancel(running: RunningCommandSummary[]): Promise<boolean>;
   /** Leave the process (app.exit in the app). */
@@ -52,7 +54,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     lockRetryMs: options.lockRetryMs,
     permissionServer: options.permissionServer ?? null,
   });
-  const client = createBeaconClient({ executor, paths, env: options.env, secrets: options.secrets, launchAtLogin: options.launchAtLogin });
+  const client = createBeaconClient({ executor, paths, env: options.env, secrets: options.secrets, launchAtLogin: options.launchAtLogin, openExternal: options.openExternal });
   /** Set when the quit sequence held claims (in memory only), so the user's own pause setting is untouched. */
   let heldForQuit = false;
 

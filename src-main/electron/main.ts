@@ -115,6 +115,8 @@ function start(): void {
     logger,
     secrets: createKeychainSecretStore(safeStorage, join(app.getPath('userData'), 'secrets'), createHeadlessSecretStore(paths)),
     launchAtLogin,
+    // Only the sign-in's authorize URL (http(s), built from the project URL) reaches here.
+    openExternal: (url) => shell.openExternal(url),
     confirmCancel: (running) =>
       askToCancelAndQuit(
         {
@@ -197,8 +199,9 @@ function start(): void {
   const notifications = createNotificationTracker();
   const shown = createNotificationKeeper({
     create: (notice) => new Notification({ title: notice.title, body: notice.body }),
-    open: (commandId) => windows?.openCommand(commandId),
-    onFailed: (notice, error) => logger.warn(`notification for ${notice.commandId} failed`, { error }),
+    // The sign-in notice names no command: its click shows the window.
+    open: (commandId) => (commandId ? windows?.openCommand(commandId) : windows?.show()),
+    onFailed: (notice, error) => logger.warn(`notification for ${notice.commandId ?? 'the sign-in'} failed`, { error }),
   });
   const onSnapshot = (snapshot: BeaconSnapshot): void => {
     latest = snapshot;

@@ -12,8 +12,8 @@ export interface NotificationLike {
 
 export interface NotificationKeeperOptions<N extends NotificationLike> {
   create(notice: CommandNotice): N;
-  /** Show Beacon with this command open. */
-  open(commandId: string): void;
+  /** Show Beacon with this command open (null: a notice about no command, e.g. the sign-in). */
+  open(commandId: string | null): void;
   onFailed?(notice: CommandNotice, error: unknown): void;
   /** Notifications held at most (the oldest is let go first; macOS keeps far fewer on screen). */
   max?: number;

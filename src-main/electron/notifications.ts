@@ -3,11 +3,13 @@ import type { CommandStatus } from '../core/contract/command.js';
 
 /**
  * Which finished commands deserve a native notification: a command this app saw active that is now
- * completed, failed, timed out or cancelled — once, and not while a Beacon window is in front.
+ * completed, failed, timed out or cancelled — once, and not while a Beacon window is in front. Also the
+ * moment the sign-in stops working (auth_failed), once per time it happens, window or not: the user must act.
  * Pure, so it is tested without Electron; main.ts shows what this returns.
  */
 export interface CommandNotice {
-  commandId: string;
+  /** The command to show on click; null for the sign-in notice (click shows the window). */
+  commandId: string | null;
   title: string;
   body: string;
 }
@@ -31,9 +33,15 @@ export function createNotificationTracker(): NotificationTracker {
   const lastStatus = new Map<string, CommandStatus>();
   /** Permission requests already announced (each notifies once, when first seen waiting). */
   const announced = new Set<string>();
+  let lastConnection: BeaconSnapshot['source']['connection'] | null = null;
   return {
     update(snapshot, windowFocused) {
       const notices: CommandNotice[] = [];
+      const connection = snapshot.source.connection;
+      if (connection === 'auth_failed' && lastConnection !== 'auth_failed') {
+        notices.push({ commandId: null, title: 'Beacon needs you to sign in again', body: snapshot.source.detail ?? 'The Mentu sign-in stopped working.' });
+      }
+      lastConnection = connection;
       const requests = snapshot.permissionRequests ?? [];
       for (const request of requests) {
         if (request.state !== 'pending' || announced.has(request.id)) continue;

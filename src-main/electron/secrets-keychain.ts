@@ -1,6 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SecretName, SecretStore } from '../core/secrets.js';
+import { SECRET_NAMES, type SecretName, type SecretStore } from '../core/secrets.js';
 import { writeFileAtomicSync } from '../core/fs/atomic-write.js';
 
 /**
@@ -14,7 +14,7 @@ export interface SafeStorageLike {
   decryptString(encrypted: Buffer): string;
 }
 
-const NAMES: readonly SecretName[] = ['supabase_key', 'mentu_proxy_token'];
+const NAMES: readonly SecretName[] = SECRET_NAMES;
 
 /**
  * `fallback` (the headless store: env variables, the owner-only file) is read when the Keychain has no

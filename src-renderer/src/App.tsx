@@ -169,7 +169,7 @@ export function App({ client }: { client: UiClient }) {
             <LockPanel holders={snapshot.lockHolders} />
           </section>
           <section id="panel-settings" role="tabpanel" aria-labelledby="tab-settings" hidden={tab !== 'settings'} className="panel">
-            {tab === 'settings' && <SettingsPanel client={client} connected={link.state === 'connected'} />}
+            {tab === 'settings' && <SettingsPanel client={client} connected={link.state === 'connected'} auth={snapshot.source.auth ?? null} />}
           </section>
           {snapshot.fleet.length > 0 && (
             <section id="panel-fleet" role="tabpanel" aria-labelledby="tab-fleet" hidden={tab !== 'fleet'} className="panel">

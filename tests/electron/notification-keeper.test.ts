@@ -14,8 +14,8 @@ class FakeNotification extends EventEmitter {
 
 function setup(max?: number) {
   const created: FakeNotification[] = [];
-  const opened: string[] = [];
-  const failed: string[] = [];
+  const opened: (string | null)[] = [];
+  const failed: (string | null)[] = [];
   const keeper = createNotificationKeeper({
     create: (notice) => {
       const n = new FakeNotification(notice.title);

@@ -44,6 +44,20 @@ describe('notifications', () => {
   });
 });
 
+describe('the sign-in notification', () => {
+  it('says "sign in again" once when the connection turns auth_failed, window or not, and again after it recovered and failed anew', () => {
+    const tracker = createNotificationTracker();
+    const source = (connection: 'connected' | 'auth_failed', detail: string | null = null) =>
+      snapshotWith({ source: { kind: 'supabase', connection, detail, pendingWrites: 0 } });
+    const detail = "Session expired: sign in again (Beacon's Settings → Sign in, or `beacon login`; `mentu login` works too).";
+    expect(tracker.update(source('connected'), false)).toEqual([]);
+    expect(tracker.update(source('auth_failed', detail), true)).toEqual([{ commandId: null, title: 'Beacon needs you to sign in again', body: detail }]);
+    expect(tracker.update(source('auth_failed', detail), false)).toEqual([]);
+    tracker.update(source('connected'), false);
+    expect(tracker.update(source('auth_failed', detail), false)).toHaveLength(1);
+  });
+});
+
 describe('power', () => {
   it('hold one prevent-app-suspension blocker while anything runs and release it after', () => {
     const calls: string[] = [];

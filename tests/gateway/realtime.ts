@@ -9,6 +9,9 @@ import { isJwtError, verifyJwt, type JwtClaims } from './jwt.js';
 import { bindingMatches, parseBindings, type Binding } from './realtime-binding.js';
 import { asRole } from './role-session.js';
 
+/** Realtime's @confirm_token_ms_interval. */
+const CONFIRM_TOKEN_MS = 5 * 60_000;
+
 /** Phoenix frame, vsn 2.0.0: [join_ref, ref, topic, event, payload]. */
 type Frame = [string | null, string | null, string, string, Record<string, unknown>];
 
@@ -17,6 +20,8 @@ interface Channel {
   joinRef: string | null;
   bindings: Binding[];
   claims: JwtClaims;
+  /** Fires when the channel's token expires: Realtime then shuts the channel down (confirm_token). */
+  expiry: NodeJS.Timeout | null;
 }
 
 interface Client {
@@ -59,14 +64,56 @@ export class RealtimeServer {
       const client: Client = { ws, claims, channels: new Map(), chain: Promise.resolve() };
       this.clients.add(client);
       ws.on('message', (data) => this.inOrder(client, () => this.onFrame(client, data)));
-      ws.on('close', () => this.clients.delete(client));
-      ws.on('error', () => this.clients.delete(client));
+      const gone = () => {
+        this.clients.delete(client);
+        for (const channel of client.channels.values()) this.forget(client, channel);
+      };
+      ws.on('close', gone);
+      ws.on('error', gone);
     });
   }
 
   dropAll(): void {
-    for (const client of this.clients) client.ws.terminate();
+    for (const client of this.clients) {
+      client.ws.terminate();
+      for (const channel of client.channels.values()) this.forget(client, channel);
+    }
     this.clients.clear();
+  }
+
+  private forget(client: Client, channel: Channel): void {
+    if (channel.expiry) clearTimeout(channel.expiry);
+    channel.expiry = null;
+    if (client.channels.get(channel.topic) === channel) client.channels.delete(channel.topic);
+  }
+
+  /**
+   * Realtime's confirm_token: when the channel's token expires it pushes a system error ("Token has expired
+   * N seconds ago") and stops the channel, which the client sees as phx_close. A new token sent with an
+   * access_token message moves the deadline.
+   */
+  private armExpiry(client: Client, channel: Channel): void {
+    if (channel.expiry) clearTimeout(channel.expiry);
+    channel.expiry = null;
+    const exp = channel.claims.exp;
+    if (typeof exp !== 'number') return;
+    // Like confirm_token: checked at the expiry, or in 5 minutes if that is sooner, then again.
+    const delay = Math.min(Math.max(0, exp * 1000 - Date.now()), CONFIRM_TOKEN_MS);
+    channel.expiry = setTimeout(() => {
+      channel.expiry = null;
+      if (client.channels.get(channel.topic) !== channel) return;
+      if (exp * 1000 > Date.now()) this.armExpiry(client, channel);
+      else this.shutdown(client, channel, expiredMessage(exp));
+    }, delay);
+    channel.expiry.unref();
+  }
+
+  /** RealtimeChannel.shutdown_response: a system error with the reason, then the channel closes. */
+  private shutdown(client: Client, channel: Channel, message: string): void {
+    this.forget(client, channel);
+    const name = channel.topic.replace(/^realtime:/, '');
+    this.send(client, [channel.joinRef, null, channel.topic, 'system', { extension: 'system', status: 'error', message, channel: name }]);
+    this.send(client, [channel.joinRef, channel.joinRef, channel.topic, 'phx_close', {}]);
   }
 
   close(): void {
@@ -166,10 +213,12 @@ export class RealtimeServer {
         return this.join(client, frame, payload);
       case 'access_token':
         return this.updateToken(client, frame, payload);
-      case 'phx_leave':
-        client.channels.delete(topic);
+      case 'phx_leave': {
+        const channel = client.channels.get(topic);
+        if (channel) this.forget(client, channel);
         this.reply(client, frame, 'ok', {});
         return;
+      }
       default:
         // broadcast / presence are accepted and ignored: Beacon only uses postgres_changes.
         if (frame[1] !== null) this.reply(client, frame, 'ok', {});
@@ -178,7 +227,8 @@ export class RealtimeServer {
 
   private async join(client: Client, frame: Frame, payload: Record<string, unknown>): Promise<void> {
     const topic = frame[2];
-    client.channels.delete(topic);
+    const previous = client.channels.get(topic);
+    if (previous) this.forget(client, previous);
     if (this.faults.joinsRefused) {
       this.reply(client, frame, 'error', { reason: 'test gateway: joins are refused (fault injection)' });
       return;
@@ -186,7 +236,8 @@ export class RealtimeServer {
     const token = typeof payload.access_token === 'string' ? payload.access_token : null;
     const claims = token ? verifyJwt(token, this.jwtSecret) : client.claims;
     if (isJwtError(claims)) {
-      this.reply(client, frame, 'error', { reason: `Invalid JWT: ${claims.error}` });
+      const reason = claims.error === 'JWT expired' ? `InvalidJWTToken: ${expiredMessage(expOf(token))}` : `Invalid JWT: ${claims.error}`;
+      this.reply(client, frame, 'error', { reason });
       return;
     }
     const config = (payload.config ?? {}) as { postgres_changes?: unknown };
@@ -198,7 +249,9 @@ export class RealtimeServer {
       this.reply(client, frame, 'error', { reason: (error as Error).message });
       return;
     }
-    client.channels.set(topic, { topic, joinRef: frame[0], bindings, claims });
+    const channel: Channel = { topic, joinRef: frame[0], bindings, claims, expiry: null };
+    client.channels.set(topic, channel);
+    this.armExpiry(client, channel);
     this.stats.joins += 1;
     const echoed = bindings.map(({ id, event, schema, table, filter }) => ({ id, event, schema, table, ...(filter === undefined ? {} : { filter }) }));
     this.reply(client, frame, 'ok', { postgres_changes: echoed });
@@ -212,15 +265,32 @@ export class RealtimeServer {
 
   private updateToken(client: Client, frame: Frame, payload: Record<string, unknown>): void {
     const channel = client.channels.get(frame[2]);
-    const claims = verifyJwt(String(payload.access_token ?? ''), this.jwtSecret);
+    const token = String(payload.access_token ?? '');
+    const claims = verifyJwt(token, this.jwtSecret);
     if (isJwtError(claims)) {
-      // Realtime closes the channel on a bad token; the client sees CHANNEL_ERROR and rejoins.
-      client.channels.delete(frame[2]);
-      if (frame[1] !== null) this.reply(client, frame, 'error', { reason: `Invalid JWT: ${claims.error}` });
-      this.send(client, [frame[0], null, frame[2], 'phx_error', {}]);
+      // Realtime shuts the channel down on a token it cannot accept (system error, then phx_close).
+      if (channel) this.shutdown(client, channel, claims.error === 'JWT expired' ? expiredMessage(expOf(token)) : `Invalid JWT: ${claims.error}`);
       return;
     }
     client.claims = claims;
-    if (channel) channel.claims = claims;
+    if (channel) {
+      channel.claims = claims;
+      this.armExpiry(client, channel);
+    }
+  }
+}
+
+/** Realtime's wording (ChannelsAuthorization.authorize_conn). */
+function expiredMessage(exp: number | null): string {
+  const ago = exp === null ? 0 : Math.max(0, Math.floor(Date.now() / 1000) - exp);
+  return `Token has expired ${ago} seconds ago`;
+}
+
+function expOf(token: string | null): number | null {
+  try {
+    const claims = JSON.parse(Buffer.from(String(token).split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
+    return typeof claims.exp === 'number' ? claims.exp : null;
+  } catch {
+    return null;
   }
 }

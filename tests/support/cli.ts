@@ -2,8 +2,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from './repo.js';
 
-/** The built CLI bundle (`npm run build:cli`; the test run's global setup makes sure it is current). */
-export const CLI = join(REPO_ROOT, 'dist-cli/beacon.cjs');
+/**
+ * The built CLI bundle (`npm run build:cli`; the test run's global setup makes sure it is current).
+ * BEACON_TEST_CLI runs the same tests against another build (e.g. main's, to show a new test fails there).
+ */
+export const CLI = process.env.BEACON_TEST_CLI ?? join(REPO_ROOT, 'dist-cli/beacon.cjs');
+
+/** A stack trace line as Node prints one: expected conditions never show one. */
+export const STACK_LINE = /^\s+at .+\(.+:\d+:\d+\)$|^\s+at .+:\d+:\d+$/m;
 
 export interface CliResult {
   status: number | null;

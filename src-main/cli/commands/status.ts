@@ -6,6 +6,7 @@ import { currentHostname, VERSION } from '../../core/identity.js';
 import { describeHolder, readLockHolders } from '../../core/lock/executor-lock.js';
 import { loadFleetFromSource } from '../../core/fleet.js';
 import { mentuPaths, type MentuPaths } from '../../core/paths.js';
+import { readAuthStatus, renderAuthStatus, type AuthStatus } from '../control/auth-status.js';
 import { openConfiguredSource } from '../control/configured-source.js';
 
 /**
@@ -19,6 +20,8 @@ export interface StatusReport {
   config: { path: string; created: boolean };
   commandSource: { kind: 'local' | 'supabase'; configured: 'auto' | 'local' | 'supabase'; supabaseUrl: string | null };
   lock: { path: string; state: 'free' | 'held'; holders: LockHolderView[] };
+  /** Supabase only: the auth mode, who is signed in or the key's role, the expiry, workspace membership, the connection. */
+  auth?: AuthStatus;
   /** The fleet listing (`beacon status --executors`); absent unless asked for. */
   executors?: FleetMachineView[];
 }
@@ -27,6 +30,7 @@ export async function buildStatusReport(paths: MentuPaths, env: NodeJS.ProcessEn
   const loaded = await loadConfig(paths, env); // an invalid config throws ConfigError (exit 2)
   const holders = await readLockHolders(paths);
   const executors = options.executors ? await readFleet(loaded, holders, env) : undefined;
+  const auth = await readAuthStatus(loaded, paths, env);
   return {
     version: VERSION,
     machine: { id: loaded.machineId, name: loaded.machineName, hostname: currentHostname(env) },
@@ -37,6 +41,7 @@ export async function buildStatusReport(paths: MentuPaths, env: NodeJS.ProcessEn
       supabaseUrl: loaded.config.supabase.url,
     },
     lock: { path: paths.executorLock, state: holders.length ? 'held' : 'free', holders },
+    ...(auth ? { auth } : {}),
     ...(executors ? { executors } : {}),
   };
 }
@@ -98,13 +103,14 @@ export function renderStatus(report: StatusReport): string {
     `Executor lock:  ${report.lock.state === 'free' ? 'free' : `held (${report.lock.path})`}`,
   ];
   for (const holder of report.lock.holders) lines.push(indent(describeHolder(holder), '  '));
+  if (report.auth) lines.push(...renderAuthStatus(report.auth));
   return `${lines.join('\n')}\n`;
 }
 
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('show the machine id, config path, command source, executor lock holder and version (--executors: the fleet)')
+    .description('show the machine id, config path, command source, sign-in (mode, user or key role, expiry, workspaces), executor lock holder and version (--executors: the fleet)')
     .option('--json', 'print the status as one JSON object')
     .option('--executors', 'also list the fleet: every executor of the configured workspaces and the lock holder, with heartbeat age')
     .action(async (options: { json?: boolean; executors?: boolean }) => {

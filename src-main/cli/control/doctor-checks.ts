@@ -19,16 +19,13 @@ import { sandboxSupport } from '../../core/run/sandbox.js';
 import { createHeadlessSecretStore } from '../../core/secrets.js';
 import type { BeaconSnapshot } from '../../core/contract/types.js';
 import { callExecutor, ExecutorNotRunningError } from './client.js';
+import { authChecks } from './doctor-auth.js';
 
-/** The checks of `beacon doctor`: each says what it found and, when broken, what to do. */
-export interface DoctorCheck {
-  name: string;
-  level: 'ok' | 'info' | 'warning' | 'problem';
-  detail: string;
-  fix: string | null;
-}
+import type { DoctorCheck } from './doctor-check.js';
 
-export async function runDoctorChecks(paths: MentuPaths, env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
+export type { DoctorCheck } from './doctor-check.js';
+
+export async function runDoctorChecks(paths: MentuPaths, env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   let loaded: LoadedConfig | null = null;
   try {
@@ -42,6 +39,7 @@ export async function runDoctorChecks(paths: MentuPaths, env: NodeJS.ProcessEnv)
     checks.push(...directoryChecks(loaded));
     checks.push(...folderPermissionChecks(loaded.config.execution.allowed_directories, env.HOME || homedir()));
     checks.push(await sourceCheck(loaded, paths, env));
+    checks.push(...(await authChecks(loaded, paths, env, platform)));
   }
   checks.push(await lockCheck(paths));
   checks.push(await controlCheck(paths));

@@ -2,8 +2,8 @@ import { statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { isTerminal } from '../commands/command.js';
 import { type Command } from '../contract/command.js';
-import { loadConfig, updateConfig, type ConfigChange, type LoadedConfig } from '../config/load.js';
-import { DEFAULT_CLAUDE_ARGS, effectiveSource } from '../config/schema.js';
+import { loadConfig, updateConfig, type LoadedConfig } from '../config/load.js';
+import { anonKeyOf, effectiveAuth, effectiveSource } from '../config/schema.js';
 import type { Executor } from '../executor.js';
 import { planFollowUp } from '../commands/follow-up.js';
 import { probeAgentVersion } from '../executor/agent-probe.js';
@@ -15,6 +15,8 @@ import { resolveAgentCommand } from '../run/agents.js';
 import { loginShellEnvironment } from '../run/shell-env.js';
 import type { SecretStore } from '../secrets.js';
 import { readLogSlice } from './read-output.js';
+import { configChanges } from './settings-changes.js';
+import { createSignInActions } from './sign-in-actions.js';
 import type { BeaconClient, BeaconEvent, BeaconSnapshot, CommandView, LaunchAtLoginView, OutputSlice, SettingsPatch, SettingsView } from '../contract/types.js';
 
 /**
@@ -34,6 +36,8 @@ export interface BeaconClientOptions {
   secrets: SecretStore;
   /** Supplied by the Electron shell; elsewhere launch at login is reported unsupported. */
   launchAtLogin?: LaunchAtLogin;
+  /** Opens a URL in the system browser (the Electron shell, for the sign-in). */
+  openExternal?: (url: string) => Promise<void>;
   /** Coalescing window of snapshot events (default 50 ms). */
   snapshotCoalesceMs?: number;
   /** Commands in a snapshot (default 100). */
@@ -186,6 +190,9 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
       supabaseUrl: config.supabase.url,
       workspaceIds: config.supabase.workspace_ids,
       supabaseKeyStored: !!(await secrets.get('supabase_key').catch(() => null)),
+      auth: config.supabase.auth,
+      effectiveAuth: effectiveAuth(config),
+      anonKey: anonKeyOf(config, env),
       allowedDirectories: config.execution.allowed_directories,
       defaultTimeoutSeconds: config.execution.default_timeout_seconds,
       maxConcurrent: config.execution.max_concurrent,
@@ -207,7 +214,7 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
     if (changes.length) {
       const next = await updateConfig(paths, changes);
       executor.applyConfig(next);
-      if (effectiveSource(next.config) !== before || patch.supabaseUrl !== undefined || patch.workspaceIds !== undefined) {
+      if (effectiveSource(next.config) !== before || patch.supabaseUrl !== undefined || patch.workspaceIds !== undefined || patch.auth !== undefined || patch.anonKey !== undefined) {
         emit({ type: 'notice', level: 'info', message: 'Restart Beacon to connect to the changed command source.' });
       }
     }
@@ -215,8 +222,21 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
     return getSettings();
   };
 
+  const signIn = createSignInActions({
+    currentConfig, paths, env, secrets, openExternal: options.openExternal,
+    changed: (next, notice) => {
+      if (next) executor.applyConfig(next);
+      if (notice) emit({ type: 'notice', level: 'info', message: notice });
+      scheduleSnapshot();
+    },
+  });
+
   return {
     getSnapshot,
+    startSignIn: signIn.startSignIn,
+    getSignIn: signIn.getSignIn,
+    listWorkspaces: signIn.listWorkspaces,
+    signOut: signIn.signOut,
     pause: async () => executor.pause(),
     resume: async () => executor.resume(),
     cancel: (commandId) => executor.cancel(commandId),
@@ -289,6 +309,7 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
       };
     },
     dispose: () => {
+      signIn.dispose();
       listeners.clear();
       detach();
     },
@@ -316,23 +337,4 @@ function snapshotRole(role: ExecutorRole): BeaconSnapshot['role'] {
   if (role === 'idle' || role === 'starting') return 'starting';
   if (role === 'stopping' || role === 'stopped') return 'stopping';
   return role;
-}
-
-/** SettingsPatch → edits of beacon.yaml (the key goes to the secret store, never here). */
-function configChanges(patch: SettingsPatch, loaded: LoadedConfig): ConfigChange[] {
-  const changes: ConfigChange[] = [];
-  if (patch.commandSource !== undefined) changes.push({ path: ['command_source'], value: patch.commandSource });
-  if (patch.supabaseUrl !== undefined) changes.push({ path: ['supabase', 'url'], value: patch.supabaseUrl });
-  if (patch.workspaceIds !== undefined) changes.push({ path: ['supabase', 'workspace_ids'], value: patch.workspaceIds });
-  if (patch.allowedDirectories !== undefined) changes.push({ path: ['execution', 'allowed_directories'], value: patch.allowedDirectories });
-  if (patch.defaultTimeoutSeconds !== undefined) changes.push({ path: ['execution', 'default_timeout_seconds'], value: patch.defaultTimeoutSeconds });
-  if (patch.maxConcurrent !== undefined) changes.push({ path: ['execution', 'max_concurrent'], value: patch.maxConcurrent });
-  if (patch.agentCommand !== undefined) {
-    const name = loaded.config.execution.default_agent;
-    const profile = loaded.config.agents[name];
-    // The whole profile is written: the file may not spell it out (schema defaults).
-    const base = profile ?? { args: DEFAULT_CLAUDE_ARGS, output: 'stream-json' as const };
-    changes.push({ path: ['agents', name], value: { command: patch.agentCommand, args: base.args, output: base.output } });
-  }
-  return changes;
 }

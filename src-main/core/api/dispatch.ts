@@ -14,6 +14,8 @@ const settingsPatch = z
     supabaseUrl: z.url().nullable().optional(),
     workspaceIds: z.array(z.uuid()).max(50).optional(),
     supabaseKey: z.string().min(1).max(8192).optional(),
+    auth: z.enum(['auto', 'session', 'service_role']).optional(),
+    anonKey: z.string().min(1).max(8192).nullable().optional(),
     allowedDirectories: z.array(z.string().min(1).max(4096)).max(100).optional(),
     defaultTimeoutSeconds: z.number().int().positive().max(7 * 24 * 3600).optional(),
     maxConcurrent: z.number().int().min(1).max(64).optional(),
@@ -48,6 +50,10 @@ export const ACTION_ARGUMENTS = {
   decideApproval: z.tuple([commandId, z.enum(['approved', 'rejected'])]),
   followUp: z.tuple([commandId, z.string().min(1).max(1024 * 1024)]),
   answerPermission: z.tuple([z.string().regex(/^[0-9a-f-]{4,36}$/, 'a permission request id (or at least 4 of its first characters)'), permissionAnswer]),
+  startSignIn: z.tuple([]),
+  getSignIn: z.tuple([]),
+  listWorkspaces: z.tuple([]),
+  signOut: z.tuple([]),
 } satisfies Record<BeaconActionName, z.ZodType>;
 
 export class ApiRequestError extends Error {

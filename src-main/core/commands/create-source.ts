@@ -1,5 +1,6 @@
 import type { LoadedConfig } from '../config/load.js';
-import { effectiveSource } from '../config/schema.js';
+import { openSession } from '../auth/open-session.js';
+import { anonKeyOf, effectiveAuth, effectiveSource } from '../config/schema.js';
 import { currentHostname } from '../identity.js';
 import type { Logger } from '../logger.js';
 import type { MentuPaths } from '../paths.js';
@@ -54,17 +55,21 @@ export async function createCommandSource(options: CreateSourceOptions): Promise
   });
 }
 
-async function supabaseAuth(options: CreateSourceOptions, env: NodeJS.ProcessEnv): Promise<SupabaseAuth> {
+/** How the configured Supabase project is signed in to: the service-role key, or a started Mentu session. */
+export async function supabaseAuth(options: Omit<CreateSourceOptions, 'env'>, env: NodeJS.ProcessEnv): Promise<SupabaseAuth> {
   const { loaded, paths, secrets } = options;
   const config = loaded.config;
-  if (config.supabase.auth === 'session') {
-    const anonKey = env[config.supabase.anon_key_env]?.trim();
+  if (!config.supabase.url) throw new SourceConfigError(`supabase.url is not set in ${loaded.path}.`);
+  if (effectiveAuth(config) === 'session') {
+    const anonKey = anonKeyOf(config, env);
     if (!anonKey) {
       throw new SourceConfigError(
-        `supabase.auth is session but ${config.supabase.anon_key_env} is not set: export the project's anon key as ${config.supabase.anon_key_env}.`,
+        `supabase.auth is session but the project's anon key is not set: put it in ${loaded.path} as supabase.anon_key (it is public, not a secret), or export ${config.supabase.anon_key_env}.`,
       );
     }
-    return { kind: 'session', anonKey, credentialsPath: paths.credentials };
+    // Started before the source: orphan recovery runs before source.start and needs the token.
+    const session = await openSession({ url: config.supabase.url, anonKey, paths, secrets, shareMentuCredentials: config.supabase.share_mentu_credentials, logger: options.logger });
+    return { kind: 'session', anonKey, session };
   }
   const key = await secrets.get('supabase_key');
   if (!key) {

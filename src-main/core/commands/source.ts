@@ -1,5 +1,6 @@
 import type { Command, CommandOutcome, NewCommand } from '../contract/command.js';
 import type { PermissionAnswer, PermissionRequestState, PermissionRequestView } from '../contract/permission-request.js';
+import type { AuthView } from '../contract/types.js';
 
 /**
  * The CommandSource port: where commands come from and where their progress goes. The executor talks
@@ -16,6 +17,8 @@ export interface SourceStatus {
   detail: string | null;
   /** Writes waiting in the outbox (Supabase) because the database is unreachable. */
   pendingWrites: number;
+  /** Supabase only: how the source is signed in and what that reaches. */
+  auth?: AuthView | null;
 }
 
 /** Who is claiming: the persistent machine id and what it can run. */

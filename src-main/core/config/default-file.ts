@@ -36,11 +36,16 @@ supabase:
   workspace_ids: []
   # The workspace this machine registers under in bridge_machines (null = the first of workspace_ids).
   primary_workspace_id: null
-  # service_role: a service key from the secret store (or $BEACON_SUPABASE_KEY);
-  # session: the \`mentu login\` session in ~/.mentu/credentials.
-  auth: service_role
-  # The environment variable holding the project's anon key (needed with auth: session).
+  # How Beacon signs in to Mentu. session: as you (sign in from Settings or with \`beacon login\`; row-level
+  # security applies); service_role: a project key from the secret store (or $BEACON_SUPABASE_KEY), for servers;
+  # auto: session on a Mac, service_role elsewhere.
+  auth: auto
+  # The project's anon (publishable) key, needed with auth: session. It is public, not a secret.
+  anon_key: null
+  # The environment variable read for the anon key when anon_key is null.
   anon_key_env: SUPABASE_ANON_KEY
+  # Also keep the session in ~/.mentu/credentials, so \`mentu login\` and Beacon's sign-in serve each other.
+  share_mentu_credentials: true
   # How often (seconds, 5 to 3600) this machine reports that it is alive.
   heartbeat_seconds: 60
   # How often (seconds, 1 to 3600) Beacon polls for commands, whatever the realtime socket says.

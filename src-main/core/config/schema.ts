@@ -165,10 +165,17 @@ export const configSchema = z
         workspace_ids: z.array(z.uuid()).default([]),
         /** The workspace bridge_machines registers under (default: the first of workspace_ids). */
         primary_workspace_id: z.uuid().nullable().default(null),
-        /** service_role: a key from the secret store; session: the `mentu login` session in ~/.mentu/credentials. */
-        auth: z.enum(['service_role', 'session']).default('service_role'),
-        /** The project's anon key, needed with auth=session (not a secret, but still kept out of logs). */
+        /**
+         * session: sign in as yourself (row-level security applies; the default on a Mac); service_role: a
+         * project key from the secret store (servers); auto: session on macOS, service_role elsewhere.
+         */
+        auth: z.enum(['auto', 'service_role', 'session']).default('auto'),
+        /** The project's anon (publishable) key, needed with auth: session. Public, not a secret; kept out of logs. */
+        anon_key: z.string().min(1).nullable().default(null),
+        /** Where the anon key is read from when anon_key is not set. */
         anon_key_env: z.string().default('SUPABASE_ANON_KEY'),
+        /** Also keep the session in ~/.mentu/credentials, shared with `mentu login` both ways. */
+        share_mentu_credentials: z.boolean().default(true),
         /** Heartbeat period in seconds. */
         heartbeat_seconds: z.number().int().min(5).max(3600).default(60),
         /** Poll backstop period in seconds, whatever the realtime socket says. */
@@ -179,8 +186,10 @@ export const configSchema = z
         url: null,
         workspace_ids: [],
         primary_workspace_id: null,
-        auth: 'service_role',
+        auth: 'auto',
+        anon_key: null,
         anon_key_env: 'SUPABASE_ANON_KEY',
+        share_mentu_credentials: true,
         heartbeat_seconds: 60,
         poll_seconds: 30,
       }),
@@ -226,6 +235,17 @@ export const configSchema = z
 
 export type BeaconConfig = z.infer<typeof configSchema>;
 export type AgentProfile = BeaconConfig['agents'][string];
+
+/** The effective auth mode: auto means session on a Mac (a desktop), the service role elsewhere (servers). */
+export function effectiveAuth(config: BeaconConfig, platform: NodeJS.Platform = process.platform): 'service_role' | 'session' {
+  if (config.supabase.auth === 'auto') return platform === 'darwin' ? 'session' : 'service_role';
+  return config.supabase.auth;
+}
+
+/** The project's anon key: supabase.anon_key, else the variable named by supabase.anon_key_env. */
+export function anonKeyOf(config: BeaconConfig, env: NodeJS.ProcessEnv): string | null {
+  return config.supabase.anon_key ?? (env[config.supabase.anon_key_env]?.trim() || null);
+}
 
 /** The effective command source: auto means Supabase when a URL is configured, else the local queue. */
 export function effectiveSource(config: BeaconConfig): 'local' | 'supabase' {

@@ -84,6 +84,46 @@ export interface AgentHealthView {
   checkedAt: string;
 }
 
+/** How the executor is signed in to Mentu (the Supabase source), and what the key or session may reach. */
+export interface AuthView {
+  mode: 'service_role' | 'session';
+  /** session: signed_in, signed_out, unreachable (renewal waits for the auth server), refused (sign in again); service_role: key. */
+  state: 'signed_in' | 'signed_out' | 'unreachable' | 'refused' | 'key';
+  /** The signed-in user (session mode). */
+  user: { id: string | null; email: string | null } | null;
+  /** The role the key or token acts as (service_role, anon, authenticated), when it says. */
+  role: string | null;
+  /** When the session's access token expires (ISO), renewed ahead of it. */
+  expiresAt: string | null;
+  /** The configured workspaces: member (or, with the service role, existing) true/false, null when not checked yet. */
+  workspaces: { id: string; name: string | null; member: boolean | null }[];
+  /** The bridge_machines row: registered at the last heartbeat (true), refused (false), not tried yet (null). */
+  machineRegistered: boolean | null;
+  machineProblem: string | null;
+  /** What to fix first, in words ("not a member of workspace …", "key has role anon, not service_role", "session expired: sign in again"). */
+  problem: string | null;
+}
+
+/** A workspace the signed-in user belongs to (the choice after a sign-in). */
+export interface WorkspaceChoice {
+  id: string;
+  name: string | null;
+  role: string | null;
+  /** Already in supabase.workspace_ids. */
+  selected: boolean;
+}
+
+/** Where a sign-in stands: started (open `url` in a browser), then signed in or failed. */
+export interface SignInView {
+  state: 'idle' | 'waiting' | 'signed_in' | 'failed';
+  /** The authorize URL to open (while waiting). */
+  url: string | null;
+  /** The shell opened the URL in the system browser itself. */
+  opened: boolean;
+  email: string | null;
+  error: string | null;
+}
+
 export interface BeaconSnapshot {
   machineId: string;
   machineName: string;
@@ -98,6 +138,8 @@ export interface BeaconSnapshot {
     connection: ConnectionStateName;
     detail: string | null;
     pendingWrites: number;
+    /** Supabase only: the auth mode, who is signed in and what that reaches (optional: older cores omit it). */
+    auth?: AuthView | null;
   };
   lockHolders: LockHolderView[];
   /** Running first, then recent (newest first). */
@@ -126,6 +168,11 @@ export interface SettingsView {
   workspaceIds: string[];
   /** Whether a key is stored; the key itself is never sent to a UI. */
   supabaseKeyStored: boolean;
+  /** supabase.auth as configured (optional: older cores omit it), and what it means on this machine. */
+  auth?: 'auto' | 'session' | 'service_role';
+  effectiveAuth?: 'session' | 'service_role';
+  /** The project's anon (publishable) key: public, so it is shown. */
+  anonKey?: string | null;
   allowedDirectories: string[];
   defaultTimeoutSeconds: number;
   maxConcurrent: number;
@@ -156,6 +203,8 @@ export interface SettingsPatch {
   workspaceIds?: string[];
   /** Write-only: stored in the secret store, never echoed back. */
   supabaseKey?: string;
+  auth?: 'auto' | 'session' | 'service_role';
+  anonKey?: string | null;
   allowedDirectories?: string[];
   defaultTimeoutSeconds?: number;
   maxConcurrent?: number;
@@ -209,6 +258,16 @@ export interface BeaconActions {
    */
   decideApproval?(commandId: string, decision: 'approved' | 'rejected'): Promise<{ ok: boolean; message: string }>;
   /**
+   * Sign in to Mentu as yourself: starts the browser sign-in (the shell opens the URL in the system browser
+   * when it can; `opened` says whether it did) and returns at once; getSignIn tells how it went.
+   */
+  startSignIn?(): Promise<SignInView>;
+  getSignIn?(): Promise<SignInView>;
+  /** The signed-in user's workspaces, marked when configured (choose them with updateSettings({workspaceIds})). */
+  listWorkspaces?(): Promise<WorkspaceChoice[]>;
+  /** Forget the session here (and in ~/.mentu/credentials when shared) and end it on the server. */
+  signOut?(): Promise<void>;
+  /**
    * A person's answer to a live permission request (allow once, allow this tool for the rest of the command, or
    * deny with words for the model). The first answer from any surface wins; a later one is told who answered.
    * `context` is added by the transport (never sent by a client): which surface the answer came through.
@@ -245,6 +304,10 @@ export const BEACON_ACTION_NAMES = [
   'decideApproval',
   'followUp',
   'answerPermission',
+  'startSignIn',
+  'getSignIn',
+  'listWorkspaces',
+  'signOut',
 ] as const satisfies readonly (keyof BeaconActions)[];
 export type BeaconActionName = (typeof BEACON_ACTION_NAMES)[number];
 

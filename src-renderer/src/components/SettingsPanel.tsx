@@ -1,8 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { SettingsPatch, SettingsView } from '../../../src-main/core/contract/types.js';
+import type { AuthView, SettingsPatch, SettingsView } from '../../../src-main/core/contract/types.js';
 import type { UiClient } from '../transport/index.js';
 import { errorMessage } from '../format.js';
 import { LoginItemStatus } from './LoginItemStatus.js';
+import { SignInSection } from './SignInSection.js';
 
 const lines = (text: string): string[] =>
   text
@@ -15,6 +16,8 @@ interface Draft {
   supabaseUrl: string;
   workspaceIds: string;
   supabaseKey: string;
+  auth: NonNullable<SettingsView['auth']>;
+  anonKey: string;
   allowedDirectories: string;
   agentCommand: string;
   launchAtLogin: boolean;
@@ -26,6 +29,8 @@ function draftOf(settings: SettingsView): Draft {
     supabaseUrl: settings.supabaseUrl ?? '',
     workspaceIds: settings.workspaceIds.join('\n'),
     supabaseKey: '',
+    auth: settings.auth ?? 'auto',
+    anonKey: settings.anonKey ?? '',
     allowedDirectories: settings.allowedDirectories.join('\n'),
     agentCommand: settings.agentCommand,
     launchAtLogin: settings.launchAtLogin.enabled,
@@ -41,6 +46,9 @@ function patchOf(draft: Draft, settings: SettingsView): SettingsPatch {
   const workspaces = lines(draft.workspaceIds);
   if (workspaces.join('\n') !== settings.workspaceIds.join('\n')) patch.workspaceIds = workspaces;
   if (draft.supabaseKey.trim()) patch.supabaseKey = draft.supabaseKey.trim();
+  if (settings.auth !== undefined && draft.auth !== settings.auth) patch.auth = draft.auth;
+  const anonKey = draft.anonKey.trim() || null;
+  if (settings.anonKey !== undefined && anonKey !== settings.anonKey) patch.anonKey = anonKey;
   const dirs = lines(draft.allowedDirectories);
   if (dirs.join('\n') !== settings.allowedDirectories.join('\n')) patch.allowedDirectories = dirs;
   if (draft.agentCommand.trim() && draft.agentCommand.trim() !== settings.agentCommand) patch.agentCommand = draft.agentCommand.trim();
@@ -48,7 +56,7 @@ function patchOf(draft: Draft, settings: SettingsView): SettingsPatch {
   return patch;
 }
 
-export function SettingsPanel({ client, connected }: { client: UiClient; connected: boolean }) {
+export function SettingsPanel({ client, connected, auth = null }: { client: UiClient; connected: boolean; auth?: AuthView | null }) {
   const [settings, setSettings] = useState<SettingsView | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -80,11 +88,20 @@ export function SettingsPanel({ client, connected }: { client: UiClient; connect
     );
   }
 
+  const reload = async (message: string): Promise<void> => {
+    const next = await client.getSettings();
+    setSettings(next);
+    setDraft(draftOf(next));
+    setSaved(message);
+  };
+
   const update = (change: Partial<Draft>) => {
     setSaved(null);
     setDraft({ ...draft, ...change });
   };
   const patch = patchOf(draft, settings);
+  // A person's account (the Mac default) or a project key (servers): only the fields of the one in use.
+  const usesSession = draft.auth === 'session' || (draft.auth === 'auto' && settings.effectiveAuth === 'session');
   const dirty = Object.keys(patch).length > 0;
 
   const save = async (event: FormEvent) => {
@@ -122,9 +139,23 @@ export function SettingsPanel({ client, connected }: { client: UiClient; connect
           <input type="url" value={draft.supabaseUrl} placeholder="https://xyz.supabase.co" onChange={(e) => update({ supabaseUrl: e.target.value })} />
         </label>
         <label className="row">
+          <span>Sign in with</span>
+          <select value={draft.auth} onChange={(e) => update({ auth: e.target.value as Draft['auth'] })} data-testid="auth-mode">
+            <option value="session">Your Mentu account (recommended on a Mac)</option>
+            <option value="service_role">A service-role key (servers)</option>
+            <option value="auto">Automatic (account on a Mac, key elsewhere){settings.effectiveAuth ? ` — here: ${settings.effectiveAuth === 'session' ? 'account' : 'key'}` : ''}</option>
+          </select>
+        </label>
+        <label className="row">
+          <span>Anon key (public)</span>
+          <input type="text" spellCheck={false} value={draft.anonKey} placeholder="The project's anon / publishable key" onChange={(e) => update({ anonKey: e.target.value })} />
+        </label>
+        {usesSession && <SignInSection client={client} auth={auth} connected={connected} onSaved={(message) => void reload(message)} />}
+        <label className="row">
           <span>Workspace ids (one per line)</span>
           <textarea rows={2} value={draft.workspaceIds} onChange={(e) => update({ workspaceIds: e.target.value })} />
         </label>
+        {!usesSession && (
         <label className="row">
           <span>
             Service key{' '}
@@ -141,6 +172,7 @@ export function SettingsPanel({ client, connected }: { client: UiClient; connect
             onChange={(e) => update({ supabaseKey: e.target.value })}
           />
         </label>
+        )}
       </fieldset>
       <label className="row">
         <span>Allowed directories (one per line)</span>

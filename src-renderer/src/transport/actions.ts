@@ -1,5 +1,5 @@
 import type {
-  BeaconActionName, BeaconActions, BeaconSnapshot, OutputSlice, PermissionAnswerResult, SettingsPatch, SettingsView,
+  BeaconActionName, BeaconActions, BeaconSnapshot, OutputSlice, PermissionAnswerResult, SettingsPatch, SettingsView, SignInView, WorkspaceChoice,
 } from '../../../src-main/core/contract/types.js';
 
 /** Sends one named action with its arguments; each transport (IPC, WebSocket) supplies its own. */
@@ -21,5 +21,9 @@ export function actionsOver(call: ActionCall): Required<BeaconActions> {
     followUp: (id, prompt) => call<{ ok: boolean; message: string; newCommandId?: string }>('followUp', id, prompt),
     // The surface is the transport's to add (dispatchAction's context), never the window's to claim.
     answerPermission: (id, answer) => call<PermissionAnswerResult>('answerPermission', id, answer),
+    startSignIn: () => call<SignInView>('startSignIn'),
+    getSignIn: () => call<SignInView>('getSignIn'),
+    listWorkspaces: () => call<WorkspaceChoice[]>('listWorkspaces'),
+    signOut: () => call<void>('signOut'),
   };
 }

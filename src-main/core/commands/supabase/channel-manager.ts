@@ -40,6 +40,8 @@ export interface ChannelManagerOptions {
   disconnectOnStop?: boolean;
   events: ChannelEvents;
   logger: Logger;
+  /** Run before every join: sets the socket's token to the current one (a session renews it first if it expired). */
+  authorize?: () => Promise<void>;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   random?: () => number;
@@ -94,11 +96,30 @@ export class ChannelManager {
   private open(slot: Slot): void {
     if (this.stopped) return;
     const generation = ++slot.generation;
+    const authorize = this.options.authorize;
+    if (!authorize) return this.join(slot, generation);
+    authorize().then(
+      () => this.join(slot, generation),
+      (error: unknown) => {
+        this.options.logger.warn('Realtime token could not be set before a join', { error });
+        this.join(slot, generation);
+      },
+    );
+  }
+
+  private join(slot: Slot, generation: number): void {
+    if (this.stopped || slot.generation !== generation) return;
     const binding = this.options.binding ?? COMMANDS_BINDING;
     const filter = `${binding.column}=eq.${slot.value}`;
     const current = () => slot.generation === generation && !this.stopped;
+    // Realtime says why it shuts a channel down ("Token has expired 3 seconds ago") in a system message first.
+    let shutdownReason: string | null = null;
     // A unique topic per generation: a late reply to the old channel can never be taken for the new one.
-    let channel = this.options.client.channel(`${binding.topic}-${slot.value}-${generation}`);
+    let channel = this.options.client
+      .channel(`${binding.topic}-${slot.value}-${generation}`)
+      .on('system', {}, (payload: { status?: string; message?: string }) => {
+        if (payload?.status === 'error' && payload.message) shutdownReason = payload.message;
+      });
     for (const event of binding.events) {
       channel = channel.on('postgres_changes', { event, schema: 'public', table: binding.table, filter }, (payload) => {
         if (current()) this.options.events.onChange(event, payload.new as Row);
@@ -114,7 +135,8 @@ export class ChannelManager {
         this.options.events.onSubscribed(slot.value);
         return;
       }
-      const reason = `realtime ${status}${error?.message ? `: ${error.message}` : ''}`;
+      const why = error?.message ?? shutdownReason;
+      const reason = `realtime ${status}${why ? `: ${why}` : ''}`;
       this.recreate(slot, reason);
     });
   }

@@ -18,6 +18,11 @@ export interface ClientOptions {
   heartbeatIntervalMs?: number;
   /** A REST request that takes longer than this counts as a network failure (it goes to the outbox). */
   requestTimeoutMs?: number;
+  /**
+   * A request whose token PostgREST refused (401, a JWT error) is given to this first: a new token means one
+   * retry with it, null means the 401 stands (session mode: a refresh before anything else).
+   */
+  onUnauthorized?: (token: string) => Promise<string | null>;
 }
 
 /**
@@ -32,8 +37,31 @@ export interface SupabaseConnection {
   insertJson: InsertJson;
 }
 
+/** PostgREST's answers for a token it cannot accept (PGRST301 invalid, PGRST302 missing, PGRST303 expired). */
+function isTokenRejection(body: string): boolean {
+  return /PGRST30[0-9]|jwt/i.test(body);
+}
+
+/** One refresh and one retry for a request refused because of its token; every other answer passes through. */
+export function retryWhenUnauthorized(fetchImpl: typeof fetch, onUnauthorized: (token: string) => Promise<string | null>): typeof fetch {
+  return async (input, init) => {
+    const response = await fetchImpl(input, init);
+    if (response.status !== 401) return response;
+    const headers = new Headers(init?.headers);
+    const token = /^Bearer (.+)$/i.exec(headers.get('authorization') ?? '')?.[1];
+    const body = await response.text();
+    const unchanged = (): Response => new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    if (!token || !isTokenRejection(body)) return unchanged();
+    const next = await onUnauthorized(token).catch(() => null);
+    if (!next) return unchanged();
+    headers.set('authorization', `Bearer ${next}`);
+    return fetchImpl(input, { ...init, headers });
+  };
+}
+
 export function createSupabaseConnection(options: ClientOptions): SupabaseConnection {
-  const fetch = createKeepAliveFetch({ timeoutMs: options.requestTimeoutMs ?? 15_000 });
+  const keepAlive = createKeepAliveFetch({ timeoutMs: options.requestTimeoutMs ?? 15_000 });
+  const fetch = options.onUnauthorized ? retryWhenUnauthorized(keepAlive, options.onUnauthorized) : keepAlive;
   const client = createClient(options.url, options.apiKey, {
     accessToken: options.accessToken,
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },

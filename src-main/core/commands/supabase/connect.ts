@@ -1,37 +1,21 @@
 import { createSupabaseConnection, type SupabaseConnection } from './client.js';
-import { SessionExpiredError, SessionTokens } from './credentials.js';
 import type { SupabaseSourceOptions } from './options.js';
+import type { SourceAuth } from './source-auth.js';
 
 /**
- * The client for one of the two auth modes: the service-role key as it is, or the `mentu login` session
- * whose token is refreshed before expiry. Every token is registered with the logger for redaction.
+ * The source's one client: the key as `apikey`, the service-role key or the session's current token as the
+ * bearer of every request and of the realtime socket, and (session mode) one refresh before a request
+ * refused as unauthorized is given up.
  */
-export function connectSupabase(
-  options: Pick<SupabaseSourceOptions, 'url' | 'auth' | 'logger' | 'tuning'>,
-  onAuthFailed: (message: string) => void,
-): SupabaseConnection & { session: SessionTokens | null } {
-  const { url, auth, logger } = options;
-  let accessToken: () => Promise<string>;
-  let session: SessionTokens | null = null;
-  if (auth.kind === 'service_role') {
-    logger.redact(auth.key);
-    accessToken = () => Promise.resolve(auth.key);
-  } else {
-    logger.redact(auth.anonKey);
-    const tokens = new SessionTokens({ url, anonKey: auth.anonKey, credentialsPath: auth.credentialsPath, onToken: (t) => logger.redact(t) });
-    session = tokens;
-    accessToken = () =>
-      tokens.accessToken().catch((error: unknown) => {
-        if (error instanceof SessionExpiredError) onAuthFailed(error.message);
-        throw error;
-      });
-  }
-  const { client, insertJson } = createSupabaseConnection({
-    url,
-    apiKey: auth.kind === 'service_role' ? auth.key : auth.anonKey,
-    accessToken,
+export function connectSupabase(options: Pick<SupabaseSourceOptions, 'url' | 'tuning'>, auth: SourceAuth): SupabaseConnection {
+  const connection = createSupabaseConnection({
+    url: options.url,
+    apiKey: auth.apiKey,
+    accessToken: auth.accessToken,
+    onUnauthorized: auth.mode === 'session' ? auth.onUnauthorized : undefined,
     requestTimeoutMs: options.tuning?.requestTimeoutMs,
     heartbeatIntervalMs: options.tuning?.realtimeHeartbeatMs,
   });
-  return { client, insertJson, session };
+  auth.attach(connection.client);
+  return connection;
 }

@@ -1,12 +1,20 @@
+import type { SessionProblem } from '../../auth/messages.js';
+import type { AuthView } from '../../contract/types.js';
 import type { ConnectionState, SourceStatus } from '../source.js';
 import type { FailureKind } from './client.js';
 
 /**
- * The source's connection state, derived from three observations in order of precedence: the key was
- * refused (auth_failed), the REST API is unreachable (offline), a realtime channel is down
- * (reconnecting). Only changes are reported.
+ * The source's connection state, derived from its observations in order of precedence: the sign-in or the
+ * key cannot work (auth_failed: the session was refused or is missing, the key has the wrong role, no
+ * configured workspace is reachable), a request was refused as unauthorized, the REST API or the auth
+ * server is unreachable (offline), a realtime channel is down (reconnecting). Only changes are reported.
  */
 export class ConnectionTracker {
+  /** From the session (core/auth/session.ts): sticky until the session changes. */
+  private sessionProblem: SessionProblem | null = null;
+  /** Key role or workspace access; `blocking` when nothing configured can work. */
+  private accessProblem: { message: string; blocking: boolean } | null = null;
+  private authView: AuthView | null = null;
   private authProblem: string | null = null;
   private restProblem: string | null = null;
   private channelProblem: string | null = null;
@@ -36,6 +44,21 @@ export class ConnectionTracker {
     this.publish();
   }
 
+  session(problem: SessionProblem | null): void {
+    this.sessionProblem = problem;
+    this.publish();
+  }
+
+  access(problem: { message: string; blocking: boolean } | null): void {
+    this.accessProblem = problem;
+    this.publish();
+  }
+
+  auth(view: AuthView | null): void {
+    this.authView = view;
+    this.publish();
+  }
+
   channels(allSubscribed: boolean, problem: string | null): void {
     this.allSubscribed = allSubscribed;
     if (allSubscribed) {
@@ -60,12 +83,23 @@ export class ConnectionTracker {
   status(): SourceStatus {
     let connection: ConnectionState;
     let detail: string | null;
-    if (this.authProblem) [connection, detail] = ['auth_failed', this.authProblem];
+    const session = this.sessionProblem;
+    const access = this.accessProblem;
+    if (session?.kind === 'auth') [connection, detail] = ['auth_failed', session.message];
+    else if (access?.blocking) [connection, detail] = ['auth_failed', access.message];
+    else if (this.authProblem) [connection, detail] = ['auth_failed', this.authProblem];
+    else if (session?.kind === 'offline') [connection, detail] = ['offline', session.message];
     else if (this.restProblem) [connection, detail] = ['offline', this.restProblem];
     else if (!this.allSubscribed && this.channelProblem) [connection, detail] = [this.everSubscribed ? 'reconnecting' : 'connecting', this.channelProblem];
     else if (!this.allSubscribed) [connection, detail] = ['connecting', null];
     else [connection, detail] = ['connected', null];
-    return { kind: 'supabase', connection, detail: detail ?? this.registrationProblem, pendingWrites: this.pendingWrites };
+    return {
+      kind: 'supabase',
+      connection,
+      detail: detail ?? access?.message ?? this.registrationProblem,
+      pendingWrites: this.pendingWrites,
+      ...(this.authView ? { auth: this.authView } : {}),
+    };
   }
 
   private publish(): void {

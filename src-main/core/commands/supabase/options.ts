@@ -1,11 +1,12 @@
+import type { MentuSession } from '../../auth/session.js';
 import type { Logger } from '../../logger.js';
 
 /** What a Supabase command source is built from: the project, how it signs in, and its timings. */
 
 export type SupabaseAuth =
   | { kind: 'service_role'; key: string }
-  /** The user's `mentu login` session from ~/.mentu/credentials, refreshed before expiry. */
-  | { kind: 'session'; anonKey: string; credentialsPath: string };
+  /** The user's Mentu sign-in (core/auth), renewed before expiry; started before the source is. */
+  | { kind: 'session'; anonKey: string; session: MentuSession };
 
 export interface SupabaseSourceOptions {
   url: string;

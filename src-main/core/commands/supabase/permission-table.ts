@@ -26,6 +26,8 @@ export interface PermissionTableOptions {
   machineId: string;
   pollSeconds: number;
   logger: Logger;
+  /** Sets the realtime socket's token before every join (the session's, renewed if it expired). */
+  authorize?: () => Promise<void>;
 }
 
 const SOURCES: readonly string[] = [...PERMISSION_SURFACES, 'no_answer', 'beacon'];
@@ -126,6 +128,7 @@ export function createPermissionTable(options: PermissionTableOptions): Permissi
         filterValues: [machineId],
         binding: { table: PERMISSION_TABLE, column: 'machine_id', events: ['UPDATE'], topic: 'beacon-permissions' },
         disconnectOnStop: false,
+        authorize: options.authorize,
         logger,
         maxBackoffMs: 15_000,
         events: {

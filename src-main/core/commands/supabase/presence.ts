@@ -18,6 +18,10 @@ export interface PresenceDeps {
   heartbeatSeconds: number;
   /** A beat that got through means the database answers: queued writes may go now. */
   onReachable: () => void;
+  /** The row was registered (null) or refused (the reason), for the auth view. */
+  onRegistration?: (problem: string | null) => void;
+  /** In session mode a 401 is reported by the session, not as a second auth failure. */
+  sessionMode?: () => boolean;
 }
 
 export class MachinePresence {
@@ -34,15 +38,17 @@ export class MachinePresence {
     const { status, currentCommandId } = statusFor(this.state);
     const result = await upsertMachine(this.deps.client(), machine, status, currentCommandId, new Date());
     if (result.ok) {
+      this.deps.onRegistration?.(null);
       tracker.registration(null);
       tracker.restSucceeded();
       this.deps.onReachable();
       return;
     }
     logger.warn(result.message, { machineId: machine.machineId });
+    if (result.status !== 0 || !/skipped/.test(result.message)) this.deps.onRegistration?.(result.message);
     tracker.registration(result.message);
     if (result.status === 0 && !/skipped/.test(result.message)) tracker.restFailed('network', result.message);
-    if (result.status === 401) tracker.restFailed('auth', result.message);
+    if (result.status === 401 && this.deps.sessionMode?.() !== true) tracker.restFailed('auth', result.message);
   }
 
   /** The source's own timer: skipped when the executor's heartbeat already beat this period. */

@@ -18,7 +18,6 @@ import { Claimer } from './claim.js';
 import { ClaimHints } from './claim-hints.js';
 import { SupabaseWriteError, type SupabaseConnection } from './client.js';
 import { ConnectionTracker } from './connection.js';
-import { SessionExpiredError, type SessionTokens } from './credentials.js';
 import { connectSupabase } from './connect.js';
 import type { SupabaseSourceOptions } from './options.js';
 import { LogBatcher } from './log-batcher.js';
@@ -31,6 +30,10 @@ import { applyWrite, failedOutcome, type WriteContext, type WriteOp } from './wr
 import { recoverOrphans } from './orphans.js';
 import { createPermissionTable } from './permission-table.js';
 import type { PermissionMirror } from '../source.js';
+import { SourceAuth } from './source-auth.js';
+
+const NO_WORKSPACE =
+  'No Mentu workspace is chosen: sign in and choose one (Settings, or `beacon login`), or set supabase.workspace_ids in beacon.yaml; then restart Beacon';
 
 const quietEvents: SourceEvents = { onWake: () => {}, onCancelled: () => {}, onCommandChanged: () => {}, onStatus: () => {} };
 
@@ -40,7 +43,6 @@ export class SupabaseSource implements CommandSource {
   private events: SourceEvents = quietEvents;
   private identity: ClaimantIdentity | null = null;
   private connectionValue: SupabaseConnection | null = null;
-  private session: SessionTokens | null = null;
   private outboxValue: Outbox<WriteOp> | null = null;
   private channels: ChannelManager | null = null;
   private claimer: Claimer | null = null;
@@ -56,10 +58,13 @@ export class SupabaseSource implements CommandSource {
   private started = false;
   private claimMayBeLost = false;
   private permissions: PermissionMirror | null = null;
+  /** Orphan recovery waits for a usable sign-in (a signed-out or refused session sees no rows). */
+  private orphansDeferred = false;
+  private readonly auth: SourceAuth;
 
   constructor(private readonly options: SupabaseSourceOptions) {
-    const { auth, logger } = options;
-    logger.redact(auth.kind === 'service_role' ? auth.key : auth.anonKey);
+    const { logger } = options;
+    this.auth = new SourceAuth({ auth: options.auth, workspaceIds: options.workspaceIds, logger, tracker: this.tracker, onNewToken: () => this.newToken() });
     this.owned = new OwnedCommands(options.machineId, () => this.events);
     this.hints = new ClaimHints({ machineId: options.machineId });
     this.batcher = new LogBatcher({
@@ -73,14 +78,14 @@ export class SupabaseSource implements CommandSource {
       logger,
       heartbeatSeconds: options.heartbeatSeconds,
       onReachable: () => this.outbox.kick(),
+      onRegistration: (problem) => this.auth.machine(problem === null, problem),
+      sessionMode: () => this.auth.mode === 'session',
     });
   }
 
   private get connection(): SupabaseConnection {
     if (this.connectionValue) return this.connectionValue;
-    const connection = connectSupabase(this.options, (message) => this.tracker.authFailed(message));
-    this.session = connection.session;
-    this.connectionValue = { client: connection.client, insertJson: connection.insertJson };
+    this.connectionValue = connectSupabase(this.options, this.auth);
     return this.connectionValue;
   }
 
@@ -118,7 +123,7 @@ export class SupabaseSource implements CommandSource {
     return {
       machineId: this.options.machineId,
       workspaceId: this.primaryWorkspace(),
-      userId: this.session?.userId ?? null,
+      userId: this.auth.userId,
       name: this.options.machineName,
       hostname: this.options.hostname,
       agents: this.identity?.agents ?? [],
@@ -132,27 +137,36 @@ export class SupabaseSource implements CommandSource {
   async start(identity: ClaimantIdentity, events: SourceEvents): Promise<void> {
     if (this.started) throw new Error('The Supabase source is already started');
     const { logger, workspaceIds, pollSeconds, heartbeatSeconds } = this.options;
-    if (workspaceIds.length === 0) throw new Error('No Mentu workspace configured: set supabase.workspace_ids in beacon.yaml.');
     this.started = true;
     this.identity = identity;
     this.events = events;
+    if (workspaceIds.length === 0) {
+      // A first start (sign in, then choose): nothing to serve yet, said in the status line rather than thrown.
+      this.tracker.access({ message: NO_WORKSPACE, blocking: true });
+      logger.warn(NO_WORKSPACE);
+      return;
+    }
     this.claimer = new Claimer({ client: this.client, machineId: this.options.machineId, workspaceIds, agents: identity.agents, logger });
     // Writes left from an earlier run go first, so recoverOrphans sees the results they carry.
     await Promise.race([this.outbox.drain(), sleep(5000, undefined, { ref: false })]);
     await this.presence.beat();
+    await this.auth.checkAccess(this.client);
     this.channels = new ChannelManager({
       client: this.client,
       filterValues: workspaceIds,
       logger,
       maxBackoffMs: this.options.tuning?.channelMaxBackoffMs ?? 15_000,
+      // Every join carries the current token (renewed first if it expired).
+      authorize: () => this.auth.authorizeRealtime(this.client),
       events: {
         onSubscribed: () => {
           this.tracker.channels(this.channels?.allSubscribed() ?? false, null);
           this.events.onWake('subscribed');
         },
         onTrouble: (_ws, reason) => {
-          // Realtime refuses an expired or invalid token at join time: that is an auth problem, not a network one.
-          if (/jwt|token has expired|unauthori[sz]ed/i.test(reason)) this.tracker.authFailed(reason);
+          // With the service role a refused token is the key's fault. A session's token that expired on the
+          // channel is renewed by the rejoin (authorize); the session itself says when that cannot work.
+          if (this.auth.mode === 'service_role' && /jwt|token has expired|unauthori[sz]ed/i.test(reason)) this.tracker.authFailed(reason);
           this.tracker.channels(false, reason);
         },
         onChange: (type, row) => {
@@ -168,7 +182,12 @@ export class SupabaseSource implements CommandSource {
   }
 
   async stop(): Promise<void> {
-    if (!this.started) return;
+    if (!this.started) {
+      // Never started (a CLI listing): only the session's watch and timers to end.
+      this.auth.stop();
+      if (this.options.auth.kind === 'session') this.options.auth.session.stop();
+      return;
+    }
     this.started = false;
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
@@ -178,6 +197,8 @@ export class SupabaseSource implements CommandSource {
     await Promise.race([this.outbox.settle(), sleep(5000, undefined, { ref: false })]);
     await this.presence.offline();
     this.outbox.stop();
+    this.auth.stop();
+    if (this.options.auth.kind === 'session') this.options.auth.session.stop();
   }
 
   status(): SourceStatus {
@@ -191,6 +212,7 @@ export class SupabaseSource implements CommandSource {
   }
 
   private async claimRound(check: PreClaimCheck): Promise<Command | null> {
+    if (this.started && this.options.workspaceIds.length === 0) return null;
     if (!this.claimer) throw new Error('The Supabase source is not started');
     try {
       if (this.claimMayBeLost) await this.releaseLostClaims();
@@ -260,8 +282,32 @@ export class SupabaseSource implements CommandSource {
     }
   }
 
-  recoverOrphans(): Promise<OrphanRecovery> {
-    return recoverOrphans({ client: this.client, machineId: this.options.machineId, outbox: this.outbox, logger: this.options.logger });
+  async recoverOrphans(): Promise<OrphanRecovery> {
+    if (!this.auth.usable()) {
+      this.orphansDeferred = true;
+      return { failed: [], requeued: [] };
+    }
+    try {
+      return await recoverOrphans({ client: this.client, machineId: this.options.machineId, outbox: this.outbox, logger: this.options.logger });
+    } catch (error) {
+      // An expired or refused sign-in must not stop the executor: recovery runs once a session works again.
+      if (!(error instanceof SupabaseWriteError && error.kind === 'auth')) throw error;
+      this.reportError('orphan recovery', error);
+      this.orphansDeferred = true;
+      return { failed: [], requeued: [] };
+    }
+  }
+
+  /** A renewed token or a new sign-in: queued writes go, channels that were refused rejoin, work resumes. */
+  private newToken(): void {
+    if (!this.started && !this.outboxValue) return;
+    this.outbox.kick();
+    if (this.started && this.channels && !this.channels.allSubscribed()) this.channels.restartAll('a new session token');
+    if (this.orphansDeferred) {
+      this.orphansDeferred = false;
+      void this.recoverOrphans().catch((error: unknown) => this.reportError('orphan recovery', error));
+    }
+    if (this.started) this.events.onWake('session');
   }
 
   async markAwaitingApproval(commandId: string): Promise<boolean> {
@@ -287,6 +333,7 @@ export class SupabaseSource implements CommandSource {
       machineId: this.options.machineId,
       pollSeconds: this.options.pollSeconds,
       logger: this.options.logger,
+      authorize: () => this.auth.authorizeRealtime(this.client),
     });
     return this.permissions;
   }
@@ -330,6 +377,7 @@ export class SupabaseSource implements CommandSource {
   private async poll(): Promise<void> {
     this.events.onWake('poll');
     this.outbox.kick();
+    if (this.auth.accessFailing) void this.auth.checkAccess(this.client);
     const ids = this.owned.ids();
     if (ids.length === 0) return;
     try {
@@ -342,8 +390,8 @@ export class SupabaseSource implements CommandSource {
   }
 
   private reportError(what: string, error: unknown): void {
-    if (error instanceof SupabaseWriteError) this.tracker.restFailed(error.kind, error.message);
-    else if (error instanceof SessionExpiredError) this.tracker.authFailed(error.message);
+    // In session mode a 401 is the session's story (renewal under way, or sign in again): not a second auth_failed.
+    if (error instanceof SupabaseWriteError && !(error.kind === 'auth' && this.auth.mode === 'session')) this.tracker.restFailed(error.kind, error.message);
     this.options.logger.warn(`Supabase ${what} failed`, { error });
   }
 }

@@ -1,10 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SourceStatus } from '../../../../src-main/core/commands/source.js';
 import { type Gateway } from '../../../gateway/index.js';
 import { useGateway } from '../../../gateway/use-gateway.js';
 import { addWorkspaceMember, commandRow, dashboardClient, insertCommand, newSource, startDriver, tempDir, USER, WS, type Driver } from '../../../support/source-driver.js';
 import { waitFor } from '../../../support/wait.js';
+import { cloudOf, sessionAuthFor, writeMentuCredentials } from '../../../support/mentu-session.js';
 
 /** The Supabase source through the CommandSource port, against the local gateway and the real supabase-js. */
 
@@ -205,12 +205,33 @@ describe('Supabase source', () => {
 });
 
 describe('Supabase source auth', () => {
+  it('a clock 10 minutes slow: the server refuses the token first, one refresh and one retry follow, nothing reaches auth_failed', async () => {
+    gateway.auth.createUser('member@example.com', USER);
+    gateway.auth.configure({ accessTokenSeconds: 3 });
+    const home = tempDir('beacon-skew-', cleanups);
+    const signedIn = gateway.auth.signIn('member@example.com');
+    writeMentuCredentials(home, cloudOf(signedIn));
+    gateway.auth.configure({ accessTokenSeconds: 3600 });
+    // The session believes its 3-second token has ten more minutes: only the server's 401 can tell it otherwise.
+    const { auth } = await sessionAuthFor(gateway, home, { now: () => Date.now() - 10 * 60_000 });
+    const source = newSource(gateway, 'beacon-skew', tempDir('beacon-outbox-', cleanups), { auth, pollSeconds: 1 });
+    const driver = await startDriver(source, 'beacon-skew');
+    drivers.push(driver);
+    // By its own (slow) clock the session has ten minutes left: no renewal is due, so any refresh below is the 401's.
+    await waitFor('the token expired on the server', () => Date.now() > signedIn.expires_at * 1000 + 200, 6000);
+    const id = await insertCommand(gateway);
+    await waitFor('completed after one refresh', async () => (await commandRow(gateway, id)).status === 'completed', 15_000);
+    expect(gateway.auth.stats.grants.refresh_token).toBe(1);
+    expect(gateway.stats.requests['POST /auth/v1/token']).toBe(1);
+    expect(driver.statuses.map((s: SourceStatus) => s.connection)).not.toContain('auth_failed');
+  }, 60_000);
+
   it('session mode: a workspace member\'s `mentu login` session claims and runs under RLS, and registers with its user id', async () => {
     const home = tempDir('beacon-session-', cleanups);
-    const credentialsPath = join(home, 'credentials');
     const accessToken = gateway.makeUserJwt(USER, { expiresInSeconds: 3600 });
-    writeFileSync(credentialsPath, JSON.stringify({ cloud: { accessToken, refreshToken: 'refresh-token-1', expiresAt: Math.floor(Date.now() / 1000) + 3600, userId: USER, email: 'u@example.com' } }), { mode: 0o600 });
-    const source = newSource(gateway, 'beacon-session', tempDir('beacon-outbox-', cleanups), { auth: { kind: 'session', anonKey: gateway.anonKey, credentialsPath } });
+    writeMentuCredentials(home, { accessToken, refreshToken: 'refresh-token-1', expiresAt: Math.floor(Date.now() / 1000) + 3600, userId: USER, email: 'u@example.com' });
+    const { auth } = await sessionAuthFor(gateway, home);
+    const source = newSource(gateway, 'beacon-session', tempDir('beacon-outbox-', cleanups), { auth });
     const driver = await startDriver(source, 'beacon-session');
     drivers.push(driver);
     await subscribed(driver);

@@ -4,7 +4,9 @@ import { emptyRunSummary, type RunSummary } from '../contract/run-summary.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { isProcessGroupAlive, killProcessGroup } from './kill-ladder.js';
 import { OutputPipeline } from './output/pipeline.js';
+import { markDescriptorsCloseOnExec, nativeHelperStatus } from './native.js';
 import { holdUntilDrained } from './pty-drain.js';
+import { watchProcessGroup } from './watchdog.js';
 import type { RunEndReason, RunningProcess, RunObserver, RunRequest, RunResult, Runner } from './runner.js';
 
 export interface PtyRunnerOptions {
@@ -62,6 +64,9 @@ function startRun(request: RunRequest, rawObserver: RunObserver, options: PtyRun
   } catch (error) {
     return spawnFailed(`the output log ${request.logPath} cannot be created: ${(error as Error).message}`, startedAt, now);
   }
+  // Nothing this process holds may reach the agent: before the spawn for what is open now, after it for
+  // the new terminal's master (forkpty returns it inheritable), so later agents cannot reach this one.
+  closeOnExecOrWarn(logger);
   try {
     child = pty.spawn(request.invocation.file, request.invocation.args, {
       ...PTY_SIZE,
@@ -72,9 +77,12 @@ function startRun(request: RunRequest, rawObserver: RunObserver, options: PtyRun
   } catch (error) {
     void pipeline.finish();
     return spawnFailed(`${request.invocation.file} could not be started: ${(error as Error).message}`, startedAt, now);
+  } finally {
+    markDescriptorsCloseOnExec();
   }
   const agent = child;
   const pid = agent.pid; // node-pty makes the agent a session leader: its pid is the process-group id
+  const watchdog = watchProcessGroup(pid);
   // `claude -p` must not wait on stdin. The pty is still in canonical mode when the agent starts, so one
   // VEOF (^D) on an empty line makes its first read() return 0: end-of-file, exactly once. Unlike closing
   // the pty, this keeps stdout a terminal. (macOS echoes it as "^D\b\b"; the output pipeline drops that.)
@@ -138,6 +146,7 @@ function startRun(request: RunRequest, rawObserver: RunObserver, options: PtyRun
       await stop('exited', null, false);
     }
     if (stopping) await stopping;
+    watchdog.release();
     clearTimers();
     const ending = phase as Phase;
     phase = { kind: 'finished' };
@@ -169,6 +178,16 @@ function startRun(request: RunRequest, rawObserver: RunObserver, options: PtyRun
       await result;
     },
   };
+}
+
+let warnedNoHelper = false;
+/** Without the native helper an agent can inherit another agent's terminal on Linux: said once, loudly. */
+function closeOnExecOrWarn(logger: Logger): void {
+  if (markDescriptorsCloseOnExec() || warnedNoHelper) return;
+  warnedNoHelper = true;
+  const status = nativeHelperStatus();
+  const why = status.ok ? '' : `: ${status.reason}`;
+  if (process.platform === 'linux') logger.warn(`agents may inherit each other's terminals: Beacon's native helper is missing${why}`);
 }
 
 /** Problems node-pty would only report as text from the forked child: checked before spawning. */

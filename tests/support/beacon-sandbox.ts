@@ -114,8 +114,8 @@ export interface LocalQueueBeacon {
   stop(): Promise<void>;
 }
 
-export async function startLocalQueueBeacon(machineId: string): Promise<LocalQueueBeacon> {
-  const box = beaconSandbox(null, { machineId, source: 'local' });
+export async function startLocalQueueBeacon(machineId: string, execution?: Record<string, unknown>): Promise<LocalQueueBeacon> {
+  const box = beaconSandbox(null, { machineId, source: 'local', execution });
   const run = startBeacon(box);
   await run.ready;
   const db = new Database(join(box.home, 'local.db'));

@@ -77,6 +77,8 @@ export function createPreClaimCheck(context: () => PlanContext, isHandled: (id: 
 
 /** The checks proper, for a command that is for this machine (untargeted or targeted at it). */
 function decide(command: Command, ctx: PlanContext, ours: boolean): PreClaimDecision {
+  // A column of the wrong type: nothing else about the row can be trusted (docs/reliability.md).
+  if (command.defect) return { ok: false, reason: refusedRow(command.defect), claimAndFail: ours, unchecked: true };
   if (!SUPPORTED_TYPES.has(command.commandType)) {
     const reason = `command_type "${command.commandType}" is not supported by Beacon (it belongs to the Bridge's bug executor)`;
     return { ok: false, reason, claimAndFail: ours };
@@ -86,8 +88,13 @@ function decide(command: Command, ctx: PlanContext, ours: boolean): PreClaimDeci
   return { ok: true };
 }
 
+function refusedRow(defect: string): string {
+  return `Command refused: ${defect}; fix the row or queue the command again`;
+}
+
 /** After the claim: everything again, plus the timeout value and genesis (a denial is exit code 403). */
 export function planCommand(command: Command, ctx: PlanContext): PlanResult {
+  if (command.defect) return { ok: false, reason: refusedRow(command.defect), exitCode: null };
   const runnable = checkRunnable(command, ctx);
   if (!runnable.ok) return { ok: false, reason: runnable.reason, exitCode: null };
   if (command.prompt.includes('\u0000')) {

@@ -12,8 +12,10 @@ import type {
   PreClaimDecision,
   SourceEvents,
   SourceStatus,
+  CommandList,
 } from '../source.js';
 import { guardedCheck, uncheckedDecision } from '../check-guard.js';
+import { readableCommands } from '../row-fields.js';
 import { openLocalDatabase, type LocalDatabase } from './database.js';
 import { rowToCommand, type CommandRow } from './rows.js';
 import { watchForeignWrites, type DataWatcher } from './watcher.js';
@@ -83,11 +85,13 @@ export function createLocalSource(options: LocalSourceOptions): LocalCommandSour
         decision = uncheckedDecision(error, ours);
       }
       if (!decision.ok && !decision.claimAndFail) continue;
-      const won = claim.get(machineId, now(), row.id);
+      // The id is bound as the row holds it (even a BLOB), so a row that cannot be read is still failed.
+      const rowId = row.id as string;
+      const won = claim.get(machineId, now(), rowId);
       if (!won) continue;
       if (decision.ok) return rowToCommand(won);
       // Ours to serve but not runnable here: fail it with the reason rather than leave it pending forever.
-      failClaimed(row.id, decision.reason);
+      failClaimed(rowId, decision.reason);
     }
     return null;
   });
@@ -268,7 +272,7 @@ export function createLocalSource(options: LocalSourceOptions): LocalCommandSour
       return row ? rowToCommand(row) : null;
     },
 
-    async list(query: ListQuery = {}): Promise<Command[]> {
+    async list(query: ListQuery = {}): Promise<CommandList> {
       const limit = Math.max(1, Math.min(query.limit ?? 100, 10_000));
       const statuses = query.statuses?.length ? query.statuses : null;
       const active = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ');
@@ -279,7 +283,7 @@ export function createLocalSource(options: LocalSourceOptions): LocalCommandSour
            ORDER BY CASE WHEN status IN (${active}) THEN 0 ELSE 1 END, created_at DESC, rowid DESC LIMIT ?`,
         )
         .all(...(statuses ?? []), limit);
-      return rows.map(rowToCommand);
+      return readableCommands(rows, rowToCommand, (row) => row.id);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { isTerminal } from '../commands/command.js';
 import { type Command } from '../contract/command.js';
+import type { CommandList } from '../commands/source.js';
 import { loadConfig, updateConfig, type ConfigChange, type LoadedConfig } from '../config/load.js';
 import { DEFAULT_CLAUDE_ARGS, effectiveSource } from '../config/schema.js';
 import type { Executor } from '../executor.js';
@@ -98,7 +99,7 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
   const getSnapshot = async (): Promise<BeaconSnapshot> => {
     const state = executor.snapshot();
     const source = executor.source();
-    let commands: Command[] = [];
+    let commands: CommandList = [];
     let problem = state.problem;
     try {
       commands = source ? await source.list({ limit: options.recentLimit ?? 100 }) : [];
@@ -122,6 +123,7 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
       logsDir: state.logsDir,
       problem,
       fleet: state.fleet,
+      skippedCommands: commands.skipped ?? [],
     };
   };
 

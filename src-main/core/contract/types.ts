@@ -88,6 +88,11 @@ export interface BeaconSnapshot {
   /** A problem the user must act on (invalid config, agent not found), or null. */
   problem: string | null;
   fleet: FleetMachineView[];
+  /**
+   * Rows the listing left out because they cannot be read as commands (a status Beacon does not know, an
+   * id that is not text), with why; the rest are listed (optional: older cores omit it).
+   */
+  skippedCommands?: { id: string | null; reason: string }[];
 }
 
 export interface SettingsView {

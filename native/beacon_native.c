@@ -5,7 +5,10 @@
  *                            agent or any other program Beacon starts;
  *   peerPid(fd)              the process id on the other end of a connected unix socket (SO_PEERCRED on
  *                            Linux, LOCAL_PEERPID on macOS), so the control socket can tell an agent's
- *                            process tree from the person's terminal. -1 where the system cannot say.
+ *                            process tree from the person's terminal. -1 where the system cannot say;
+ *   pathOf(fd)               where an open directory is now (macOS F_GETPATH; Linux reads /proc without
+ *                            this helper), so a working directory is checked by what was opened, not by
+ *                            a name that can be swapped for a symlink meanwhile. null where unknown.
  */
 #define _GNU_SOURCE
 #include <node_api.h>
@@ -20,6 +23,7 @@
 #include <sys/syscall.h>
 #endif
 #if defined(__APPLE__)
+#include <sys/param.h>
 #include <sys/un.h>
 #endif
 
@@ -97,10 +101,29 @@ static napi_value js_peer_pid(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static napi_value js_path_of(napi_env env, napi_callback_info info) {
+  int32_t fd = -1;
+  napi_value result;
+  if (!int_arg(env, info, &fd) || fd < 0) {
+    napi_throw_type_error(env, NULL, "pathOf(fd): fd must be a non-negative integer");
+    return NULL;
+  }
+#if defined(__APPLE__) && defined(F_GETPATH)
+  char path[MAXPATHLEN];
+  if (fcntl(fd, F_GETPATH, path) != -1) {
+    napi_create_string_utf8(env, path, NAPI_AUTO_LENGTH, &result);
+    return result;
+  }
+#endif
+  napi_get_null(env, &result);
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"markCloseOnExecFrom", NULL, js_mark_from, NULL, NULL, NULL, napi_default, NULL},
     {"peerPid", NULL, js_peer_pid, NULL, NULL, NULL, napi_default, NULL},
+    {"pathOf", NULL, js_path_of, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

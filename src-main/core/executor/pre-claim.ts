@@ -24,6 +24,8 @@ export interface PlanContext {
 
 export interface CommandPlan {
   cwd: string;
+  /** "dev:ino" of `cwd` as checked: the agent starts only in exactly this directory. */
+  cwdIdentity: string;
   profile: AgentProfile;
   agentPath: string;
   timeoutSeconds: number;
@@ -40,7 +42,7 @@ const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
 const MAX_PROMPT_ARG_BYTES = process.platform === 'linux' ? 128 * 1024 - 1 : 768 * 1024;
 const SUPPORTED_TYPES = new Set([null, 'spawn']);
 
-type Runnable = { ok: true; cwd: string; profile: AgentProfile; agentPath: string } | { ok: false; reason: string };
+type Runnable = { ok: true; cwd: string; cwdIdentity: string; profile: AgentProfile; agentPath: string } | { ok: false; reason: string };
 
 /** Directory and agent: what the pre-claim check and the post-claim validation share. */
 function checkRunnable(command: Command, context: PlanContext): Runnable {
@@ -54,7 +56,7 @@ function checkRunnable(command: Command, context: PlanContext): Runnable {
   if (!resolved.ok) return { ok: false, reason: `Agent "${command.agent}" cannot run here: ${resolved.reason}` };
   const dir = checkWorkingDirectory(command.workingDirectory, context.config.execution.allowed_directories, context.homeDir);
   if (!dir.ok) return { ok: false, reason: `Working directory refused: ${dir.reason}` };
-  return { ok: true, cwd: dir.realPath, profile, agentPath: resolved.path };
+  return { ok: true, cwd: dir.realPath, cwdIdentity: dir.identity, profile, agentPath: resolved.path };
 }
 
 /** The PreClaimCheck handed to source.claimNext. `isHandled` is the in-memory guard (docs/mentu-schema.md#bug-double-run). */
@@ -118,5 +120,5 @@ export function planCommand(command: Command, ctx: PlanContext): PlanResult {
   }
   const genesis = checkGenesisExecute(runnable.cwd, ACTOR);
   if (!genesis.allowed) return { ok: false, reason: genesis.reason, exitCode: 403 };
-  return { ok: true, plan: { cwd: runnable.cwd, profile: runnable.profile, agentPath: runnable.agentPath, timeoutSeconds } };
+  return { ok: true, plan: { cwd: runnable.cwd, cwdIdentity: runnable.cwdIdentity, profile: runnable.profile, agentPath: runnable.agentPath, timeoutSeconds } };
 }

@@ -103,6 +103,7 @@ async function execute(deps: RunDeps, entry: RunningEntry): Promise<void> {
 
   // with_worktree + commitment_id: run in the commitment's git worktree (worktrees.ts), or fail with why.
   let cwd = plan.cwd;
+  let cwdIdentity: string | undefined = plan.cwdIdentity;
   let worktreeEnv: Record<string, string> = {};
   if (command.withWorktree && command.commitmentId) {
     const worktree = await prepareWorktree(
@@ -115,6 +116,7 @@ async function execute(deps: RunDeps, entry: RunningEntry): Promise<void> {
       return;
     }
     cwd = worktree.cwd;
+    cwdIdentity = undefined; // a worktree Beacon itself just made; not the directory that was checked
     worktreeEnv = worktree.env;
   }
 
@@ -155,6 +157,7 @@ async function execute(deps: RunDeps, entry: RunningEntry): Promise<void> {
         commandId: id,
         invocation: buildInvocation(plan.agentPath, plan.profile, command.prompt, command.flags ?? []),
         cwd,
+        cwdIdentity,
         env: agentEnvironment(context.agentEnv, { commandId: id, workspaceId: command.workspaceId, extra: worktreeEnv }),
         timeoutMs: Math.round(plan.timeoutSeconds * 1000),
         logPath,

@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 interface NativeHelper {
   markCloseOnExecFrom(fd: number): void;
   peerPid(fd: number): number;
+  pathOf?(fd: number): string | null;
 }
 
 export type NativeStatus = { ok: true; path: string } | { ok: false; reason: string };
@@ -66,4 +67,9 @@ export function peerProcessId(fd: number): number | null {
   if (!helper || !Number.isInteger(fd) || fd < 0) return null;
   const pid = helper.peerPid(fd);
   return pid > 0 ? pid : null;
+}
+
+/** Where an open descriptor is now (macOS F_GETPATH through the helper); null where the helper cannot say. */
+export function nativePathOf(fd: number): string | null {
+  return load().helper?.pathOf?.(fd) ?? null;
 }

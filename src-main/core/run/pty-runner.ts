@@ -3,6 +3,7 @@ import * as pty from 'node-pty';
 import { emptyRunSummary, type RunSummary } from '../contract/run-summary.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { isProcessGroupAlive, killProcessGroup } from './kill-ladder.js';
+import { LAUNCH_EXIT_CODE, LAUNCH_REFUSED, verifiedLaunch } from './launch.js';
 import { OutputPipeline } from './output/pipeline.js';
 import { markDescriptorsCloseOnExec, nativeHelperStatus } from './native.js';
 import { holdUntilDrained } from './pty-drain.js';
@@ -67,10 +68,13 @@ function startRun(request: RunRequest, rawObserver: RunObserver, options: PtyRun
   // Nothing this process holds may reach the agent: before the spawn for what is open now, after it for
   // the new terminal's master (forkpty returns it inheritable), so later agents cannot reach this one.
   closeOnExecOrWarn(logger);
+  // Entered and verified by the launch step when the checked directory's identity is known (run/launch.ts).
+  const launch = request.cwdIdentity ? verifiedLaunch(request.invocation, request.cwd, request.cwdIdentity) : null;
+  const invocation = launch ?? request.invocation;
   try {
-    child = pty.spawn(request.invocation.file, request.invocation.args, {
+    child = pty.spawn(invocation.file, invocation.args, {
       ...PTY_SIZE,
-      cwd: request.cwd,
+      cwd: launch ? '/' : request.cwd,
       env: request.env,
       encoding: null, // raw bytes: the log keeps them exactly, and decoding carries split code points
     });
@@ -96,8 +100,10 @@ function startRun(request: RunRequest, rawObserver: RunObserver, options: PtyRun
     });
   });
   const drain = holdUntilDrained(agent);
+  let head = ''; // the first bytes: where the launch step says why it refused to start the agent
   agent.onData((chunk) => {
     drain.noteOutput();
+    if (launch && head.length < 1024) head += (chunk as unknown as Buffer).toString('utf8');
     pipeline.push(chunk as unknown as Buffer);
   });
 
@@ -153,14 +159,16 @@ function startRun(request: RunRequest, rawObserver: RunObserver, options: PtyRun
     const totals = await pipeline.finish();
     if (totals.logError) logger.warn(totals.logError, { commandId: request.commandId });
     const exit: { exitCode: number; signal?: number } = exitInfo ?? { exitCode: -1 };
-    const reason: RunEndReason = ending.kind === 'stopping' ? ending.reason : 'exited';
+    const refused = launch && exit.exitCode === LAUNCH_EXIT_CODE ? launchRefusal(head) : null;
+    if (refused) logger.warn(refused, { commandId: request.commandId });
+    const reason: RunEndReason = refused ? 'spawn_failed' : ending.kind === 'stopping' ? ending.reason : 'exited';
     const stoppedAfterResult = ending.kind === 'stopping' && ending.afterResult;
     return {
       reason,
       // Stopped after its result line: the run is over in substance; its code follows the result.
       exitCode: stoppedAfterResult ? (totals.summary.isError ? 1 : 0) : exit.exitCode,
       signal: exit.signal ? exit.signal : null,
-      detail: ending.kind === 'stopping' ? ending.detail : null,
+      detail: refused ?? (ending.kind === 'stopping' ? ending.detail : null),
       summary: totals.summary,
       outputTail: totals.outputTail,
       outputTruncated: totals.outputTruncated,
@@ -178,6 +186,14 @@ function startRun(request: RunRequest, rawObserver: RunObserver, options: PtyRun
       await result;
     },
   };
+}
+
+/** The launch step's one line, when it refused to start the agent. */
+function launchRefusal(head: string): string | null {
+  const at = head.indexOf(LAUNCH_REFUSED);
+  if (at < 0) return null;
+  const line = head.slice(at + LAUNCH_REFUSED.length).split(/\r?\n/)[0]!.trim();
+  return line || null;
 }
 
 let warnedNoHelper = false;
@@ -199,10 +215,13 @@ function checkSpawnable(request: RunRequest): string | null {
   } catch {
     return `${file} does not exist or is not executable`;
   }
-  try {
-    if (!statSync(request.cwd).isDirectory()) return `working directory ${request.cwd} is not a directory`;
-  } catch {
-    return `working directory ${request.cwd} does not exist`;
+  // With the checked identity the launch step enters and verifies the directory itself (run/launch.ts).
+  if (!request.cwdIdentity) {
+    try {
+      if (!statSync(request.cwd).isDirectory()) return `working directory ${request.cwd} is not a directory`;
+    } catch {
+      return `working directory ${request.cwd} does not exist`;
+    }
   }
   if (request.invocation.args.some((arg) => arg.includes('\0'))) return 'an argument contains a NUL character';
   return null;

@@ -17,6 +17,17 @@ const agentSchema = z
     args: z.array(z.string()).default([PROMPT_PLACEHOLDER]),
     /** Output format of this agent: stream-json lines are parsed into a run summary. */
     output: z.enum(['stream-json', 'text']).default('text'),
+    /**
+     * The agent's environment beyond the built-in rule (run/shell-env.ts, docs/configuration.md): `allow`
+     * lets variables through that look like secrets, `deny` keeps more out. Names, or `*` patterns (`AWS_*`).
+     */
+    env: z
+      .object({
+        allow: z.array(z.string().regex(/^[A-Za-z_*][A-Za-z0-9_*]*$/, 'a variable name, * allowed')).default([]),
+        deny: z.array(z.string().regex(/^[A-Za-z_*][A-Za-z0-9_*]*$/, 'a variable name, * allowed')).default([]),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((agent) => agent.args.filter((arg) => arg === PROMPT_PLACEHOLDER).length === 1, {

@@ -158,7 +158,7 @@ async function execute(deps: RunDeps, entry: RunningEntry): Promise<void> {
         invocation: buildInvocation(plan.agentPath, plan.profile, command.prompt, command.flags ?? []),
         cwd,
         cwdIdentity,
-        env: agentEnvironment(context.agentEnv, { commandId: id, workspaceId: command.workspaceId, extra: worktreeEnv }),
+        env: agentEnvironment(context.agentEnv, { commandId: id, workspaceId: command.workspaceId, extra: worktreeEnv, rule: plan.profile.env }),
         timeoutMs: Math.round(plan.timeoutSeconds * 1000),
         logPath,
         maxOutputBytes: context.config.execution.max_output_bytes,

@@ -31,6 +31,8 @@ export interface MentuPaths {
   outboxDir: string;
   /** Local control channel of the running executor (unix socket, owner-only). */
   controlSocket: string;
+  /** The running executor's control key (0600, new each start): the credential for settings and approvals. */
+  controlKey: string;
   /** Persistent executor state (pause flag and similar). */
   state: string;
   /** Beacon's own log file when running headless as a service. */
@@ -55,6 +57,7 @@ export function mentuPaths(env: NodeJS.ProcessEnv = process.env): MentuPaths {
     logsDir: join(home, 'logs'),
     outboxDir: join(home, 'outbox'),
     controlSocket: join(home, 'beacon.sock'),
+    controlKey: join(home, 'control.key'),
     state: join(home, 'beacon-state.json'),
     beaconLog: join(home, 'beacon.log'),
     approvals: join(home, 'beacon-approvals.json'),

@@ -8,6 +8,7 @@ import { mentuPaths } from '../../core/paths.js';
 import { createHeadlessSecretStore } from '../../core/secrets.js';
 import { startDashboard, type DashboardServer } from '../dashboard/server.js';
 import { startControlServer } from '../control/server.js';
+import { createControlKey } from '../control/control-key.js';
 import { CliError } from '../errors.js';
 
 /** `beacon run`: the headless executor in the foreground, readable logs on stderr, stopped by SIGTERM/SIGINT. */
@@ -64,7 +65,9 @@ async function runForeground(options: { dashboard?: boolean; port?: number }): P
   if (loaded) graceMs = loaded.config.execution.shutdown_grace_seconds * 1000;
 
   const client = createBeaconClient({ executor, paths, env, secrets });
-  const control = await startControlServer({ socketPath: paths.controlSocket, home: paths.home, actions: client, logger });
+  const controlKey = await createControlKey(paths);
+  const agentPids = (): number[] => executor.snapshot().running.flatMap((run) => (run.pid ? [run.pid] : []));
+  const control = await startControlServer({ socketPath: paths.controlSocket, home: paths.home, actions: client, logger, controlKey, agentPids });
   let dashboard: DashboardServer | null = null;
   if (options.dashboard) {
     dashboard = await startDashboard({ client, port: options.port ?? loaded?.config.dashboard.port ?? 0, staticDir: rendererDir() });

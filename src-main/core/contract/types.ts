@@ -221,8 +221,15 @@ export interface BeaconIpcApi {
   };
 }
 
-/** Wire messages of the dashboard WebSocket (JSON text frames). */
-export type DashboardClientMessage = { kind: 'call'; id: number; action: BeaconActionName; args: unknown[] };
+/**
+ * Actions that change what Beacon is allowed to do or decide for a person: never reachable from an agent
+ * (docs/reliability.md, "what an agent can reach"). On the control socket they need the control key and a
+ * caller outside every agent's process tree.
+ */
+export const PRIVILEGED_ACTIONS: readonly BeaconActionName[] = ['updateSettings', 'decideApproval'];
+
+/** Wire messages of the dashboard WebSocket (JSON text frames); the control socket adds `credential`. */
+export type DashboardClientMessage = { kind: 'call'; id: number; action: BeaconActionName; args: unknown[]; credential?: string };
 export type DashboardServerMessage =
   | { kind: 'result'; id: number; ok: true; value: unknown }
   | { kind: 'result'; id: number; ok: false; error: string }

@@ -138,6 +138,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       claimLoop.wake('capacity freed');
     });
     runs.add(run);
+    session!.cancellations.watchRunning();
     return true;
   };
 

@@ -77,6 +77,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
   let paused = readPaused(paths.state);
   let loaded: LoadedConfig | null = options.config ?? null;
   let agentEnv: Record<string, string> = {};
+  /** The login-shell probe has answered (nothing is claimed before: the agent's PATH comes from it). */
+  let agentEnvReady = false;
   let session: ExecutorSession | null = null;
   let sourceStatus: SourceStatus | null = null;
   let standbyHolder: LockHolderView | null = null;
@@ -143,7 +145,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   };
 
   const claimLoop = createClaimLoop({
-    canClaim: () => role === 'active' && !paused && !!loaded && running.size < loaded.config.execution.max_concurrent,
+    canClaim: () => role === 'active' && agentEnvReady && !paused && !!loaded && running.size < loaded.config.execution.max_concurrent,
     claimNext: () => session!.source.claimNext(check),
     handle,
     logger,
@@ -161,9 +163,6 @@ export function createExecutor(options: ExecutorOptions): Executor {
     try {
       loaded ??= await loadConfig(paths, env);
       const config = loaded.config;
-      agentEnv = await loginShellEnvironment(env);
-      problem = configProblem(loaded);
-      if (problem) logger.warn(problem);
       session = await openSession({
         executor: options, loaded, secrets, agentEnv: () => agentEnv, running, signal: standbyAbort.signal,
         onStandby: (holder) => {
@@ -190,6 +189,17 @@ export function createExecutor(options: ExecutorOptions): Executor {
       });
       standbyHolder = null;
       if (!session || role === 'stopping') return; // stop() arrived while we waited; it closes the session
+      // The login-shell probe can take seconds (a user's rc files): it runs once the lock is ours and never
+      // delays the lock check, the start or the dashboard; claiming waits for it (issue 15, point 8).
+      void loginShellEnvironment(env).then((resolved) => {
+        agentEnv = resolved;
+        agentEnvReady = true;
+        if (role === 'stopping' || role === 'stopped' || !loaded) return;
+        problem = configProblem(loaded);
+        if (problem) logger.warn(problem);
+        changed();
+        claimLoop.wake('agent environment ready');
+      });
       paused = readPaused(paths.state);
       setRole('active');
       await session.connect();
@@ -289,7 +299,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     },
     applyConfig: (next) => {
       loaded = next;
-      problem = configProblem(next);
+      problem = agentEnvReady ? configProblem(next) : null;
       changed();
       claimLoop.wake('config changed');
     },

@@ -7,7 +7,7 @@ import { createLogger } from '../../core/logger.js';
 import { mentuPaths } from '../../core/paths.js';
 import { createHeadlessSecretStore } from '../../core/secrets.js';
 import { startDashboard, type DashboardServer } from '../dashboard/server.js';
-import { startControlServer } from '../control/server.js';
+import { controlSocketProblem, startControlServer } from '../control/server.js';
 import { createControlKey } from '../control/control-key.js';
 import { CliError } from '../errors.js';
 
@@ -34,6 +34,8 @@ async function runForeground(options: { dashboard?: boolean; port?: number }): P
   const paths = mentuPaths(env);
   const logger = createLogger();
   const secrets = createHeadlessSecretStore(paths, env);
+  const socketProblem = controlSocketProblem(paths.controlSocket);
+  if (socketProblem) throw new CliError(socketProblem);
   const executor = createExecutor({ paths, env, mode: 'headless', logger, secrets });
 
   // Signals during start are honoured too: the executor stops as soon as it can.

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dispatchAction } from '../../core/api/dispatch.js';
 import { PRIVILEGED_ACTIONS, type BeaconActionName, type BeaconActions, type DashboardClientMessage, type DashboardServerMessage } from '../../core/contract/types.js';
@@ -30,9 +30,28 @@ export interface ControlServerOptions {
 
 const MAX_LINE_BYTES = 1024 * 1024;
 
+/**
+ * Why the socket cannot be made at this path (something that is not a socket or a plain file is there, e.g. a
+ * directory), in words with what to do; null when it can. Checked before the executor starts, so `beacon
+ * run` stops with one clear line instead of a stack trace after it took the lock (issue 15, point 8).
+ */
+export function controlSocketProblem(socketPath: string): string | null {
+  let kind: string;
+  try {
+    const stat = lstatSync(socketPath);
+    if (stat.isSocket() || stat.isFile() || stat.isSymbolicLink()) return null;
+    kind = stat.isDirectory() ? 'a directory' : 'not a socket';
+  } catch {
+    return null; // nothing there: the server makes it
+  }
+  return `${socketPath} is ${kind}, not Beacon's control socket; remove it (e.g. rmdir '${socketPath}') and start again`;
+}
+
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   mkdirSync(options.home, { recursive: true, mode: 0o700 });
   chmodSync(options.home, 0o700);
+  const problem = controlSocketProblem(options.socketPath);
+  if (problem) throw new Error(problem);
   // Only the lock holder starts a control server, so a socket file left here belongs to a dead executor.
   rmSync(options.socketPath, { force: true });
   const sockets = new Set<Socket>();

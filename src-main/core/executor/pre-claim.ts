@@ -40,6 +40,11 @@ const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
  * E2BIG inside the pty child, seen only as "exited with code 1"); macOS caps all of argv+env at 1 MiB.
  */
 const MAX_PROMPT_ARG_BYTES = process.platform === 'linux' ? 128 * 1024 - 1 : 768 * 1024;
+/**
+ * All of argv and the environment together: Linux's ARG_MAX is a quarter of the stack limit (2 MiB by
+ * default), macOS's 1 MiB; a margin is kept for the launch step's own arguments and the pointers.
+ */
+const MAX_COMMAND_LINE_BYTES = (process.platform === 'linux' ? 2 * 1024 * 1024 : 1024 * 1024) - 64 * 1024;
 const SUPPORTED_TYPES = new Set([null, 'spawn']);
 
 type Runnable = { ok: true; cwd: string; cwdIdentity: string; profile: AgentProfile; agentPath: string } | { ok: false; reason: string };
@@ -90,6 +95,27 @@ function decide(command: Command, ctx: PlanContext, ours: boolean): PreClaimDeci
   return { ok: true };
 }
 
+/**
+ * Flags travel as argv elements beside the prompt: one over the per-argument limit, or all of them with the
+ * environment over the whole limit, would be refused by the system inside the pty child and seen only as
+ * "exited with code 1" after `running` (issue 15, point 8). Refused here, before anything starts.
+ */
+function commandLineProblem(command: Command, profileArgs: string[], env: Record<string, string>): string | null {
+  const flags = command.flags ?? [];
+  for (const [index, flag] of flags.entries()) {
+    const bytes = Buffer.byteLength(flag, 'utf8');
+    if (process.platform === 'linux' && bytes > MAX_PROMPT_ARG_BYTES) {
+      return `Flags too long: flag ${index + 1} is ${bytes} bytes, but this system allows at most ${MAX_PROMPT_ARG_BYTES} bytes in one command-line argument; shorten it`;
+    }
+  }
+  const argBytes = [...profileArgs, command.prompt, ...flags].reduce((sum, arg) => sum + Buffer.byteLength(arg, 'utf8') + 1 + 8, 0);
+  const envBytes = Object.entries(env).reduce((sum, [name, value]) => sum + Buffer.byteLength(name, 'utf8') + Buffer.byteLength(value, 'utf8') + 2 + 8, 0);
+  if (argBytes + envBytes > MAX_COMMAND_LINE_BYTES) {
+    return `Command line too long: the prompt and ${flags.length} flag(s) come to ${argBytes} bytes and the environment to ${envBytes}, over this system's limit of ${MAX_COMMAND_LINE_BYTES} bytes; shorten them`;
+  }
+  return null;
+}
+
 function refusedRow(defect: string): string {
   return `Command refused: ${defect}; fix the row or queue the command again`;
 }
@@ -110,6 +136,8 @@ export function planCommand(command: Command, ctx: PlanContext): PlanResult {
       exitCode: null,
     };
   }
+  const tooLong = commandLineProblem(command, runnable.profile.args, ctx.agentEnv);
+  if (tooLong) return { ok: false, reason: tooLong, exitCode: null };
   const timeoutSeconds = command.timeoutSeconds ?? ctx.config.execution.default_timeout_seconds;
   if (typeof timeoutSeconds !== 'number' || !Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
     return {

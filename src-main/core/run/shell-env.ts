@@ -70,6 +70,16 @@ async function resolveLoginShell(env: NodeJS.ProcessEnv, options: LoginShellOpti
   return result;
 }
 
+const TERM_GRACE_MS = 2000;
+
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  try {
+    if (pid) process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
 /** Runs the shell with stdin ignored; the environment is printed between random markers. Null on failure. */
 function readShellEnvironment(shell: string, timeoutMs: number, env: NodeJS.ProcessEnv): Promise<Record<string, string> | null> {
   const marker = `__BEACON_ENV_${randomBytes(8).toString('hex')}__`;
@@ -90,11 +100,11 @@ function readShellEnvironment(shell: string, timeoutMs: number, env: NodeJS.Proc
       return finish(null);
     }
     const timer = setTimeout(() => {
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+      // SIGTERM first, so the user's rc files can release what they hold (a SIGKILL mid-`pyenv rehash` left a
+      // lock that made every later login shell wait 60 s); SIGKILL for what is still there after the grace.
+      signalGroup(child.pid, 'SIGTERM');
+      const pid = child.pid;
+      setTimeout(() => signalGroup(pid, 'SIGKILL'), TERM_GRACE_MS).unref();
       finish(null);
     }, timeoutMs);
     const chunks: Buffer[] = [];

@@ -150,6 +150,7 @@ export function App({ client }: { client: UiClient }) {
                   onRequeue={() => setConfirming({ kind: 'requeue', command: selected })}
                   decideApproval={decideApproval && ((decision) => decideApproval(selected.id, decision))}
                   onApprovalDecided={(message) => addNotice('info', message)}
+                  readCommandText={client.readCommandText && (() => client.readCommandText!(selected.id))}
                 />
               )}
               <OutputView client={client} command={selected} linkGeneration={link.generation} />

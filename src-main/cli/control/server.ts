@@ -29,6 +29,9 @@ export interface ControlServerOptions {
 }
 
 const MAX_LINE_BYTES = 1024 * 1024;
+/** A client that does not read its replies (or asks too much at once) is dropped (issue 15, point 4). */
+const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+const MAX_CALLS_IN_FLIGHT = 32;
 
 /**
  * Why the socket cannot be made at this path (something that is not a socket or a plain file is there, e.g. a
@@ -87,8 +90,11 @@ function serveConnection(socket: Socket, options: ControlServerOptions): void {
   const handle = (socket as unknown as { _handle?: { fd?: number } })._handle;
   const peerPid = typeof handle?.fd === 'number' ? peerProcessId(handle.fd) : null;
   socket.setEncoding('utf8');
+  let inFlight = 0;
   const send = (message: DashboardServerMessage): void => {
-    if (!socket.destroyed) socket.write(JSON.stringify(message) + '\n');
+    if (socket.destroyed) return;
+    if (socket.writableLength > MAX_QUEUED_BYTES) return void socket.destroy();
+    socket.write(JSON.stringify(message) + '\n');
   };
   socket.on('data', (chunk: string) => {
     buffer += chunk;
@@ -100,7 +106,10 @@ function serveConnection(socket: Socket, options: ControlServerOptions): void {
     while ((newline = buffer.indexOf('\n')) >= 0) {
       const line = buffer.slice(0, newline).trim();
       buffer = buffer.slice(newline + 1);
-      if (line) void answer(line, send, options, peerPid);
+      if (!line) continue;
+      if (inFlight >= MAX_CALLS_IN_FLIGHT) return void socket.destroy();
+      inFlight++;
+      void answer(line, send, options, peerPid).finally(() => inFlight--);
     }
   });
   socket.on('error', () => socket.destroy());

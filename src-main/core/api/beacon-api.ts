@@ -2,8 +2,8 @@ import { statSync } from 'node:fs';
 import { isTerminal } from '../commands/command.js';
 import { type Command } from '../contract/command.js';
 import type { CommandList } from '../commands/source.js';
-import { loadConfig, updateConfig, type ConfigChange, type LoadedConfig } from '../config/load.js';
-import { DEFAULT_CLAUDE_ARGS, effectiveSource } from '../config/schema.js';
+import { loadConfig, updateConfig, type LoadedConfig } from '../config/load.js';
+import { effectiveSource } from '../config/schema.js';
 import type { Executor } from '../executor.js';
 import { probeAgentVersion } from '../executor/agent-probe.js';
 import type { ExecutorRole } from '../executor/types.js';
@@ -14,7 +14,19 @@ import { resolveAgentCommand } from '../run/agents.js';
 import { loginShellEnvironment } from '../run/shell-env.js';
 import type { SecretStore } from '../secrets.js';
 import { readLogSlice } from './read-output.js';
-import type { BeaconClient, BeaconEvent, BeaconSnapshot, CommandView, LaunchAtLoginView, OutputSlice, SettingsPatch, SettingsView } from '../contract/types.js';
+import { boundedNotice, boundedSummary, boundedText, withinBudget } from './view-bounds.js';
+import { configChanges } from './settings-changes.js';
+import {
+  VIEW_TEXT_CHARS,
+  type BeaconClient,
+  type BeaconEvent,
+  type BeaconSnapshot,
+  type CommandView,
+  type LaunchAtLoginView,
+  type OutputSlice,
+  type SettingsPatch,
+  type SettingsView,
+} from '../contract/types.js';
 
 /**
  * The BeaconClient over a local executor: what the Electron IPC handlers, the dashboard and the
@@ -72,12 +84,12 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
     }
   };
 
-  const toView = (command: Command): CommandView => {
-    const live = executor.snapshot().running.find((r) => r.id === command.id);
+  const toView = (command: Command, running: ReturnType<Executor['snapshot']>['running']): CommandView => {
+    const live = running.find((r) => r.id === command.id);
     return {
       id: command.id,
       status: command.status,
-      prompt: command.prompt,
+      ...boundedText(command.prompt, command.errorMessage),
       workingDirectory: command.workingDirectory,
       agent: command.agent,
       targetMachineId: command.targetMachineId,
@@ -88,21 +100,25 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
       startedAt: command.startedAt,
       completedAt: command.completedAt,
       exitCode: command.exitCode,
-      errorMessage: command.errorMessage,
-      summary: live?.summary ?? command.summary,
+      summary: boundedSummary(live?.summary ?? command.summary),
       outputBytes: outputBytes(command.id),
       approvalRequired: command.approvalRequired,
       onApprove: command.onApprove,
     };
   };
 
-  const getSnapshot = async (): Promise<BeaconSnapshot> => {
+  // One snapshot is built at a time, and everyone asking meanwhile shares it: 300 calls at once cost one
+  // build, not 300 listings held in memory together (issue 15, point 4).
+  let inFlight: Promise<BeaconSnapshot> | null = null;
+  const getSnapshot = (): Promise<BeaconSnapshot> => (inFlight ??= buildSnapshot().finally(() => (inFlight = null)));
+
+  const buildSnapshot = async (): Promise<BeaconSnapshot> => {
     const state = executor.snapshot();
     const source = executor.source();
     let commands: CommandList = [];
     let problem = state.problem;
     try {
-      commands = source ? await source.list({ limit: options.recentLimit ?? 100 }) : [];
+      commands = source ? await source.list({ limit: options.recentLimit ?? 100, textLimit: VIEW_TEXT_CHARS }) : [];
     } catch (error) {
       problem ??= `Could not list commands: ${error instanceof Error ? error.message : String(error)}`;
     }
@@ -117,7 +133,7 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
       paused: state.paused,
       source: state.source ?? { kind: source?.kind ?? 'local', connection: 'offline', detail: null, pendingWrites: 0 },
       lockHolders,
-      commands: commands.map(toView),
+      commands: withinBudget(commands.map((command) => toView(command, state.running))),
       maxConcurrent: state.maxConcurrent,
       configPath: state.configPath,
       logsDir: state.logsDir,
@@ -152,7 +168,7 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
   const onOutput = (event: { commandId: string; seq: number; offset: number; data: string }): void =>
     emit({ type: 'output', commandId: event.commandId, seq: event.seq, offset: event.offset, data: event.data });
   const onNotice = (event: { level: 'info' | 'warning' | 'error'; message: string; commandId?: string }): void =>
-    emit({ type: 'notice', ...event });
+    emit(boundedNotice({ type: 'notice', ...event }));
 
   const currentConfig = async (): Promise<LoadedConfig> => executor.config() ?? loadConfig(paths, env);
 
@@ -252,6 +268,11 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
       const slice = readLogSlice(paths.commandLog(commandId), offset, maxBytes, finished);
       return { commandId, offset: slice.offset, nextOffset: slice.nextOffset, data: slice.data, complete: finished && slice.nextOffset >= slice.size };
     },
+    readCommandText: async (commandId) => {
+      const command = await executor.source()?.get(commandId);
+      if (!command) throw new Error(`No command ${commandId}`);
+      return { commandId, prompt: command.prompt, errorMessage: command.errorMessage };
+    },
     getSettings,
     updateSettings,
     subscribe: (listener) => {
@@ -285,23 +306,4 @@ function snapshotRole(role: ExecutorRole): BeaconSnapshot['role'] {
   if (role === 'idle' || role === 'starting') return 'starting';
   if (role === 'stopping' || role === 'stopped') return 'stopping';
   return role;
-}
-
-/** SettingsPatch → edits of beacon.yaml (the key goes to the secret store, never here). */
-function configChanges(patch: SettingsPatch, loaded: LoadedConfig): ConfigChange[] {
-  const changes: ConfigChange[] = [];
-  if (patch.commandSource !== undefined) changes.push({ path: ['command_source'], value: patch.commandSource });
-  if (patch.supabaseUrl !== undefined) changes.push({ path: ['supabase', 'url'], value: patch.supabaseUrl });
-  if (patch.workspaceIds !== undefined) changes.push({ path: ['supabase', 'workspace_ids'], value: patch.workspaceIds });
-  if (patch.allowedDirectories !== undefined) changes.push({ path: ['execution', 'allowed_directories'], value: patch.allowedDirectories });
-  if (patch.defaultTimeoutSeconds !== undefined) changes.push({ path: ['execution', 'default_timeout_seconds'], value: patch.defaultTimeoutSeconds });
-  if (patch.maxConcurrent !== undefined) changes.push({ path: ['execution', 'max_concurrent'], value: patch.maxConcurrent });
-  if (patch.agentCommand !== undefined) {
-    const name = loaded.config.execution.default_agent;
-    const profile = loaded.config.agents[name];
-    // The whole profile is written: the file may not spell it out (schema defaults).
-    const base = profile ?? { args: DEFAULT_CLAUDE_ARGS, output: 'stream-json' as const };
-    changes.push({ path: ['agents', name], value: { command: patch.agentCommand, args: base.args, output: base.output } });
-  }
-  return changes;
 }

@@ -35,6 +35,7 @@ export const ACTION_ARGUMENTS = {
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsPatch]),
   decideApproval: z.tuple([commandId, z.enum(['approved', 'rejected'])]),
+  readCommandText: z.tuple([commandId]),
 } satisfies Record<BeaconActionName, z.ZodType>;
 
 export class ApiRequestError extends Error {

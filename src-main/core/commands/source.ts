@@ -67,6 +67,12 @@ export interface OrphanRecovery {
 export interface ListQuery {
   limit?: number;
   statuses?: Command['status'][];
+  /**
+   * For views: prompts and errors may be cut to about this many characters while reading (a listing of
+   * views must not load megabytes of prompts it will not show). The cut text is longer than the limit, so
+   * the reader can tell it was cut. Unset: whole texts.
+   */
+  textLimit?: number;
 }
 
 /** A row a listing left out, and why (issue 15, point 5: one bad row must not empty the list). */

@@ -31,6 +31,22 @@ export interface CommandView {
   approvalRequired?: boolean;
   /** The shell command an approval runs in the command's directory; null when the approval only completes it. */
   onApprove?: string | null;
+  /**
+   * A view carries at most VIEW_TEXT_CHARS of the prompt and of the error (issue 15, point 4): true when
+   * this one was cut; readCommandText gives the whole of it.
+   */
+  promptTruncated?: boolean;
+  errorTruncated?: boolean;
+}
+
+/** How much of a prompt, an error or a summary text a view carries. */
+export const VIEW_TEXT_CHARS = 2000;
+
+/** A command's whole prompt and error, asked for on demand (readCommandText). */
+export interface CommandText {
+  commandId: string;
+  prompt: string;
+  errorMessage: string | null;
 }
 
 export interface LockHolderView {
@@ -179,6 +195,8 @@ export interface BeaconActions {
    * wakes the waiting executor. Optional: UIs that do not offer it need not implement it.
    */
   decideApproval?(commandId: string, decision: 'approved' | 'rejected'): Promise<{ ok: boolean; message: string }>;
+  /** The whole prompt and error of a command, which views carry only in part (optional: older cores omit it). */
+  readCommandText?(commandId: string): Promise<CommandText>;
 }
 
 /** What a UI holds: the actions plus a subscription to events. */
@@ -197,6 +215,7 @@ export const BEACON_ACTION_NAMES = [
   'getSettings',
   'updateSettings',
   'decideApproval',
+  'readCommandText',
 ] as const satisfies readonly (keyof BeaconActions)[];
 export type BeaconActionName = (typeof BEACON_ACTION_NAMES)[number];
 

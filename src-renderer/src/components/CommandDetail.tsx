@@ -1,4 +1,5 @@
-import type { CommandView } from '../../../src-main/core/contract/types.js';
+import { useEffect, useState } from 'react';
+import type { CommandText, CommandView } from '../../../src-main/core/contract/types.js';
 import { canCancel, canRequeue, commandTiming, formatDuration, formatWhen } from '../format.js';
 import { ApprovalActions, type ApprovalDecision } from './ApprovalActions.js';
 import { StatusBadge } from './StatusBadge.js';
@@ -12,6 +13,8 @@ interface CommandDetailProps {
   /** The approval gate's decision for this command; absent when the connected Beacon does not offer it. */
   decideApproval?(decision: ApprovalDecision): Promise<{ ok: boolean; message: string }>;
   onApprovalDecided(message: string): void;
+  /** The whole prompt and error, which a view carries only in part (issue 15, point 4). */
+  readCommandText?(): Promise<CommandText>;
 }
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
@@ -23,10 +26,14 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
   );
 }
 
-export function CommandDetail({ command, now, busy, onCancel, onRequeue, decideApproval, onApprovalDecided }: CommandDetailProps) {
+export function CommandDetail({ command, now, busy, onCancel, onRequeue, decideApproval, onApprovalDecided, readCommandText }: CommandDetailProps) {
   const summary = command.summary;
   const timing = commandTiming(command, now);
-  const error = command.errorMessage ?? summary?.errorText ?? null;
+  const [whole, setWhole] = useState<CommandText | null>(null);
+  useEffect(() => setWhole(null), [command.id]);
+  const prompt = whole?.prompt ?? command.prompt;
+  const error = (whole ? whole.errorMessage : command.errorMessage) ?? summary?.errorText ?? null;
+  const cut = !whole && (command.promptTruncated || command.errorTruncated);
   return (
     <section className="detail" aria-label="Command details" data-testid="command-detail">
       <div className="detail-head">
@@ -55,10 +62,15 @@ export function CommandDetail({ command, now, busy, onCancel, onRequeue, decideA
           {error}
         </p>
       )}
-      <details className="prompt-box" open={command.prompt.length < 400}>
+      <details className="prompt-box" open={prompt.length < 400}>
         <summary>Prompt</summary>
-        <pre className="prompt">{command.prompt}</pre>
+        <pre className="prompt">{prompt}</pre>
       </details>
+      {cut && readCommandText && (
+        <button type="button" className="link" data-testid="show-whole-text" onClick={() => void readCommandText().then(setWhole, () => {})}>
+          Show the whole {command.promptTruncated ? 'prompt' : 'error'}
+        </button>
+      )}
       <dl className="fields">
         <Field label="Directory">
           <code>{command.workingDirectory}</code>

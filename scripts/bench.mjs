@@ -3,7 +3,7 @@
  * `npm run bench [-- <names...>] [-- --quick]`: runs the benchmarks under bench/ one after another (each in
  * its own process, so one's memory never colours another's), echoes their output, and writes
  * docs/performance.md with every figure, its floor, the ratio, the target, and the machine and date.
- * Names: pickup, contention, output-executor, output, ui-flood, idle-start (default: all).
+ * Names: pickup, contention, output-executor, output, ui-flood, idle-start, view-size (default: all).
  * --quick: smaller sizes for a smoke run (the document says so). Figures are never asserted.
  * The raw results are kept in bench/last-results.json: a run of some benchmarks replaces only their
  * sections, so the document always shows the latest figures of every benchmark (each with its sizes).
@@ -23,6 +23,7 @@ const BENCHES = [
   { name: 'output', file: 'bench/output.mts', args: quick ? ['50', '1'] : ['200', '1'], what: 'Output through the run pipeline alone (runner vs bare node-pty, by its owner)' },
   { name: 'ui-flood', file: 'bench/ui-flood.ts', args: ['--mb', quick ? '10' : '20'], what: 'Dashboard page under a flood: frames per second and input latency (by its owner)' },
   { name: 'idle-start', file: 'bench/idle-start.mts', args: quick ? ['--rounds', '3', '--idle', '15'] : ['--rounds', '5', '--idle', String(process.env.BENCH_IDLE ?? 60)], what: 'Start to ready and idle cost' },
+  { name: 'view-size', file: 'bench/view-size.mts', args: quick ? ['--commands', '20000', '--clients', '20', '--rounds', '20'] : ['--commands', '100000', '--clients', '50', '--rounds', '40'], what: 'View size: snapshot build time and executor RSS with 100,000 commands in the history and 50 dashboard clients' },
 ];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const unknown = wanted.filter((w) => !BENCHES.some((b) => b.name === w));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { makeSandbox, startExecutor, stopExecutor, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { useLocalSandboxes } from '../support/local-sandbox.js';
 
 /**
  * Issue 15, point 10: an idle menu-bar app must let the laptop idle. With nothing queued, the executor's
@@ -12,19 +12,11 @@ import { makeSandbox, startExecutor, stopExecutor, type ExecutorProcess, type Sa
 const voluntarySwitches = (pid: number): number =>
   Number(/\nvoluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8'))![1]);
 
-let sandbox: Sandbox | null = null;
-let executor: ExecutorProcess | null = null;
-afterEach(async () => {
-  if (executor) await stopExecutor(executor);
-  executor = null;
-  sandbox?.cleanup();
-  sandbox = null;
-});
+const local = useLocalSandboxes();
 
 describe.runIf(process.platform === 'linux')('an idle executor (local queue)', () => {
   it('wakes at most once a second', async () => {
-    sandbox = makeSandbox();
-    executor = startExecutor(sandbox);
+    const executor = local.start(local.sandbox());
     await executor.ready;
     const pid = executor.child.pid!;
     await delay(12_000);

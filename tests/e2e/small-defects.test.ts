@@ -4,19 +4,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loginShellEnvironment } from '../../src-main/core/run/shell-env.js';
 import { runCli } from '../support/cli.js';
 import { startLocalQueueBeacon, type LocalQueueBeacon } from '../support/beacon-sandbox.js';
-import { enqueue, makeSandbox, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
+import { enqueue, useLocalSandboxes, waitForStatus, type Sandbox } from '../support/local-sandbox.js';
 import { waitFor } from '../support/wait.js';
 
 /** Issue 15, point 8: the smaller defects, each tried against the real CLI (beacon.yaml symlink: tests/core/config). */
+const local = useLocalSandboxes();
 let q: LocalQueueBeacon | null = null;
-let sandbox: Sandbox | null = null;
-const executors: ExecutorProcess[] = [];
 afterEach(async () => {
   await q?.stop();
   q = null;
-  for (const run of executors.splice(0)) await stopExecutor(run);
-  sandbox?.cleanup();
-  sandbox = null;
 });
 
 describe('flags too large for the argument limit', () => {
@@ -37,7 +33,7 @@ describe('flags too large for the argument limit', () => {
 
 describe('beacon.sock that is a directory', () => {
   it('beacon run stops at once with one clear line; pause and doctor say what they can, without a stack trace', async () => {
-    sandbox = makeSandbox();
+    const sandbox = local.sandbox();
     mkdirSync(join(sandbox.home, 'beacon.sock'));
     const run = await runCli(['run'], { env: sandbox.env, cwd: sandbox.work, timeoutMs: 20_000 });
     expect(run.status).toBe(1);
@@ -78,10 +74,9 @@ describe('the login-shell probe', () => {
   }
 
   it('never delays the lock check or the dashboard URL, runs once per start, and claiming waits for it', async () => {
-    sandbox = makeSandbox();
+    const sandbox = local.sandbox();
     const shell = slowShell(sandbox);
-    const run = startExecutor(sandbox, ['--dashboard']);
-    executors.push(run);
+    const run = local.start(sandbox, ['--dashboard']);
     await waitFor('the dashboard URL', () => /Dashboard: http:\/\/127\.0\.0\.1:\d+\//.test(run.stdout()), 20_000);
     expect(readFileSync(shell.log, 'utf8')).toBe('start\n'); // still inside the user's rc files
     const second = await runCli(['run'], { env: sandbox.env, cwd: sandbox.work, timeoutMs: 20_000 });
@@ -96,7 +91,7 @@ describe('the login-shell probe', () => {
   });
 
   it('on timeout the shell gets SIGTERM first (its rc files can clean up), and the environment falls back', async () => {
-    sandbox = makeSandbox();
+    const sandbox = local.sandbox();
     const shell = slowShell(sandbox);
     const env = { ...sandbox.env, PROBE_MARK: 'from-this-process' };
     const resolved = await loginShellEnvironment(env, { timeoutMs: 300 });

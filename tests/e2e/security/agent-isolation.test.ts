@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { enqueue, isAlive, makeSandbox, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../../support/local-sandbox.js';
+import { enqueue, isAlive, useLocalSandboxes, waitForStatus, type ExecutorProcess, type Sandbox } from '../../support/local-sandbox.js';
 import { waitFor } from '../../support/wait.js';
 
 /**
@@ -21,11 +21,12 @@ const AGENT_SCRIPT = [
 ].join('\n');
 
 const linux = process.platform === 'linux';
+const local = useLocalSandboxes();
 let sandbox: Sandbox | null = null;
-let executor: ExecutorProcess | null = null;
 const strays: number[] = [];
 
-afterEach(async () => {
+// Registered after useLocalSandboxes, so it runs before the executor is stopped (hooks unwind as a stack).
+afterEach(() => {
   if (sandbox) writeFileSync(join(sandbox.work, 'release'), '');
   for (const pid of strays.splice(0)) {
     try {
@@ -34,20 +35,16 @@ afterEach(async () => {
       // gone already
     }
   }
-  if (executor) await stopExecutor(executor);
-  executor = null;
-  sandbox?.cleanup();
   sandbox = null;
 });
 
 function start(): { box: Sandbox; run: ExecutorProcess } {
-  const box = makeSandbox({ max_concurrent: 3, default_agent: 'sh' });
+  const box = local.sandbox({ max_concurrent: 3, default_agent: 'sh' });
   const config = JSON.parse(readFileSync(join(box.home, 'beacon.yaml'), 'utf8')) as { agents: Record<string, unknown> };
   config.agents.sh = { command: '/bin/sh', args: ['-c', AGENT_SCRIPT, 'agent', '{prompt}'], output: 'text' };
   writeFileSync(join(box.home, 'beacon.yaml'), JSON.stringify(config, null, 2));
   sandbox = box;
-  executor = startExecutor(box);
-  return { box, run: executor };
+  return { box, run: local.start(box) };
 }
 
 /** fd number → what it points to, from `ls -l /proc/$$/fd`. */

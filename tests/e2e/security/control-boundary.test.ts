@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { callExecutor } from '../../../src-main/cli/control/client.js';
-import { cli, enqueue, makeSandbox, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../../support/local-sandbox.js';
+import { cli, enqueue, useLocalSandboxes, waitForStatus } from '../../support/local-sandbox.js';
 
 /**
  * Issue 15, point 7: an agent wrote `allowed_directories: ["/"]` through the control socket and its next
@@ -33,19 +33,11 @@ const call = (action, args, credential) => new Promise((resolve) => {
 })();
 `;
 
-let sandbox: Sandbox | null = null;
-let executor: ExecutorProcess | null = null;
-afterEach(async () => {
-  if (executor) await stopExecutor(executor);
-  executor = null;
-  sandbox?.cleanup();
-  sandbox = null;
-});
+const local = useLocalSandboxes();
 
 describe.runIf(process.platform === 'linux')('the control socket and what an agent can reach', () => {
   it("an agent's process tree cannot change settings or approve, with or without the key; the person's CLI can", async () => {
-    const box = makeSandbox({ max_concurrent: 2, default_agent: 'attacker' });
-    sandbox = box;
+    const box = local.sandbox({ max_concurrent: 2, default_agent: 'attacker' });
     const out = join(box.root, 'attack');
     const socketPath = join(box.home, 'beacon.sock');
     const keyFile = join(box.home, 'control.key');
@@ -60,8 +52,7 @@ describe.runIf(process.platform === 'linux')('the control socket and what an age
     const config = JSON.parse(readFileSync(join(box.home, 'beacon.yaml'), 'utf8')) as { agents: Record<string, unknown> };
     config.agents.attacker = { command: '/bin/sh', args: ['-c', agentScript, 'attacker', '{prompt}'], output: 'text' };
     writeFileSync(join(box.home, 'beacon.yaml'), JSON.stringify(config, null, 2));
-    executor = startExecutor(box);
-    await executor.ready;
+    await local.start(box).ready;
 
     const id = enqueue(box, 'try to loosen the policy');
     const ran = await waitForStatus(box, id, ["completed", "failed"]);

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { enqueue, makeSandbox, readRow, startExecutor, stopExecutor, type ExecutorProcess, type Sandbox } from '../../support/local-sandbox.js';
+import { enqueue, readRow, useLocalSandboxes, type Sandbox } from '../../support/local-sandbox.js';
 import { waitFor } from '../../support/wait.js';
 
 /**
@@ -25,21 +25,18 @@ process.stdout.write(String(swaps));
 `;
 const AGENT = 'if [ -e outside.marker ]; then where=OUTSIDE; elif [ -e inside.marker ]; then where=inside; else where=unknown; fi; echo "$1 $where" >> "$LOG"';
 
+const local = useLocalSandboxes();
 let sandbox: Sandbox | null = null;
-let executor: ExecutorProcess | null = null;
 let swapper: ChildProcess | null = null;
-afterEach(async () => {
+afterEach(() => {
   if (sandbox) writeFileSync(join(sandbox.root, 'stop-swapping'), '');
   swapper?.kill('SIGKILL');
-  if (executor) await stopExecutor(executor);
-  executor = null;
-  sandbox?.cleanup();
   sandbox = null;
 });
 
 describe('a working directory swapped for a symlink while commands run (issue 15, point 3)', () => {
   it('no agent ever starts outside the directory that was checked', async () => {
-    const box = makeSandbox({ max_concurrent: 2, default_agent: 'where' });
+    const box = local.sandbox({ max_concurrent: 2, default_agent: 'where' });
     sandbox = box;
     const log = join(box.root, 'where.log');
     const config = JSON.parse(readFileSync(join(box.home, 'beacon.yaml'), 'utf8')) as { agents: Record<string, unknown> };
@@ -52,8 +49,7 @@ describe('a working directory swapped for a symlink while commands run (issue 15
     writeFileSync(join(target, 'inside.marker'), '');
     writeFileSync(join(outside, 'outside.marker'), '');
 
-    executor = startExecutor(box);
-    await executor.ready;
+    await local.start(box).ready;
     swapper = spawn(process.execPath, ['-e', SWAPPER, target, join(box.work, '.target-hidden'), outside, join(box.root, 'stop-swapping')], { stdio: ['ignore', 'pipe', 'inherit'] });
     let swaps = '';
     swapper.stdout!.setEncoding('utf8').on('data', (chunk: string) => (swaps += chunk));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { useLocalSandboxes } from '../support/local-sandbox.js';
+import { useLocalSandboxes } from '../support/sandbox-hooks.js';
 
 /**
  * Issue 15, point 10: an idle menu-bar app must let the laptop idle. With nothing queued, the executor's

@@ -4,8 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loginShellEnvironment } from '../../src-main/core/run/shell-env.js';
 import { runCli } from '../support/cli.js';
 import { startLocalQueueBeacon, type LocalQueueBeacon } from '../support/beacon-sandbox.js';
-import { enqueue, useLocalSandboxes, waitForStatus, type Sandbox } from '../support/local-sandbox.js';
+import { enqueue, waitForStatus, type Sandbox } from '../support/local-sandbox.js';
 import { waitFor } from '../support/wait.js';
+import { useLocalSandboxes } from '../support/sandbox-hooks.js';
 
 /** Issue 15, point 8: the smaller defects, each tried against the real CLI (beacon.yaml symlink: tests/core/config). */
 const local = useLocalSandboxes();

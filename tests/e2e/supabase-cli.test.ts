@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Gateway } from '../gateway/index.js';
 import { useGateway } from '../gateway/use-gateway.js';
-import { type BeaconRun, type BeaconSandbox, useBeaconSandboxes } from '../support/beacon-sandbox.js';
+import { type BeaconRun, type BeaconSandbox } from '../support/beacon-sandbox.js';
 import { runCli } from '../support/cli.js';
 import { commandRow, insertCommand, WS } from '../support/source-driver.js';
 import { waitFor } from '../support/wait.js';
+import { useBeaconSandboxes } from '../support/sandbox-hooks.js';
 
 /** End to end: `node dist-cli/beacon.cjs run` with command_source supabase against the gateway. */
 

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach } from 'vitest';
 import type { Gateway } from '../gateway/index.js';
 import { startExecutor, stopExecutor, type ExecutorProcess } from './local-sandbox.js';
 import { WS } from './source-driver.js';
@@ -139,34 +138,6 @@ export async function startLocalQueueBeacon(machineId: string, execution?: Recor
       db.close();
       await run.stop();
       box.cleanup();
-    },
-  };
-}
-
-/**
- * Sandboxes and `beacon run` processes a test file makes against the gateway (or the local queue), each
- * test's stopped and removed after it (register once per file, after useGateway).
- */
-export function useBeaconSandboxes(gateway: () => Pick<Gateway, 'url' | 'serviceRoleKey'> | null): {
-  sandbox(options: SandboxOptions): BeaconSandbox;
-  start(box: BeaconSandbox, args?: string[]): BeaconRun;
-} {
-  const boxes: BeaconSandbox[] = [];
-  const runs: BeaconRun[] = [];
-  afterEach(async () => {
-    for (const run of runs.splice(0)) await run.stop();
-    for (const box of boxes.splice(0)) box.cleanup();
-  });
-  return {
-    sandbox: (options) => {
-      const box = beaconSandbox(gateway(), options);
-      boxes.push(box);
-      return box;
-    },
-    start: (box, args) => {
-      const run = startBeacon(box, args);
-      runs.push(run);
-      return run;
     },
   };
 }

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { enqueue, isAlive, useLocalSandboxes, waitForStatus, type ExecutorProcess, type Sandbox } from '../../support/local-sandbox.js';
+import { enqueue, isAlive, waitForStatus, type ExecutorProcess, type Sandbox } from '../../support/local-sandbox.js';
 import { waitFor } from '../../support/wait.js';
+import { useLocalSandboxes } from '../../support/sandbox-hooks.js';
 
 /**
  * Issue 15, point 1: agents running at once must not reach each other's terminals, and every agent must end

@@ -2,7 +2,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { callExecutor } from '../../../src-main/cli/control/client.js';
-import { cli, enqueue, useLocalSandboxes, waitForStatus } from '../../support/local-sandbox.js';
+import { cli, enqueue, waitForStatus } from '../../support/local-sandbox.js';
+import { useLocalSandboxes } from '../../support/sandbox-hooks.js';
 
 /**
  * Issue 15, point 7: an agent wrote `allowed_directories: ["/"]` through the control socket and its next

@@ -2,8 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { enqueue, readRow, useLocalSandboxes, type Sandbox } from '../../support/local-sandbox.js';
+import { enqueue, readRow, type Sandbox } from '../../support/local-sandbox.js';
 import { waitFor } from '../../support/wait.js';
+import { useLocalSandboxes } from '../../support/sandbox-hooks.js';
 
 /**
  * Issue 15, point 3: the working directory is checked by its real path, then entered; between the two its

@@ -21,18 +21,34 @@ export function watchForeignWrites(db: LocalDatabase, intervalMs: number, onChan
   let stopped = false;
   let checkQueued = false;
 
-  const check = (): void => {
-    if (stopped) return;
+  /** True when another connection committed since the last look. */
+  const check = (): boolean => {
+    if (stopped) return false;
     let version: number;
     try {
       version = readVersion(db);
     } catch {
-      return; // the database is closing or busy; the next tick tries again
+      return false; // the database is closing or busy; the next tick tries again
     }
-    if (version !== last) {
-      last = version;
-      onChange();
-    }
+    if (version === last) return false;
+    last = version;
+    onChange();
+    return true;
+  };
+  // The file event can come before the commit is visible (the WAL is written, the wal-index in -shm, which
+  // no watch sees, a moment later): a look that finds nothing new looks again shortly, a few times, so a
+  // commit is not left to the backstop poll. Only after file events: an idle executor does not wake for it.
+  let followUp: NodeJS.Timeout | null = null;
+  const lookAgain = (delays: number[]): void => {
+    if (followUp) clearTimeout(followUp);
+    followUp = null;
+    const [next, ...rest] = delays;
+    if (next === undefined || stopped) return;
+    followUp = setTimeout(() => {
+      followUp = null;
+      if (!check()) lookAgain(rest);
+    }, next);
+    followUp.unref();
   };
   // A burst of file events (our own writes too) costs one check per turn of the event loop.
   const checkSoon = (): void => {
@@ -40,14 +56,14 @@ export function watchForeignWrites(db: LocalDatabase, intervalMs: number, onChan
     checkQueued = true;
     setImmediate(() => {
       checkQueued = false;
-      check();
+      if (!check()) lookAgain([2, 10, 50, 200]);
     });
   };
 
   let timer: NodeJS.Timeout | null = null;
   const poll = (every: number): void => {
     if (timer) clearInterval(timer);
-    timer = setInterval(check, every);
+    timer = setInterval(() => void check(), every);
     timer.unref();
   };
   const fileWatch = watchDatabaseFiles(db.name, checkSoon, () => poll(intervalMs));
@@ -56,6 +72,7 @@ export function watchForeignWrites(db: LocalDatabase, intervalMs: number, onChan
     stop: () => {
       stopped = true;
       if (timer) clearInterval(timer);
+      if (followUp) clearTimeout(followUp);
       fileWatch?.close();
     },
   };

@@ -35,3 +35,9 @@ export function peakRssOf(pid: number, everyMs = 50): { stop(): number } {
     },
   };
 }
+
+/** Times the main thread left its wait: voluntary context switches of thread `pid` (each wake of the event loop is one). */
+export function wakeups(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8');
+  return Number(/\nvoluntary_ctxt_switches:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}

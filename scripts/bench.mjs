@@ -3,7 +3,7 @@
  * `npm run bench [-- <names...>] [-- --quick]`: runs the benchmarks under bench/ one after another (each in
  * its own process, so one's memory never colours another's), echoes their output, and writes
  * docs/performance.md with every figure, its floor, the ratio, the target, and the machine and date.
- * Names: pickup, contention, output-executor, output, ui-flood, claude-pickup, claude-output, idle-start (default: all).
+ * Names: pickup, contention, output-executor, output, ui-flood, claude-pickup, claude-output, idle-start, view-size (default: all).
  * --quick: smaller sizes for a smoke run (the document says so). Figures are never asserted.
  * The raw results are kept in bench/last-results.json: a run of some benchmarks replaces only their
  * sections, so the document always shows the latest figures of every benchmark (each with its sizes).
@@ -25,6 +25,7 @@ const BENCHES = [
   { name: 'claude-pickup', file: 'bench/claude-pickup.mts', args: quick ? ['--n', '5'] : ['--n', '20'], what: 'The real claude CLI: INSERT → first model request through Beacon, against the CLI started directly' },
   { name: 'claude-output', file: 'bench/claude-output.mts', args: quick ? ['--mb', '10'] : ['--mb', '50'], what: 'The real claude CLI: a 50 MB reply through Beacon (throughput, executor RSS) against the CLI to /dev/null' },
   { name: 'idle-start', file: 'bench/idle-start.mts', args: quick ? ['--rounds', '3', '--idle', '15'] : ['--rounds', '5', '--idle', String(process.env.BENCH_IDLE ?? 60)], what: 'Start to ready and idle cost' },
+  { name: 'view-size', file: 'bench/view-size.mts', args: quick ? ['--commands', '20000', '--clients', '20', '--rounds', '20'] : ['--commands', '100000', '--clients', '50', '--rounds', '40'], what: 'View size: snapshot build time and executor RSS with 100,000 commands in the history and 50 dashboard clients' },
 ];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const unknown = wanted.filter((w) => !BENCHES.some((b) => b.name === w));

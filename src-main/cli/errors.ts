@@ -21,6 +21,10 @@ export function reportCliError(error: unknown): number {
     process.stderr.write(`beacon: ${named.message}\n`);
     return 2;
   }
+  if (named?.name === 'UnreadableRowError') {
+    process.stderr.write(`beacon: ${named.message}\n`);
+    return 1;
+  }
   process.stderr.write(`beacon: unexpected error: ${named?.stack ?? String(error)}\n`);
   return 1;
 }

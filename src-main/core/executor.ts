@@ -84,6 +84,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
   let paused = readPaused(paths.state);
   let loaded: LoadedConfig | null = options.config ?? null;
   let agentEnv: Record<string, string> = {};
+  /** The login-shell probe has answered (nothing is claimed before: the agent's PATH comes from it). */
+  let agentEnvReady = false;
   let session: ExecutorSession | null = null;
   let sourceStatus: SourceStatus | null = null;
   let standbyHolder: LockHolderView | null = null;
@@ -148,11 +150,12 @@ export function createExecutor(options: ExecutorOptions): Executor {
       claimLoop.wake('capacity freed');
     });
     runs.add(run);
+    session!.cancellations.watchRunning();
     return true;
   };
 
   const claimLoop = createClaimLoop({
-    canClaim: () => role === 'active' && !paused && !!loaded && running.size < loaded.config.execution.max_concurrent,
+    canClaim: () => role === 'active' && agentEnvReady && !paused && !!loaded && running.size < loaded.config.execution.max_concurrent,
     claimNext: () => session!.source.claimNext(check),
     handle,
     logger,
@@ -170,14 +173,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     try {
       loaded ??= await loadConfig(paths, env);
       const config = loaded.config;
-      agentEnv = await loginShellEnvironment(env);
-      problem = configProblem(loaded);
-      if (problem) logger.warn(problem);
-      // The owner must hear about a policy that asks nothing or a sandbox that cannot run (doctor, tray, window too).
-      permissionWarnings = policyWarnings(loaded.config, loaded.path, agentEnv);
-      for (const warning of permissionWarnings) logger.warn(warning);
       for (const note of agentArgsNotes(loaded)) logger[note.state === 'upgraded' ? 'info' : 'warn'](note.detail);
-      health ??= startAgentHealth({ loaded: () => loaded, agentEnv: () => agentEnv, env, logger, onChange: () => changed() });
       session = await openSession({
         executor: options, loaded, secrets, agentEnv: () => agentEnv, running, signal: standbyAbort.signal,
         onStandby: (holder) => {
@@ -204,6 +200,21 @@ export function createExecutor(options: ExecutorOptions): Executor {
       });
       standbyHolder = null;
       if (!session || role === 'stopping') return; // stop() arrived while we waited; it closes the session
+      // The login-shell probe can take seconds (a user's rc files): it runs once the lock is ours and never
+      // delays the lock check, the start or the dashboard; claiming waits for it (issue 15, point 8).
+      void loginShellEnvironment(env).then((resolved) => {
+        agentEnv = resolved;
+        agentEnvReady = true;
+        if (role === 'stopping' || role === 'stopped' || !loaded) return;
+        problem = configProblem(loaded);
+        if (problem) logger.warn(problem);
+        // The owner must hear about a policy that asks nothing or a sandbox that cannot run (doctor, tray, window too).
+        permissionWarnings = policyWarnings(loaded.config, loaded.path, agentEnv);
+        for (const warning of permissionWarnings) logger.warn(warning);
+        health ??= startAgentHealth({ loaded: () => loaded, agentEnv: () => agentEnv, env, logger, onChange: () => changed() });
+        changed();
+        claimLoop.wake('agent environment ready');
+      });
       paused = readPaused(paths.state);
       setRole('active');
       await session.connect();
@@ -308,8 +319,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
     },
     applyConfig: (next) => {
       loaded = next;
-      problem = configProblem(next);
-      permissionWarnings = policyWarnings(next.config, next.path, agentEnv);
+      problem = agentEnvReady ? configProblem(next) : null;
+      if (agentEnvReady) permissionWarnings = policyWarnings(next.config, next.path, agentEnv);
       changed();
       claimLoop.wake('config changed');
     },

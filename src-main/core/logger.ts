@@ -38,7 +38,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const emit = (level: LogLevel, message: string, fields?: Record<string, unknown>): void => {
     if (ORDER[level] < minimum) return;
     const extra = fields && Object.keys(fields).length ? ' ' + safeJson(fields) : '';
-    write(scrub(`${now().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}${extra}`));
+    // One event, one line: row text in a message (an id, an agent name) cannot start a line of its own.
+    write(scrub(`${now().toISOString()} ${level.toUpperCase().padEnd(5)} ${escapeControl(message)}${extra}`));
   };
 
   return {
@@ -53,9 +54,37 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
 }
 
+/** Control characters (newlines, carriage returns, escape sequences) written as visible escapes: \n, \u001b. */
+export function escapeControl(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
+/**
+ * An error in words, with its causes: "TypeError: fetch failed (cause: TimeoutError: The request took
+ * longer than 10000 ms)". `fetch failed` alone hides whether the network refused, a name did not resolve
+ * or a timeout ran out (issue 15, point 8).
+ */
+export function describeError(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
+    if (current instanceof Error || (typeof current === 'object' && 'message' in current)) {
+      const e = current as { name?: string; message?: string; code?: string; cause?: unknown };
+      const code = typeof e.code === 'string' && !String(e.message).includes(e.code) ? ` (${e.code})` : '';
+      parts.push(`${e.name ?? 'Error'}: ${e.message ?? ''}${code}`);
+      current = e.cause;
+    } else {
+      parts.push(String(current));
+      break;
+    }
+  }
+  return parts.length <= 1 ? (parts[0] ?? String(error)) : `${parts[0]} (cause: ${parts.slice(1).join('; cause: ')})`;
+}
+
 function safeJson(value: unknown): string {
   try {
-    return JSON.stringify(value, (_k, v: unknown) => (v instanceof Error ? { name: v.name, message: v.message } : v));
+    return JSON.stringify(value, (_k, v: unknown) => (v instanceof Error ? { name: v.name, message: describeError(v) } : v));
   } catch {
     return '[unserialisable]';
   }

@@ -36,6 +36,8 @@ export interface MentuPaths {
    * ask: answers come from the surfaces (core/approvals/ask-channel.ts).
    */
   permissionSocket: string;
+  /** The running executor's control key (0600, new each start): the credential for settings and approvals. */
+  controlKey: string;
   /** Persistent executor state (pause flag and similar). */
   state: string;
   /** Beacon's own log file when running headless as a service. */
@@ -61,6 +63,7 @@ export function mentuPaths(env: NodeJS.ProcessEnv = process.env): MentuPaths {
     outboxDir: join(home, 'outbox'),
     controlSocket: join(home, 'beacon.sock'),
     permissionSocket: join(home, 'permissions.sock'),
+    controlKey: join(home, 'control.key'),
     state: join(home, 'beacon-state.json'),
     beaconLog: join(home, 'beacon.log'),
     approvals: join(home, 'beacon-approvals.json'),

@@ -84,6 +84,12 @@ export function App({ client }: { client: UiClient }) {
           {snapshot.problem}
         </div>
       )}
+      {snapshot?.skippedCommands && snapshot.skippedCommands.length > 0 && (
+        <div className="banner banner-error" role="status" data-testid="skipped-banner">
+          {snapshot.skippedCommands.length === 1 ? 'One row is' : `${snapshot.skippedCommands.length} rows are`} left out of the list because
+          Beacon cannot read {snapshot.skippedCommands.length === 1 ? 'it' : 'them'}: {snapshot.skippedCommands[0]!.reason}
+        </div>
+      )}
       {snapshot?.paused && (
         <div className="banner banner-paused" data-testid="paused-banner">
           Paused: Beacon is not claiming new commands. Running commands continue.
@@ -160,6 +166,7 @@ export function App({ client }: { client: UiClient }) {
                   onFollowUp={followUp && ((prompt) => run('Follow up', () => followUp(selected.id, prompt)))}
                   decideApproval={decideApproval && ((decision) => decideApproval(selected.id, decision))}
                   onApprovalDecided={(message) => addNotice('info', message)}
+                  readCommandText={client.readCommandText && (() => client.readCommandText!(selected.id))}
                 />
               )}
               <OutputView client={client} command={selected} linkGeneration={link.generation} />

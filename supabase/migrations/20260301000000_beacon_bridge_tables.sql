@@ -41,7 +41,8 @@ create table if not exists public.bridge_commands (
   prompt text not null,
   working_directory text not null,
   agent text not null default 'claude',
-  flags text[],
+  -- '{}' rather than null: the older Bridge reads flags as a list and crashes on null (issue 15, point 9).
+  flags text[] default '{}',
   timeout_seconds integer,
   target_machine_id text,
   status text not null default 'pending',
@@ -68,7 +69,7 @@ alter table public.bridge_commands add column if not exists workspace_id uuid;
 alter table public.bridge_commands add column if not exists prompt text;
 alter table public.bridge_commands add column if not exists working_directory text;
 alter table public.bridge_commands add column if not exists agent text default 'claude';
-alter table public.bridge_commands add column if not exists flags text[];
+alter table public.bridge_commands add column if not exists flags text[] default '{}';
 alter table public.bridge_commands add column if not exists timeout_seconds integer;
 alter table public.bridge_commands add column if not exists target_machine_id text;
 alter table public.bridge_commands add column if not exists status text default 'pending';

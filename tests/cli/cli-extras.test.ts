@@ -3,8 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI } from '../support/cli.js';
-import { cli, enqueue, waitForStatus, useLocalSandboxes } from '../support/local-sandbox.js';
+import { cli, enqueue, waitForStatus } from '../support/local-sandbox.js';
 import { waitFor } from '../support/wait.js';
+import { useLocalSandboxes } from '../support/sandbox-hooks.js';
 
 const local = useLocalSandboxes();
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cli, enqueue, waitForStatus, useLocalSandboxes } from '../support/local-sandbox.js';
+import { cli, enqueue, waitForStatus } from '../support/local-sandbox.js';
+import { useLocalSandboxes } from '../support/sandbox-hooks.js';
 
 const local = useLocalSandboxes();
 

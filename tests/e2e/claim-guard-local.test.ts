@@ -4,9 +4,10 @@ import { waitFor } from '../support/wait.js';
 
 
 /**
- * `beacon run` on the local queue with a row another process wrote that makes the pre-claim check throw
- * (a working directory stored as a BLOB reaches path functions as a Buffer): that row alone is failed
- * with "Beacon could not check this command: …", and the command queued after it still runs.
+ * `beacon run` on the local queue with a row another process wrote that once made the pre-claim check throw
+ * (a working directory stored as a BLOB reached path functions as a Buffer). Since issue 15 the row reader
+ * refuses a column of the wrong type before any check: that row alone is failed with "Command refused:
+ * column working_directory holds a BLOB …", and the command queued after it still runs.
  */
 
 let q: LocalQueueBeacon;
@@ -27,7 +28,7 @@ describe('beacon run, local queue: a row whose check throws', () => {
     await waitFor('the next command to complete', () => q.read(next).status === 'completed', 30_000, 50).catch((error: Error) => {
       throw new Error(`${error.message}: next ${JSON.stringify(q.read(next))}, bad ${JSON.stringify(q.read(bad))}\n${q.run.stderr().slice(-1500)}`);
     });
-    expect(q.read(bad)).toMatchObject({ status: 'failed', started_at: null, error_message: expect.stringMatching(/^Beacon could not check this command: .*path/) as unknown });
+    expect(q.read(bad)).toMatchObject({ status: 'failed', started_at: null, error_message: expect.stringMatching(/^Command refused: column working_directory holds a BLOB/) as unknown });
     expect(q.spawnedTags().filter((tag) => tag === 'guard-bad')).toEqual([]);
     expect(q.spawnedTags().filter((tag) => tag === 'guard-next')).toEqual(['guard-next']);
     expect(q.run.child.exitCode).toBeNull();

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FleetMachineView } from '../../src-main/core/contract/types.js';
 import { runCli, type CliResult } from '../support/cli.js';
-import { type BeaconRun, type BeaconSandbox, useBeaconSandboxes } from '../support/beacon-sandbox.js';
+import { type BeaconRun, type BeaconSandbox } from '../support/beacon-sandbox.js';
 import { type Gateway } from '../gateway/index.js';
 import { useGateway } from '../gateway/use-gateway.js';
 import { WS } from '../support/source-driver.js';
 import { waitFor } from '../support/wait.js';
+import { useBeaconSandboxes } from '../support/sandbox-hooks.js';
 
 /** Approvals and the fleet through a real `beacon run` / `beacon status` against the Supabase test gateway. */
 

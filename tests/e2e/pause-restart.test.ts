@@ -1,8 +1,9 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, enqueue, readRow, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox, useLocalSandboxes } from '../support/local-sandbox.js';
+import { cli, enqueue, readRow, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
 import { waitFor } from '../support/wait.js';
+import { useLocalSandboxes } from '../support/sandbox-hooks.js';
 
 const local = useLocalSandboxes();
 function start(s: Sandbox): ExecutorProcess {

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, enqueue, isAlive, waitForStatus, useLocalSandboxes } from '../support/local-sandbox.js';
+import { cli, enqueue, isAlive, waitForStatus } from '../support/local-sandbox.js';
 import { waitFor } from '../support/wait.js';
+import { useLocalSandboxes } from '../support/sandbox-hooks.js';
 
 const local = useLocalSandboxes();
 

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway } from '../gateway/index.js';
 import { useGateway } from '../gateway/use-gateway.js';
-import { type BeaconRun, type BeaconSandbox, useBeaconSandboxes } from '../support/beacon-sandbox.js';
+import { type BeaconRun, type BeaconSandbox } from '../support/beacon-sandbox.js';
 import { runCli } from '../support/cli.js';
 import { useRealClaude } from '../support/real-claude.js';
 import { startModelServer, turn, userPrompt, type ModelServer } from '../model-server/index.js';
 import { commandRow, insertCommand, WS } from '../support/source-driver.js';
 import { waitFor } from '../support/wait.js';
+import { useBeaconSandboxes } from '../support/sandbox-hooks.js';
 
 /**
  * End to end: `node dist-cli/beacon.cjs run` with command_source supabase against the gateway; runs about Claude use

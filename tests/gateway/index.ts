@@ -206,6 +206,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
+    // Idle keep-alive connections stay open as long as Supabase keeps them (65 s), not Node's 5 s default.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const address = server.address() as net.AddressInfo;

@@ -12,8 +12,13 @@ import { asRole } from './role-session.js';
 /** Realtime's @confirm_token_ms_interval. */
 const CONFIRM_TOKEN_MS = 5 * 60_000;
 
-/** Phoenix frame, vsn 2.0.0: [join_ref, ref, topic, event, payload]. */
+/**
+ * Phoenix frame, vsn 2.0.0: [join_ref, ref, topic, event, payload]. Clients that connect with vsn=1.0.0
+ * (earlier supabase-js, the Bridge's included) send and receive the same as a JSON object
+ * {join_ref, ref, topic, event, payload}; frames are kept as arrays inside and converted at the edge.
+ */
 type Frame = [string | null, string | null, string, string, Record<string, unknown>];
+type WireFormat = 'array' | 'object';
 
 interface Channel {
   topic: string;
@@ -26,6 +31,8 @@ interface Channel {
 
 interface Client {
   ws: WebSocket;
+  /** How this client writes frames: from its vsn (1.0.0: objects), and again from each frame it sends. */
+  format: WireFormat;
   claims: JwtClaims;
   channels: Map<string, Channel>;
   /** Inbound frames and outbound deliveries run in order, each after the injected latency. */
@@ -61,7 +68,8 @@ export class RealtimeServer {
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const client: Client = { ws, claims, channels: new Map(), chain: Promise.resolve() };
+      const format: WireFormat = url.searchParams.get('vsn') === '1.0.0' ? 'object' : 'array';
+      const client: Client = { ws, format, claims, channels: new Map(), chain: Promise.resolve() };
       this.clients.add(client);
       ws.on('message', (data) => this.inOrder(client, () => this.onFrame(client, data)));
       const gone = () => {
@@ -188,7 +196,9 @@ export class RealtimeServer {
   }
 
   private send(client: Client, frame: Frame): void {
-    if (client.ws.readyState === client.ws.OPEN) client.ws.send(JSON.stringify(frame));
+    if (client.ws.readyState !== client.ws.OPEN) return;
+    const [join_ref, ref, topic, event, payload] = frame;
+    client.ws.send(JSON.stringify(client.format === 'object' ? { join_ref, ref, topic, event, payload } : frame));
   }
 
   private reply(client: Client, frame: Frame, status: 'ok' | 'error', response: Record<string, unknown>): void {
@@ -198,8 +208,17 @@ export class RealtimeServer {
   private async onFrame(client: Client, data: RawData): Promise<void> {
     let frame: Frame;
     try {
-      frame = JSON.parse(data.toString()) as Frame;
-      if (!Array.isArray(frame) || frame.length !== 5) return;
+      const parsed = JSON.parse(data.toString()) as unknown;
+      if (Array.isArray(parsed) && parsed.length === 5) {
+        frame = parsed as Frame;
+        client.format = 'array';
+      } else if (parsed && typeof parsed === 'object' && typeof (parsed as { topic?: unknown }).topic === 'string') {
+        const o = parsed as { join_ref?: string | null; ref?: string | null; topic: string; event: string; payload?: Record<string, unknown> };
+        frame = [o.join_ref ?? null, o.ref ?? null, o.topic, o.event, o.payload ?? {}];
+        client.format = 'object';
+      } else {
+        return;
+      }
     } catch {
       return;
     }

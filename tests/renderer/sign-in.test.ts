@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Gateway } from '../gateway/index.js';
 import { useGateway } from '../gateway/use-gateway.js';
-import { useBeaconSandboxes } from '../support/beacon-sandbox.js';
+import { useBeaconSandboxes } from '../support/sandbox-hooks.js';
 import { ensureRendererBuilt, openBrowser, screenshot, type BrowserSession } from '../support/browser.js';
 import { addWorkspaceMember, OTHER_WS, USER, WS } from '../support/source-driver.js';
 import { waitFor } from '../support/wait.js';

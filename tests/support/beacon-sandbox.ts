@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach } from 'vitest';
 import type { Gateway } from '../gateway/index.js';
 import { startExecutor, stopExecutor, type ExecutorProcess } from './local-sandbox.js';
 import { WS } from './source-driver.js';
@@ -114,8 +113,8 @@ export interface LocalQueueBeacon {
   stop(): Promise<void>;
 }
 
-export async function startLocalQueueBeacon(machineId: string): Promise<LocalQueueBeacon> {
-  const box = beaconSandbox(null, { machineId, source: 'local' });
+export async function startLocalQueueBeacon(machineId: string, execution?: Record<string, unknown>): Promise<LocalQueueBeacon> {
+  const box = beaconSandbox(null, { machineId, source: 'local', execution });
   const run = startBeacon(box);
   await run.ready;
   const db = new Database(join(box.home, 'local.db'));
@@ -139,34 +138,6 @@ export async function startLocalQueueBeacon(machineId: string): Promise<LocalQue
       db.close();
       await run.stop();
       box.cleanup();
-    },
-  };
-}
-
-/**
- * Sandboxes and `beacon run` processes a test file makes against the gateway (or the local queue), each
- * test's stopped and removed after it (register once per file, after useGateway).
- */
-export function useBeaconSandboxes(gateway: () => Pick<Gateway, 'url' | 'serviceRoleKey'> | null): {
-  sandbox(options: SandboxOptions): BeaconSandbox;
-  start(box: BeaconSandbox, args?: string[]): BeaconRun;
-} {
-  const boxes: BeaconSandbox[] = [];
-  const runs: BeaconRun[] = [];
-  afterEach(async () => {
-    for (const run of runs.splice(0)) await run.stop();
-    for (const box of boxes.splice(0)) box.cleanup();
-  });
-  return {
-    sandbox: (options) => {
-      const box = beaconSandbox(gateway(), options);
-      boxes.push(box);
-      return box;
-    },
-    start: (box, args) => {
-      const run = startBeacon(box, args);
-      runs.push(run);
-      return run;
     },
   };
 }

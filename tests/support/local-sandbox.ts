@@ -5,7 +5,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CLI, runCliSync, type CliResult } from './cli.js';
-import { afterEach } from 'vitest';
 import { waitFor } from './wait.js';
 
 /** End-to-end harness: a temp MENTU_HOME, the stand-in agent in beacon.yaml, the CLI bundle as real processes. */
@@ -146,29 +145,4 @@ export function isAlive(pid: number): boolean {
   } catch {
     return !existsSync('/proc/self/stat');
   }
-}
-
-/**
- * Sandboxes and `beacon run` processes a test file makes, each test's stopped and removed after it
- * (register once per file).
- */
-export function useLocalSandboxes(): { sandbox(execution?: Record<string, unknown>): Sandbox; start(sandbox: Sandbox, args?: string[]): ExecutorProcess } {
-  const sandboxes: Sandbox[] = [];
-  const executors: ExecutorProcess[] = [];
-  afterEach(async () => {
-    for (const executor of executors.splice(0)) await stopExecutor(executor);
-    for (const sandbox of sandboxes.splice(0)) sandbox.cleanup();
-  });
-  return {
-    sandbox: (execution) => {
-      const sandbox = makeSandbox(execution);
-      sandboxes.push(sandbox);
-      return sandbox;
-    },
-    start: (sandbox, args) => {
-      const executor = startExecutor(sandbox, args);
-      executors.push(executor);
-      return executor;
-    },
-  };
 }

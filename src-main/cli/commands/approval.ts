@@ -2,6 +2,7 @@ import type { Command as Program } from 'commander';
 import { setApproval, type ApprovalDecision } from '../../core/approvals/decide.js';
 import { mentuPaths } from '../../core/paths.js';
 import { callExecutor, ExecutorNotRunningError } from '../control/client.js';
+import { readControlKey } from '../control/control-key.js';
 import { withConfiguredSource } from '../control/configured-source.js';
 import { CliError } from '../errors.js';
 
@@ -24,7 +25,7 @@ export function registerApprovalCommands(program: Program): void {
         const paths = mentuPaths();
         let result: { ok: boolean; message: string };
         try {
-          result = (await callExecutor(paths.controlSocket, 'decideApproval', [id, decision])) as { ok: boolean; message: string };
+          result = (await callExecutor(paths.controlSocket, 'decideApproval', [id, decision], 10_000, readControlKey(paths))) as { ok: boolean; message: string };
         } catch (error) {
           if (!(error instanceof ExecutorNotRunningError)) throw error;
           result = await withConfiguredSource(({ source }) => setApproval(source, id, decision));

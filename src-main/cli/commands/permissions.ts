@@ -3,6 +3,7 @@ import { describeAnswerSource, type PermissionRequestView } from '../../core/con
 import type { BeaconSnapshot, PermissionAnswerInput, PermissionAnswerResult } from '../../core/contract/types.js';
 import { mentuPaths } from '../../core/paths.js';
 import { callExecutor, ExecutorNotRunningError } from '../control/client.js';
+import { readControlKey } from '../control/control-key.js';
 import { CliError } from '../errors.js';
 
 /**
@@ -69,7 +70,7 @@ async function answer(id: string, input: PermissionAnswerInput): Promise<void> {
 async function executorCall(action: 'getSnapshot' | 'answerPermission', args: unknown[]): Promise<unknown> {
   const paths = mentuPaths();
   try {
-    return await callExecutor(paths.controlSocket, action, args);
+    return await callExecutor(paths.controlSocket, action, args, 10_000, readControlKey(paths));
   } catch (error) {
     if (error instanceof ExecutorNotRunningError) {
       throw new CliError('No executor is running, so no permission request is waiting (requests live only while their command runs)');

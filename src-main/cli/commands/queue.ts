@@ -17,6 +17,8 @@ export function registerQueueCommands(program: Program): void {
       await withConfiguredSource(async ({ source }) => {
         const commands = await source.list({ limit: options.limit ?? 50 });
         process.stdout.write(options.json ? JSON.stringify(commands) + '\n' : formatList(commands));
+        // Rows that cannot be read are left out of the list, and said (issue 15, point 5).
+        for (const row of commands.skipped ?? []) process.stderr.write(`beacon: left out a row that cannot be read: ${row.reason}\n`);
       });
     });
 

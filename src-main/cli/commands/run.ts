@@ -7,7 +7,9 @@ import { createLogger } from '../../core/logger.js';
 import { mentuPaths } from '../../core/paths.js';
 import { createHeadlessSecretStore } from '../../core/secrets.js';
 import { startDashboard, type DashboardServer } from '../dashboard/server.js';
+import { socketPathProblem } from '../../core/fs/unix-socket-server.js';
 import { startControlServer } from '../control/server.js';
+import { createControlKey } from '../control/control-key.js';
 import { CliError } from '../errors.js';
 import { permissionServerCommand } from './permission-server.js';
 
@@ -34,6 +36,8 @@ async function runForeground(options: { dashboard?: boolean; port?: number }): P
   const paths = mentuPaths(env);
   const logger = createLogger();
   const secrets = createHeadlessSecretStore(paths, env);
+  const socketProblem = socketPathProblem(paths.controlSocket);
+  if (socketProblem) throw new CliError(socketProblem);
   const executor = createExecutor({ paths, env, mode: 'headless', logger, secrets, permissionServer: permissionServerCommand() });
 
   // Signals during start are honoured too: the executor stops as soon as it can.
@@ -65,7 +69,9 @@ async function runForeground(options: { dashboard?: boolean; port?: number }): P
   if (loaded) graceMs = loaded.config.execution.shutdown_grace_seconds * 1000;
 
   const client = createBeaconClient({ executor, paths, env, secrets });
-  const control = await startControlServer({ socketPath: paths.controlSocket, home: paths.home, actions: client, logger });
+  const controlKey = await createControlKey(paths);
+  const agentPids = (): number[] => executor.snapshot().running.flatMap((run) => (run.pid ? [run.pid] : []));
+  const control = await startControlServer({ socketPath: paths.controlSocket, home: paths.home, actions: client, logger, controlKey, agentPids });
   let dashboard: DashboardServer | null = null;
   if (options.dashboard) {
     dashboard = await startDashboard({ client, port: options.port ?? loaded?.config.dashboard.port ?? 0, staticDir: rendererDir() });

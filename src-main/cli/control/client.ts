@@ -9,8 +9,11 @@ export class ExecutorNotRunningError extends Error {
   }
 }
 
-/** One call to the running executor over its control socket. */
-export function callExecutor(socketPath: string, action: BeaconActionName, args: unknown[], timeoutMs = 10_000): Promise<unknown> {
+/**
+ * One call to the running executor over its control socket. `credential`: the control key, which settings
+ * changes and approvals need (control-key.ts).
+ */
+export function callExecutor(socketPath: string, action: BeaconActionName, args: unknown[], timeoutMs = 10_000, credential: string | null = null): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath);
     let buffer = '';
@@ -24,7 +27,7 @@ export function callExecutor(socketPath: string, action: BeaconActionName, args:
     };
     const timer = setTimeout(() => finish(() => reject(new Error(`The executor did not answer ${action} within ${timeoutMs} ms`))), timeoutMs);
     socket.setEncoding('utf8');
-    socket.on('connect', () => socket.write(JSON.stringify({ kind: 'call', id: 1, action, args }) + '\n'));
+    socket.on('connect', () => socket.write(JSON.stringify({ kind: 'call', id: 1, action, args, ...(credential ? { credential } : {}) }) + '\n'));
     socket.on('data', (chunk: string) => {
       buffer += chunk;
       const newline = buffer.indexOf('\n');

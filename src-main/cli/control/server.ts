@@ -2,8 +2,11 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { listenUnixSocket } from '../../core/fs/unix-socket-server.js';
 import { dispatchAction } from '../../core/api/dispatch.js';
-import type { BeaconActions, DashboardClientMessage, DashboardServerMessage } from '../../core/contract/types.js';
+import { PRIVILEGED_ACTIONS, type BeaconActionName, type BeaconActions, type DashboardClientMessage, type DashboardServerMessage } from '../../core/contract/types.js';
 import type { Logger } from '../../core/logger.js';
+import { peerProcessId } from '../../core/run/native.js';
+import { isAgentProcess } from '../../core/run/process-tree.js';
+import { controlKeyMatches } from './control-key.js';
 
 /**
  * The control channel of a running executor: a unix socket under MENTU_HOME (owner-only) carrying one
@@ -20,9 +23,16 @@ export interface ControlServerOptions {
   home: string;
   actions: BeaconActions;
   logger: Logger;
+  /** The control key of this start (control-key.ts): settings changes and approvals need it. */
+  controlKey: string;
+  /** Pids of the agents running now: their process trees may not change settings or approve. */
+  agentPids: () => number[];
 }
 
 const MAX_LINE_BYTES = 1024 * 1024;
+/** A client that does not read its replies (or asks too much at once) is dropped (issue 15, point 4). */
+const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+const MAX_CALLS_IN_FLIGHT = 32;
 
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   mkdirSync(options.home, { recursive: true, mode: 0o700 });
@@ -33,9 +43,15 @@ export async function startControlServer(options: ControlServerOptions): Promise
 
 function serveConnection(socket: Socket, options: ControlServerOptions): void {
   let buffer = '';
+  // Who is asking: the process on the other end (SO_PEERCRED / LOCAL_PEERPID through the native helper).
+  const handle = (socket as unknown as { _handle?: { fd?: number } })._handle;
+  const peerPid = typeof handle?.fd === 'number' ? peerProcessId(handle.fd) : null;
   socket.setEncoding('utf8');
+  let inFlight = 0;
   const send = (message: DashboardServerMessage): void => {
-    if (!socket.destroyed) socket.write(JSON.stringify(message) + '\n');
+    if (socket.destroyed) return;
+    if (socket.writableLength > MAX_QUEUED_BYTES) return void socket.destroy();
+    socket.write(JSON.stringify(message) + '\n');
   };
   socket.on('data', (chunk: string) => {
     buffer += chunk;
@@ -47,13 +63,16 @@ function serveConnection(socket: Socket, options: ControlServerOptions): void {
     while ((newline = buffer.indexOf('\n')) >= 0) {
       const line = buffer.slice(0, newline).trim();
       buffer = buffer.slice(newline + 1);
-      if (line) void answer(line, send, options);
+      if (!line) continue;
+      if (inFlight >= MAX_CALLS_IN_FLIGHT) return void socket.destroy();
+      inFlight++;
+      void answer(line, send, options, peerPid).finally(() => inFlight--);
     }
   });
   socket.on('error', () => socket.destroy());
 }
 
-async function answer(line: string, send: (message: DashboardServerMessage) => void, options: ControlServerOptions): Promise<void> {
+async function answer(line: string, send: (message: DashboardServerMessage) => void, options: ControlServerOptions, peerPid: number | null): Promise<void> {
   let message: DashboardClientMessage;
   try {
     message = JSON.parse(line) as DashboardClientMessage;
@@ -66,6 +85,12 @@ async function answer(line: string, send: (message: DashboardServerMessage) => v
     send({ kind: 'result', id, ok: false, error: 'Expected {"kind":"call","id":N,"action":...,"args":[...]}' });
     return;
   }
+  const refusal = PRIVILEGED_ACTIONS.includes(message.action) ? privilegeRefusal(message, options, peerPid) : null;
+  if (refusal) {
+    options.logger.warn(`control socket: refused ${String(message.action)} (${refusal})`, { pid: peerPid });
+    send({ kind: 'result', id, ok: false, error: `Refused: ${refusal}` });
+    return;
+  }
   try {
     const value = await dispatchAction(options.actions, message.action, message.args, { surface: 'cli' });
     send({ kind: 'result', id, ok: true, value: value ?? null });
@@ -73,4 +98,15 @@ async function answer(line: string, send: (message: DashboardServerMessage) => v
     options.logger.debug(`control call ${String(message.action)} failed`, { error });
     send({ kind: 'result', id, ok: false, error: error instanceof Error ? error.message : String(error) });
   }
+}
+
+/** Why a settings change or an approval is refused on this connection (null: it may go ahead). */
+function privilegeRefusal(message: DashboardClientMessage, options: ControlServerOptions, peerPid: number | null): string | null {
+  const action: BeaconActionName = message.action;
+  if (!controlKeyMatches(options.controlKey, message.credential)) {
+    return `${action} needs the running executor's control key (beacon reads it from the control.key file beside this socket)`;
+  }
+  if (peerPid === null) return `${action} needs to know which process asks, and this system could not say (Beacon's native helper is missing; npm install builds it)`;
+  if (isAgentProcess(peerPid, options.agentPids())) return `${action} was asked from an agent's process tree (pid ${peerPid}); agents cannot change settings or approve`;
+  return null;
 }

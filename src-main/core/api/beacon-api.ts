@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { isTerminal } from '../commands/command.js';
 import { type Command } from '../contract/command.js';
+import type { CommandList } from '../commands/source.js';
 import { loadConfig, updateConfig, type LoadedConfig } from '../config/load.js';
 import { anonKeyOf, effectiveAuth, effectiveSource } from '../config/schema.js';
 import type { Executor } from '../executor.js';
@@ -15,9 +16,20 @@ import { resolveAgentCommand } from '../run/agents.js';
 import { loginShellEnvironment } from '../run/shell-env.js';
 import type { SecretStore } from '../secrets.js';
 import { readLogSlice } from './read-output.js';
+import { boundedNotice, boundedSummary, boundedText, withinBudget } from './view-bounds.js';
 import { configChanges } from './settings-changes.js';
 import { createSignInActions } from './sign-in-actions.js';
-import type { BeaconClient, BeaconEvent, BeaconSnapshot, CommandView, LaunchAtLoginView, OutputSlice, SettingsPatch, SettingsView } from '../contract/types.js';
+import {
+  VIEW_TEXT_CHARS,
+  type BeaconClient,
+  type BeaconEvent,
+  type BeaconSnapshot,
+  type CommandView,
+  type LaunchAtLoginView,
+  type OutputSlice,
+  type SettingsPatch,
+  type SettingsView,
+} from '../contract/types.js';
 
 /**
  * The BeaconClient over a local executor: what the Electron IPC handlers, the dashboard and the
@@ -77,12 +89,12 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
     }
   };
 
-  const toView = (command: Command): CommandView => {
-    const live = executor.snapshot().running.find((r) => r.id === command.id);
+  const toView = (command: Command, running: ReturnType<Executor['snapshot']>['running']): CommandView => {
+    const live = running.find((r) => r.id === command.id);
     return {
       id: command.id,
       status: command.status,
-      prompt: command.prompt,
+      ...boundedText(command.prompt, command.errorMessage),
       workingDirectory: command.workingDirectory,
       agent: command.agent,
       targetMachineId: command.targetMachineId,
@@ -93,21 +105,25 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
       startedAt: command.startedAt,
       completedAt: command.completedAt,
       exitCode: command.exitCode,
-      errorMessage: command.errorMessage,
-      summary: live?.summary ?? command.summary,
+      summary: boundedSummary(live?.summary ?? command.summary),
       outputBytes: outputBytes(command.id),
       approvalRequired: command.approvalRequired,
       onApprove: command.onApprove,
     };
   };
 
-  const getSnapshot = async (): Promise<BeaconSnapshot> => {
+  // One snapshot is built at a time, and everyone asking meanwhile shares it: 300 calls at once cost one
+  // build, not 300 listings held in memory together (issue 15, point 4).
+  let inFlight: Promise<BeaconSnapshot> | null = null;
+  const getSnapshot = (): Promise<BeaconSnapshot> => (inFlight ??= buildSnapshot().finally(() => (inFlight = null)));
+
+  const buildSnapshot = async (): Promise<BeaconSnapshot> => {
     const state = executor.snapshot();
     const source = executor.source();
-    let commands: Command[] = [];
+    let commands: CommandList = [];
     let problem = state.problem;
     try {
-      commands = source ? await source.list({ limit: options.recentLimit ?? 100 }) : [];
+      commands = source ? await source.list({ limit: options.recentLimit ?? 100, textLimit: VIEW_TEXT_CHARS }) : [];
     } catch (error) {
       problem ??= `Could not list commands: ${error instanceof Error ? error.message : String(error)}`;
     }
@@ -122,7 +138,7 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
       paused: state.paused,
       source: state.source ?? { kind: source?.kind ?? 'local', connection: 'offline', detail: null, pendingWrites: 0 },
       lockHolders,
-      commands: commands.map(toView),
+      commands: withinBudget(commands.map((command) => toView(command, state.running))),
       maxConcurrent: state.maxConcurrent,
       configPath: state.configPath,
       logsDir: state.logsDir,
@@ -131,6 +147,7 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
       agentHealth: state.agentHealth ?? null,
       permissionRequests: state.permissionRequests,
       permissionWarnings: state.permissionWarnings,
+      skippedCommands: commands.skipped ?? [],
     };
   };
 
@@ -159,7 +176,7 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
   const onOutput = (event: { commandId: string; seq: number; offset: number; data: string }): void =>
     emit({ type: 'output', commandId: event.commandId, seq: event.seq, offset: event.offset, data: event.data });
   const onNotice = (event: { level: 'info' | 'warning' | 'error'; message: string; commandId?: string }): void =>
-    emit({ type: 'notice', ...event });
+    emit(boundedNotice({ type: 'notice', ...event }));
 
   const currentConfig = async (): Promise<LoadedConfig> => executor.config() ?? loadConfig(paths, env);
 
@@ -293,6 +310,11 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
       const finished = isTerminal(command.status);
       const slice = readLogSlice(paths.commandLog(commandId), offset, maxBytes, finished);
       return { commandId, offset: slice.offset, nextOffset: slice.nextOffset, data: slice.data, complete: finished && slice.nextOffset >= slice.size };
+    },
+    readCommandText: async (commandId) => {
+      const command = await executor.source()?.get(commandId);
+      if (!command) throw new Error(`No command ${commandId}`);
+      return { commandId, prompt: command.prompt, errorMessage: command.errorMessage };
     },
     getSettings,
     updateSettings,

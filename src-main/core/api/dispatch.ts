@@ -54,6 +54,7 @@ export const ACTION_ARGUMENTS = {
   getSignIn: z.tuple([]),
   listWorkspaces: z.tuple([]),
   signOut: z.tuple([]),
+  readCommandText: z.tuple([commandId]),
 } satisfies Record<BeaconActionName, z.ZodType>;
 
 export class ApiRequestError extends Error {

@@ -15,10 +15,9 @@ export function configChanges(patch: SettingsPatch, loaded: LoadedConfig): Confi
   if (patch.maxConcurrent !== undefined) changes.push({ path: ['execution', 'max_concurrent'], value: patch.maxConcurrent });
   if (patch.agentCommand !== undefined) {
     const name = loaded.config.execution.default_agent;
-    const profile = loaded.config.agents[name];
-    // The whole profile is written: the file may not spell it out (schema defaults).
-    const base = profile ?? { args: DEFAULT_CLAUDE_ARGS, output: 'stream-json' as const };
-    changes.push({ path: ['agents', name], value: { command: patch.agentCommand, args: base.args, output: base.output } });
+    // Only the command changes: the profile's other keys (args, flags, permissions, env) stay as the owner wrote them.
+    if (loaded.config.agents[name]) changes.push({ path: ['agents', name, 'command'], value: patch.agentCommand });
+    else changes.push({ path: ['agents', name], value: { command: patch.agentCommand, args: DEFAULT_CLAUDE_ARGS, output: 'stream-json' } });
   }
   return changes;
 }

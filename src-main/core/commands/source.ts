@@ -71,7 +71,22 @@ export interface OrphanRecovery {
 export interface ListQuery {
   limit?: number;
   statuses?: Command['status'][];
+  /**
+   * For views: prompts and errors may be cut to about this many characters while reading (a listing of
+   * views must not load megabytes of prompts it will not show). The cut text is longer than the limit, so
+   * the reader can tell it was cut. Unset: whole texts.
+   */
+  textLimit?: number;
 }
+
+/** A row a listing left out, and why (issue 15, point 5: one bad row must not empty the list). */
+export interface SkippedRow {
+  id: string | null;
+  reason: string;
+}
+
+/** A listing: the commands, plus the rows that could not be shown. */
+export type CommandList = Command[] & { skipped?: SkippedRow[] };
 
 export interface CommandSource {
   readonly kind: 'local' | 'supabase';
@@ -126,8 +141,11 @@ export interface CommandSource {
   /** Ask to cancel a command (pending → cancelled at once; running → cancelled, the executor kills it). */
   requestCancel(commandId: string): Promise<boolean>;
   get(commandId: string): Promise<Command | null>;
-  /** Recent commands for the UI and `beacon list`: running first, then newest. */
-  list(query?: ListQuery): Promise<Command[]>;
+  /**
+   * Recent commands for the UI and `beacon list`: running first, then newest. A row that cannot be read as
+   * a command (no text id, a status Beacon does not know) is left out and reported in `skipped`.
+   */
+  list(query?: ListQuery): Promise<CommandList>;
 }
 
 /** The bridge_machines columns the fleet reads (docs/mentu-schema.md#bridge-machines). */

@@ -96,7 +96,7 @@ export async function updateConfig(
     }
     const config = validateDocument(paths.config, doc, undefined, 'edit');
     const mode = (await stat(paths.config)).mode & 0o777;
-    await writeFileAtomic(paths.config, doc.toString({ lineWidth: 0 }), { mode, durable: true });
+    await writeFileAtomic(paths.config, doc.toString({ lineWidth: 0 }), { mode, durable: true, throughSymlink: true });
     return loaded(paths, config, env, false);
   });
 }

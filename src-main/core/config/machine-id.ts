@@ -44,14 +44,14 @@ export async function ensureMachineIdentity(paths: MentuPaths, env: NodeJS.Proce
     const text = await readTextIfExists(paths.config);
     const identity = initialIdentity(env);
     if (text === null) {
-      await writeFileAtomic(paths.config, renderDefaultConfig(identity), { durable: true });
+      await writeFileAtomic(paths.config, renderDefaultConfig(identity), { durable: true, throughSymlink: true });
       return true;
     }
     const { doc, config } = parseConfigText(paths.config, text);
     if (config.machine.id) return false; // another process added it meanwhile
     addMachineId(doc, identity.machineId);
     validateDocument(paths.config, doc);
-    await writeFileAtomic(paths.config, doc.toString({ lineWidth: 0 }), { durable: true });
+    await writeFileAtomic(paths.config, doc.toString({ lineWidth: 0 }), { durable: true, throughSymlink: true });
     return false;
   });
 }

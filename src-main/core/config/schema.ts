@@ -113,6 +113,17 @@ const agentSchema = z
     allowed_flags: z.array(z.string().regex(/^-/, 'an option name starting with "-"')).optional(),
     /** The owner's permission policy for a claude agent (docs/permissions.md); unset: the documented defaults. */
     permissions: permissionsSchema.optional(),
+    /**
+     * The agent's environment beyond the built-in rule (run/shell-env.ts, docs/configuration.md): `allow`
+     * lets variables through that look like secrets, `deny` keeps more out. Names, or `*` patterns (`AWS_*`).
+     */
+    env: z
+      .object({
+        allow: z.array(z.string().regex(/^[A-Za-z_*][A-Za-z0-9_*]*$/, 'a variable name, * allowed')).default([]),
+        deny: z.array(z.string().regex(/^[A-Za-z_*][A-Za-z0-9_*]*$/, 'a variable name, * allowed')).default([]),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((agent) => agent.args.filter((arg) => arg === PROMPT_PLACEHOLDER).length === 1, {

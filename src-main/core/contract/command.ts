@@ -51,6 +51,11 @@ export interface Command {
   exitCode: number | null;
   errorMessage: string | null;
   summary: RunSummary | null;
+  /**
+   * Set when a column of the row held a value of the wrong type (a BLOB for text, text for a number):
+   * the fields above then hold placeholders, and the command is refused with this reason, never run.
+   */
+  defect?: string | null;
 }
 
 /** The input that creates a command (`beacon enqueue`, re-queue, dashboard). */

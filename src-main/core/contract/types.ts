@@ -34,6 +34,22 @@ export interface CommandView {
   approvalRequired?: boolean;
   /** The shell command an approval runs in the command's directory; null when the approval only completes it. */
   onApprove?: string | null;
+  /**
+   * A view carries at most VIEW_TEXT_CHARS of the prompt and of the error (issue 15, point 4): true when
+   * this one was cut; readCommandText gives the whole of it.
+   */
+  promptTruncated?: boolean;
+  errorTruncated?: boolean;
+}
+
+/** How much of a prompt, an error or a summary text a view carries. */
+export const VIEW_TEXT_CHARS = 2000;
+
+/** A command's whole prompt and error, asked for on demand (readCommandText). */
+export interface CommandText {
+  commandId: string;
+  prompt: string;
+  errorMessage: string | null;
 }
 
 export interface LockHolderView {
@@ -159,6 +175,11 @@ export interface BeaconSnapshot {
   permissionRequests?: PermissionRequestView[];
   /** What the owner must know about the permission policy: an agent that is asked nothing (bypassPermissions), a sandbox that cannot run. */
   permissionWarnings?: string[];
+  /**
+   * Rows the listing left out because they cannot be read as commands (a status Beacon does not know, an
+   * id that is not text), with why; the rest are listed (optional: older cores omit it).
+   */
+  skippedCommands?: { id: string | null; reason: string }[];
 }
 
 export interface SettingsView {
@@ -257,6 +278,8 @@ export interface BeaconActions {
    * wakes the waiting executor. Optional: UIs that do not offer it need not implement it.
    */
   decideApproval?(commandId: string, decision: 'approved' | 'rejected'): Promise<{ ok: boolean; message: string }>;
+  /** The whole prompt and error of a command, which views carry only in part (optional: older cores omit it). */
+  readCommandText?(commandId: string): Promise<CommandText>;
   /**
    * Sign in to Mentu as yourself: starts the browser sign-in (the shell opens the URL in the system browser
    * when it can; `opened` says whether it did) and returns at once; getSignIn tells how it went.
@@ -308,6 +331,7 @@ export const BEACON_ACTION_NAMES = [
   'getSignIn',
   'listWorkspaces',
   'signOut',
+  'readCommandText',
 ] as const satisfies readonly (keyof BeaconActions)[];
 export type BeaconActionName = (typeof BEACON_ACTION_NAMES)[number];
 
@@ -332,8 +356,15 @@ export interface BeaconIpcApi {
   };
 }
 
-/** Wire messages of the dashboard WebSocket (JSON text frames). */
-export type DashboardClientMessage = { kind: 'call'; id: number; action: BeaconActionName; args: unknown[] };
+/**
+ * Actions that change what Beacon is allowed to do or decide for a person: never reachable from an agent
+ * (docs/reliability.md, "what an agent can reach"). On the control socket they need the control key and a
+ * caller outside every agent's process tree.
+ */
+export const PRIVILEGED_ACTIONS: readonly BeaconActionName[] = ['updateSettings', 'decideApproval', 'answerPermission', 'startSignIn', 'signOut'];
+
+/** Wire messages of the dashboard WebSocket (JSON text frames); the control socket adds `credential`. */
+export type DashboardClientMessage = { kind: 'call'; id: number; action: BeaconActionName; args: unknown[]; credential?: string };
 export type DashboardServerMessage =
   | { kind: 'result'; id: number; ok: true; value: unknown }
   | { kind: 'result'; id: number; ok: false; error: string }

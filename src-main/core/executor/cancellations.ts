@@ -14,6 +14,8 @@ export interface CancellationWatch {
   cancel(commandId: string, reason: string): boolean;
   /** Stop every running command (shutdown after the grace period). */
   cancelAll(reason: string): void;
+  /** A command started: poll while anything runs (an idle executor does not wake for it). */
+  watchRunning(): void;
   stop(): void;
 }
 
@@ -31,7 +33,13 @@ export function watchCancellations({ source, running, logger, pollMs }: Cancella
     return !!entry;
   };
 
+  let timer: NodeJS.Timeout | null = null;
+  const stopPolling = (): void => {
+    if (timer) clearInterval(timer);
+    timer = null;
+  };
   const poll = (): void => {
+    if (running.size === 0) return stopPolling();
     for (const [id, entry] of running) {
       if (!entry.process || entry.cancelReason) continue;
       source
@@ -42,8 +50,11 @@ export function watchCancellations({ source, running, logger, pollMs }: Cancella
         .catch((error: unknown) => logger.debug(`could not check whether ${id} was cancelled`, { error }));
     }
   };
-  const timer = setInterval(poll, pollMs);
-  timer.unref();
+  const watchRunning = (): void => {
+    if (timer) return;
+    timer = setInterval(poll, pollMs);
+    timer.unref();
+  };
 
   return {
     cancelledAtSource: (commandId) => void cancel(commandId, CANCELLED_BY_USER),
@@ -51,6 +62,7 @@ export function watchCancellations({ source, running, logger, pollMs }: Cancella
     cancelAll: (reason) => {
       for (const entry of running.values()) cancelEntry(entry, reason, logger);
     },
-    stop: () => clearInterval(timer),
+    watchRunning,
+    stop: stopPolling,
   };
 }

@@ -25,6 +25,8 @@ export interface PlanContext {
 
 export interface CommandPlan {
   cwd: string;
+  /** "dev:ino" of `cwd` as checked: the agent starts only in exactly this directory. */
+  cwdIdentity: string;
   profile: AgentProfile;
   agentPath: string;
   timeoutSeconds: number;
@@ -36,7 +38,7 @@ export type PlanResult = { ok: true; plan: CommandPlan } | { ok: false; reason: 
 const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
 const SUPPORTED_TYPES = new Set([null, 'spawn']);
 
-type Runnable = { ok: true; cwd: string; profile: AgentProfile; agentPath: string } | { ok: false; reason: string };
+type Runnable = { ok: true; cwd: string; cwdIdentity: string; profile: AgentProfile; agentPath: string } | { ok: false; reason: string };
 
 /** Directory and agent: what the pre-claim check and the post-claim validation share. */
 function checkRunnable(command: Pick<Command, 'agent' | 'flags' | 'workingDirectory'>, context: PlanContext): Runnable {
@@ -52,7 +54,7 @@ function checkRunnable(command: Pick<Command, 'agent' | 'flags' | 'workingDirect
   if (!flags.ok) return { ok: false, reason: flags.reason };
   const dir = checkWorkingDirectory(command.workingDirectory, context.config.execution.allowed_directories, context.homeDir);
   if (!dir.ok) return { ok: false, reason: `Working directory refused: ${dir.reason}` };
-  return { ok: true, cwd: dir.realPath, profile, agentPath: resolved.path };
+  return { ok: true, cwd: dir.realPath, cwdIdentity: dir.identity, profile, agentPath: resolved.path };
 }
 
 /** The PreClaimCheck handed to source.claimNext. `isHandled` is the in-memory guard (docs/mentu-schema.md#bug-double-run). */
@@ -75,6 +77,8 @@ export function createPreClaimCheck(context: () => PlanContext, isHandled: (id: 
 
 /** The checks proper, for a command that is for this machine (untargeted or targeted at it). */
 function decide(command: Command, ctx: PlanContext, ours: boolean): PreClaimDecision {
+  // A column of the wrong type: nothing else about the row can be trusted (docs/reliability.md).
+  if (command.defect) return { ok: false, reason: refusedRow(command.defect), claimAndFail: ours, unchecked: true };
   if (!SUPPORTED_TYPES.has(command.commandType)) {
     const reason = `command_type "${command.commandType}" is not supported by Beacon (it belongs to the Bridge's bug executor)`;
     return { ok: false, reason, claimAndFail: ours };
@@ -84,8 +88,18 @@ function decide(command: Command, ctx: PlanContext, ours: boolean): PreClaimDeci
   return { ok: true };
 }
 
+/**
+ * Flags travel as argv elements beside the prompt: one over the per-argument limit, or all of them with the
+ * environment over the whole limit, would be refused by the system inside the pty child and seen only as
+ * "exited with code 1" after `running` (issue 15, point 8). Refused here, before anything starts.
+ */
+function refusedRow(defect: string): string {
+  return `Command refused: ${defect}; fix the row or queue the command again`;
+}
+
 /** After the claim: everything again, plus the timeout value and genesis (a denial is exit code 403). */
 export function planCommand(command: Command, ctx: PlanContext): PlanResult {
+  if (command.defect) return { ok: false, reason: refusedRow(command.defect), exitCode: null };
   const runnable = checkRunnable(command, ctx);
   if (!runnable.ok) return { ok: false, reason: runnable.reason, exitCode: null };
   const prompt = promptProblem(command.prompt);
@@ -100,7 +114,7 @@ export function planCommand(command: Command, ctx: PlanContext): PlanResult {
   }
   const genesis = checkGenesisExecute(runnable.cwd, ACTOR);
   if (!genesis.allowed) return { ok: false, reason: genesis.reason, exitCode: 403 };
-  return { ok: true, plan: { cwd: runnable.cwd, profile: runnable.profile, agentPath: runnable.agentPath, timeoutSeconds } };
+  return { ok: true, plan: { cwd: runnable.cwd, cwdIdentity: runnable.cwdIdentity, profile: runnable.profile, agentPath: runnable.agentPath, timeoutSeconds } };
 }
 
 /** What no agent can be given: a NUL byte (no argv element can hold one), or nothing but whitespace. */

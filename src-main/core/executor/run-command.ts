@@ -113,6 +113,7 @@ async function execute(deps: RunDeps, entry: RunningEntry): Promise<void> {
 
   // with_worktree + commitment_id: run in the commitment's git worktree (worktrees.ts), or fail with why.
   let cwd = plan.cwd;
+  let cwdIdentity: string | undefined = plan.cwdIdentity;
   let worktreeEnv: Record<string, string> = {};
   if (command.withWorktree && command.commitmentId) {
     const worktree = await prepareWorktree(
@@ -125,6 +126,7 @@ async function execute(deps: RunDeps, entry: RunningEntry): Promise<void> {
       return;
     }
     cwd = worktree.cwd;
+    cwdIdentity = undefined; // a worktree Beacon itself just made; not the directory that was checked
     worktreeEnv = worktree.env;
   }
 
@@ -146,7 +148,7 @@ async function execute(deps: RunDeps, entry: RunningEntry): Promise<void> {
   );
   // The kernel's argv limits, checked before the command is marked running (a refusal inside the pty child reads as exit 1).
   const invocation = buildInvocation(plan.agentPath, permissions.profile, command.prompt, [...permissions.args, ...permissions.flags]);
-  const agentEnv = agentEnvironment(context.agentEnv, { commandId: id, workspaceId: command.workspaceId, extra: worktreeEnv });
+  const agentEnv = agentEnvironment(context.agentEnv, { commandId: id, workspaceId: command.workspaceId, extra: worktreeEnv, rule: plan.profile.env });
   const tooLarge = argvProblem(invocation, command.prompt, agentEnv);
   if (tooLarge) {
     permissions.abandon();
@@ -183,6 +185,7 @@ async function execute(deps: RunDeps, entry: RunningEntry): Promise<void> {
         commandId: id,
         invocation,
         cwd,
+        cwdIdentity,
         env: agentEnv,
         timeoutMs: Math.round(plan.timeoutSeconds * 1000),
         logPath,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
 /**
  * The one way Beacon replaces a file it owns (config, lock record, pause state, secrets, approvals,
@@ -16,12 +16,34 @@ export interface AtomicWriteOptions {
   durable?: boolean;
   /** Create the parent folder (recursively) with this mode when it is missing. */
   parentMode?: number;
+  /**
+   * When the path is a symlink, write (atomically) to the file it points to and keep the link: a person's
+   * beacon.yaml kept in a dotfiles repository and linked into ~/.mentu stays theirs (issue 15, point 8).
+   */
+  throughSymlink?: boolean;
+}
+
+/** The file a symlink names (through a chain, even one that ends nowhere yet); the path itself otherwise. */
+export function symlinkTarget(path: string): string {
+  let current = path;
+  for (let hops = 0; hops < 40; hops++) {
+    let link: string;
+    try {
+      if (!lstatSync(current).isSymbolicLink()) return current;
+      link = readlinkSync(current);
+    } catch {
+      return current; // missing: written here
+    }
+    current = resolve(dirname(current), link);
+  }
+  throw new Error(`${path}: too many levels of symbolic links`);
 }
 
 const tempName = (path: string): string => `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
 
-export async function writeFileAtomic(path: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(named: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const { mode = 0o644, durable = false, parentMode } = options;
+  const path = options.throughSymlink ? symlinkTarget(named) : named;
   if (parentMode !== undefined) await mkdir(dirname(path), { recursive: true, mode: parentMode });
   const temp = tempName(path);
   try {

@@ -1,4 +1,4 @@
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 
 /**
@@ -10,7 +10,22 @@ export interface UnixSocketServer {
   close(): Promise<void>;
 }
 
+/** Why a socket cannot be made at this path (something else is there), in words; null when it can. */
+export function socketPathProblem(socketPath: string): string | null {
+  let kind: string;
+  try {
+    const stat = lstatSync(socketPath);
+    if (stat.isSocket() || stat.isFile() || stat.isSymbolicLink()) return null;
+    kind = stat.isDirectory() ? 'a directory' : 'not a socket';
+  } catch {
+    return null; // nothing there: the server makes it
+  }
+  return `${socketPath} is ${kind}, not one of Beacon's sockets; remove it (e.g. rmdir '${socketPath}') and start again`;
+}
+
 export async function listenUnixSocket(socketPath: string, onConnection: (socket: Socket) => void): Promise<UnixSocketServer> {
+  const problem = socketPathProblem(socketPath);
+  if (problem) throw new Error(problem);
   rmSync(socketPath, { force: true });
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {

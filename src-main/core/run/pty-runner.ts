@@ -3,8 +3,11 @@ import * as pty from 'node-pty';
 import { emptyRunSummary, type RunSummary } from '../contract/run-summary.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { isProcessGroupAlive, killProcessGroup } from './kill-ladder.js';
+import { LAUNCH_EXIT_CODE, LAUNCH_REFUSED, verifiedLaunch } from './launch.js';
 import { OutputPipeline } from './output/pipeline.js';
+import { markDescriptorsCloseOnExec, nativeHelperStatus } from './native.js';
 import { holdUntilDrained } from './pty-drain.js';
+import { watchProcessGroup } from './watchdog.js';
 import type { RunEndReason, RunningProcess, RunObserver, RunRequest, RunResult, Runner } from './runner.js';
 
 export interface PtyRunnerOptions {
@@ -62,19 +65,28 @@ function startRun(request: RunRequest, rawObserver: RunObserver, options: PtyRun
   } catch (error) {
     return spawnFailed(`the output log ${request.logPath} cannot be created: ${(error as Error).message}`, startedAt, now);
   }
+  // Nothing this process holds may reach the agent: before the spawn for what is open now, after it for
+  // the new terminal's master (forkpty returns it inheritable), so later agents cannot reach this one.
+  closeOnExecOrWarn(logger);
+  // Entered and verified by the launch step when the checked directory's identity is known (run/launch.ts).
+  const launch = request.cwdIdentity ? verifiedLaunch(request.invocation, request.cwd, request.cwdIdentity) : null;
+  const invocation = launch ?? request.invocation;
   try {
-    child = pty.spawn(request.invocation.file, request.invocation.args, {
+    child = pty.spawn(invocation.file, invocation.args, {
       ...PTY_SIZE,
-      cwd: request.cwd,
+      cwd: launch ? '/' : request.cwd,
       env: request.env,
       encoding: null, // raw bytes: the log keeps them exactly, and decoding carries split code points
     });
   } catch (error) {
     void pipeline.finish();
     return spawnFailed(`${request.invocation.file} could not be started: ${(error as Error).message}`, startedAt, now);
+  } finally {
+    markDescriptorsCloseOnExec();
   }
   const agent = child;
   const pid = agent.pid; // node-pty makes the agent a session leader: its pid is the process-group id
+  const watchdog = watchProcessGroup(pid);
   // `claude -p` must not wait on stdin. The pty is still in canonical mode when the agent starts, so one
   // VEOF (^D) on an empty line makes its first read() return 0: end-of-file, exactly once. Unlike closing
   // the pty, this keeps stdout a terminal. (macOS echoes it as "^D\b\b"; the output pipeline drops that.)
@@ -88,8 +100,10 @@ function startRun(request: RunRequest, rawObserver: RunObserver, options: PtyRun
     });
   });
   const drain = holdUntilDrained(agent);
+  let head = ''; // the first bytes: where the launch step says why it refused to start the agent
   agent.onData((chunk) => {
     drain.noteOutput();
+    if (launch && head.length < 1024) head += (chunk as unknown as Buffer).toString('utf8');
     pipeline.push(chunk as unknown as Buffer);
   });
 
@@ -140,13 +154,16 @@ function startRun(request: RunRequest, rawObserver: RunObserver, options: PtyRun
       await stop('exited', null, false);
     }
     if (stopping) await stopping;
+    watchdog.release();
     clearTimers();
     const ending = phase as Phase;
     phase = { kind: 'finished' };
     const totals = await pipeline.finish();
     if (totals.logError) logger.warn(totals.logError, { commandId: request.commandId });
     const exit: { exitCode: number; signal?: number } = exitInfo ?? { exitCode: -1 };
-    const reason: RunEndReason = ending.kind === 'stopping' ? ending.reason : 'exited';
+    const refused = launch && exit.exitCode === LAUNCH_EXIT_CODE ? launchRefusal(head) : null;
+    if (refused) logger.warn(refused, { commandId: request.commandId });
+    const reason: RunEndReason = refused ? 'spawn_failed' : ending.kind === 'stopping' ? ending.reason : 'exited';
     const stoppedAfterResult = ending.kind === 'stopping' && ending.afterResult;
     return {
       reason,
@@ -154,7 +171,7 @@ function startRun(request: RunRequest, rawObserver: RunObserver, options: PtyRun
       exitCode: stoppedAfterResult ? (totals.summary.isError ? 1 : 0) : exit.exitCode,
       signal: exit.signal ? exit.signal : null,
       stopSignal,
-      detail: ending.kind === 'stopping' ? ending.detail : null,
+      detail: refused ?? (ending.kind === 'stopping' ? ending.detail : null),
       summary: totals.summary,
       outputTail: totals.outputTail,
       outputTruncated: totals.outputTruncated,
@@ -174,6 +191,24 @@ function startRun(request: RunRequest, rawObserver: RunObserver, options: PtyRun
   };
 }
 
+/** The launch step's one line, when it refused to start the agent. */
+function launchRefusal(head: string): string | null {
+  const at = head.indexOf(LAUNCH_REFUSED);
+  if (at < 0) return null;
+  const line = head.slice(at + LAUNCH_REFUSED.length).split(/\r?\n/)[0]!.trim();
+  return line || null;
+}
+
+let warnedNoHelper = false;
+/** Without the native helper an agent can inherit another agent's terminal on Linux: said once, loudly. */
+function closeOnExecOrWarn(logger: Logger): void {
+  if (markDescriptorsCloseOnExec() || warnedNoHelper) return;
+  warnedNoHelper = true;
+  const status = nativeHelperStatus();
+  const why = status.ok ? '' : `: ${status.reason}`;
+  if (process.platform === 'linux') logger.warn(`agents may inherit each other's terminals: Beacon's native helper is missing${why}`);
+}
+
 /** Problems node-pty would only report as text from the forked child: checked before spawning. */
 function checkSpawnable(request: RunRequest): string | null {
   const file = request.invocation.file;
@@ -183,10 +218,13 @@ function checkSpawnable(request: RunRequest): string | null {
   } catch {
     return `${file} does not exist or is not executable`;
   }
-  try {
-    if (!statSync(request.cwd).isDirectory()) return `working directory ${request.cwd} is not a directory`;
-  } catch {
-    return `working directory ${request.cwd} does not exist`;
+  // With the checked identity the launch step enters and verifies the directory itself (run/launch.ts).
+  if (!request.cwdIdentity) {
+    try {
+      if (!statSync(request.cwd).isDirectory()) return `working directory ${request.cwd} is not a directory`;
+    } catch {
+      return `working directory ${request.cwd} does not exist`;
+    }
   }
   if (request.invocation.args.some((arg) => arg.includes('\0'))) return 'an argument contains a NUL character';
   return null;

@@ -16,6 +16,11 @@ export interface RunRequest {
   invocation: AgentInvocation;
   /** Real path of the working directory (already validated against allowed_directories). */
   cwd: string;
+  /**
+   * "dev:ino" of the directory that was checked (run/workdir.ts). When set, the agent is started only if
+   * the directory it enters is exactly that one (run/launch.ts), whatever the path names by then.
+   */
+  cwdIdentity?: string;
   /** The complete environment of the agent (an allowlist; no secrets). */
   env: Record<string, string>;
   timeoutMs: number;

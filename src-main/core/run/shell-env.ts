@@ -90,6 +90,16 @@ async function resolveLoginShell(env: NodeJS.ProcessEnv, options: LoginShellOpti
   return result;
 }
 
+const TERM_GRACE_MS = 2000;
+
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  try {
+    if (pid) process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
 /** Runs the shell with stdin ignored; the environment is printed between random markers. Null on failure. */
 function readShellEnvironment(shell: string, timeoutMs: number, env: NodeJS.ProcessEnv): Promise<Record<string, string> | null | 'timed_out'> {
   const marker = `__BEACON_ENV_${randomBytes(8).toString('hex')}__`;
@@ -110,11 +120,11 @@ function readShellEnvironment(shell: string, timeoutMs: number, env: NodeJS.Proc
       return finish(null);
     }
     const timer = setTimeout(() => {
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+      // SIGTERM first, so the user's rc files can release what they hold (a SIGKILL mid-`pyenv rehash` left a
+      // lock that made every later login shell wait 60 s); SIGKILL for what is still there after the grace.
+      signalGroup(child.pid, 'SIGTERM');
+      const pid = child.pid;
+      setTimeout(() => signalGroup(pid, 'SIGKILL'), TERM_GRACE_MS).unref();
       finish('timed_out');
     }, timeoutMs);
     const chunks: Buffer[] = [];
@@ -156,6 +166,8 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
 
 export interface AgentEnvExtras {
   commandId: string;
+  /** The agent profile's `env` rule (agents.<name>.env). */
+  rule?: AgentEnvRule;
   workspaceId: string | null;
   /** Extra MENTU_* variables (worktree: MENTU_COMMITMENT, MENTU_WORKTREE, MENTU_WORKSPACE). */
   extra?: Record<string, string>;
@@ -168,24 +180,59 @@ export interface AgentEnvExtras {
  */
 const AGENT_AUTH_ALLOWLIST = new Set(['CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN']);
 
-const SECRET_NAMES = new Set(['BEACON_SUPABASE_KEY', 'BEACON_MENTU_PROXY_TOKEN', 'MENTU_PROXY_TOKEN', 'MENTU_API_KEY', 'GITHUB_TOKEN', 'GH_TOKEN', 'DATABASE_URL', 'PGPASSWORD']);
+/** Beacon's own credentials: never passed, whatever an agent's `env.allow` says. */
+const BEACON_OWN = /^(SUPABASE_|BEACON_\w*(KEY|TOKEN|SECRET|PASSWORD)|MENTU_(PROXY_TOKEN|API_KEY))/;
+
+const SECRET_NAMES = new Set(['BEACON_SUPABASE_KEY', 'BEACON_MENTU_PROXY_TOKEN', 'MENTU_PROXY_TOKEN', 'MENTU_API_KEY', 'GITHUB_TOKEN', 'GH_TOKEN', 'DATABASE_URL', 'PGPASSWORD', 'MYSQL_PWD']);
+/** Names that look secret-like but are not (the shell's working directories). */
+const NOT_SECRETS = new Set(['PWD', 'OLDPWD']);
 const SECRET_PATTERNS = [
   /^SUPABASE_/,
   /^AWS_/,
-  /(^|_)(KEY|TOKEN|SECRET|SECRETS|PASSPHRASE|CREDENTIALS?|APIKEY|PAT)$/,
-  /_(API_?KEY|ACCESS_KEY|SECRET_KEY|PRIVATE_KEY|TOKEN|SECRET)_/,
-  /PASSWORD|PASSWD/,
+  /(^|_)(KEY|TOKEN|SECRET|SECRETS|PASSPHRASE|CREDENTIALS?|APIKEY|PAT|JWT|PASS|PWD|PIN|AUTH|COOKIE|SESSION|SALT|SIGNATURE|CERT|PEM|DSN)$/,
+  /(^|_)(API_?KEY|ACCESS_KEY|SECRET_KEY|PRIVATE_KEY|TOKEN|SECRET|PASS|PASSWORD|JWT|KEY|CREDENTIALS?)_/,
+  /PASSWORD|PASSWD|PASSPHRASE/,
   // Bearer URLs: whoever holds a webhook URL or an error-reporting DSN can post as its owner.
   /WEBHOOK/,
-  /(^|_)DSN$/,
+  /(CONNECTION_?STRING|CONN_?STR)/,
+];
+/** Values that carry a credential whatever the name: a URL with a password, a connection string's key. */
+const SECRET_VALUES = [
+  /^[a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:[^\s@]+@/i, // scheme://user:password@host (the password may hold '/')
+  /(^|;)\s*(AccountKey|SharedAccessKey|SharedAccessSignature|Password|Pwd|ClientSecret)\s*=/i, // connection strings
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+  /^(ghp|gho|ghu|ghs|github_pat|glpat|xox[abpr]|sk_live|sk-ant|sk-proj)[-_]/, // well-known token prefixes
+  /^eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\./, // a JWT
 ];
 
-/** Whether a variable looks like it holds a secret (by name, or a URL with a password in it). */
+/** An agent's own `env` rule from beacon.yaml (agents.<name>.env). */
+export interface AgentEnvRule {
+  allow?: string[];
+  deny?: string[];
+}
+
+function matchesAny(name: string, patterns: string[] | undefined): boolean {
+  return (patterns ?? []).some((pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i').test(name));
+}
+
+/** Whether a variable looks like it holds a secret (by name, or by a credential in its value). */
 export function isSecretVariable(name: string, value: string): boolean {
   const upper = name.toUpperCase();
   if (AGENT_AUTH_ALLOWLIST.has(upper)) return false;
+  if (NOT_SECRETS.has(upper)) return false;
   if (SECRET_NAMES.has(upper) || SECRET_PATTERNS.some((pattern) => pattern.test(upper))) return true;
-  return /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i.test(value); // scheme://user:password@host
+  return SECRET_VALUES.some((pattern) => pattern.test(value));
+}
+
+/**
+ * Whether the agent gets this variable: never Beacon's own credentials; `deny` keeps it out; `allow` lets a
+ * secret-looking one through (the owner's decision in beacon.yaml); otherwise the built-in rule decides.
+ */
+export function passesToAgent(name: string, value: string, rule: AgentEnvRule = {}): boolean {
+  if (BEACON_OWN.test(name.toUpperCase())) return false;
+  if (matchesAny(name, rule.deny)) return false;
+  if (matchesAny(name, rule.allow)) return true;
+  return !isSecretVariable(name, value);
 }
 
 /**
@@ -195,7 +242,7 @@ export function isSecretVariable(name: string, value: string): boolean {
 export function agentEnvironment(base: Record<string, string>, extras: AgentEnvExtras): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(base)) {
-    if (typeof value === 'string' && !isSecretVariable(name, value)) env[name] = value;
+    if (typeof value === 'string' && passesToAgent(name, value, extras.rule)) env[name] = value;
   }
   delete env.MENTU_WORKSPACE_ID; // only ever this command's workspace
   env.MENTU_BRIDGE_COMMAND_ID = extras.commandId;

@@ -1,7 +1,7 @@
+import { useEffect, useState } from 'react';
 import { describeExitCode } from '../../../src-main/core/contract/exit-code.js';
-import type { CommandView } from '../../../src-main/core/contract/types.js';
+import type { CommandText, CommandView } from '../../../src-main/core/contract/types.js';
 import { canCancel, canRequeue, commandTiming, formatDuration, formatWhen } from '../format.js';
-import { useState } from 'react';
 import { ApprovalActions, type ApprovalDecision } from './ApprovalActions.js';
 import { FollowUpForm } from './FollowUpForm.js';
 import { StatusBadge } from './StatusBadge.js';
@@ -17,6 +17,8 @@ interface CommandDetailProps {
   /** The approval gate's decision for this command; absent when the connected Beacon does not offer it. */
   decideApproval?(decision: ApprovalDecision): Promise<{ ok: boolean; message: string }>;
   onApprovalDecided(message: string): void;
+  /** The whole prompt and error, which a view carries only in part (issue 15, point 4). */
+  readCommandText?(): Promise<CommandText>;
 }
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
@@ -28,13 +30,17 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
   );
 }
 
-export function CommandDetail({ command, now, busy, onCancel, onRequeue, onFollowUp, decideApproval, onApprovalDecided }: CommandDetailProps) {
+export function CommandDetail({ command, now, busy, onCancel, onRequeue, onFollowUp, decideApproval, onApprovalDecided, readCommandText }: CommandDetailProps) {
   const summary = command.summary;
   const [followingUp, setFollowingUp] = useState<string | null>(null);
   // A follow-up resumes the agent's session: only a finished run that reported one can be continued.
   const canFollowUp = !!onFollowUp && canRequeue(command.status) && !!summary?.sessionId;
   const timing = commandTiming(command, now);
-  const error = command.errorMessage ?? summary?.errorText ?? null;
+  const [whole, setWhole] = useState<CommandText | null>(null);
+  useEffect(() => setWhole(null), [command.id]);
+  const prompt = whole?.prompt ?? command.prompt;
+  const error = (whole ? whole.errorMessage : command.errorMessage) ?? summary?.errorText ?? null;
+  const cut = !whole && (command.promptTruncated || command.errorTruncated);
   return (
     <section className="detail" aria-label="Command details" data-testid="command-detail">
       <div className="detail-head">
@@ -69,10 +75,15 @@ export function CommandDetail({ command, now, busy, onCancel, onRequeue, onFollo
           {error}
         </p>
       )}
-      <details className="prompt-box" open={command.prompt.length < 400}>
+      <details className="prompt-box" open={prompt.length < 400}>
         <summary>Prompt</summary>
-        <pre className="prompt">{command.prompt}</pre>
+        <pre className="prompt">{prompt}</pre>
       </details>
+      {cut && readCommandText && (
+        <button type="button" className="link" data-testid="show-whole-text" onClick={() => void readCommandText().then(setWhole, () => {})}>
+          Show the whole {command.promptTruncated ? 'prompt' : 'error'}
+        </button>
+      )}
       <dl className="fields">
         <Field label="Directory">
           <code>{command.workingDirectory}</code>

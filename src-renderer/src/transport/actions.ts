@@ -1,5 +1,6 @@
 import type {
-  BeaconActionName, BeaconActions, BeaconSnapshot, OutputSlice, PermissionAnswerResult, SettingsPatch, SettingsView, SignInView, WorkspaceChoice,
+  BeaconActionName, BeaconActions, BeaconSnapshot, CommandText, OutputSlice, PermissionAnswerResult, SettingsPatch, SettingsView, SignInView,
+  WorkspaceChoice,
 } from '../../../src-main/core/contract/types.js';
 
 /** Sends one named action with its arguments; each transport (IPC, WebSocket) supplies its own. */
@@ -25,5 +26,6 @@ export function actionsOver(call: ActionCall): Required<BeaconActions> {
     getSignIn: () => call<SignInView>('getSignIn'),
     listWorkspaces: () => call<WorkspaceChoice[]>('listWorkspaces'),
     signOut: () => call<void>('signOut'),
+    readCommandText: (id) => call<CommandText>('readCommandText', id),
   };
 }

@@ -135,7 +135,7 @@ describe('control socket', () => {
     const socketPath = world.paths.controlSocket;
     writeFileSync(socketPath, 'left over');
     await expect(callExecutor(socketPath, 'pause', [])).rejects.toBeInstanceOf(ExecutorNotRunningError);
-    const server = await startControlServer({ socketPath, home: world.paths.home, actions: client, logger: silentLogger });
+    const server = await startControlServer({ socketPath, home: world.paths.home, actions: client, logger: silentLogger, controlKey: 'k'.repeat(64), agentPids: () => [] });
     try {
       expect(statSync(socketPath).mode & 0o777).toBe(0o600);
       expect(statSync(world.paths.home).mode & 0o777).toBe(0o700);

@@ -2,8 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLocalSource } from '../../../src-main/core/commands/local/index.js';
-import { cli, enqueue, readRow, waitForStatus, type Sandbox, useLocalSandboxes } from '../../support/local-sandbox.js';
+import { cli, enqueue, readRow, waitForStatus, type Sandbox } from '../../support/local-sandbox.js';
 import { waitFor } from '../../support/wait.js';
+import { useLocalSandboxes } from '../../support/sandbox-hooks.js';
 
 /** Post-run approval through `beacon run` on the local queue, decided with `beacon approve|reject` (real processes). */
 

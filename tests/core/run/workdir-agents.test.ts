@@ -29,11 +29,11 @@ function reason(dir: string): string {
 
 describe('checkWorkingDirectory', () => {
   it('accepts directories inside an allowed one, the allowed one itself, ~ entries and symlinks that stay inside', () => {
-    expect(checkWorkingDirectory(join(repos, 'project', 'src'), allowed, home)).toEqual({ ok: true, realPath: join(repos, 'project', 'src') });
-    expect(checkWorkingDirectory(repos, allowed, home)).toEqual({ ok: true, realPath: repos });
-    expect(checkWorkingDirectory(join(home, 'code'), allowed, home)).toEqual({ ok: true, realPath: join(home, 'code') });
-    expect(checkWorkingDirectory(join(root, 'link-in'), allowed, home)).toEqual({ ok: true, realPath: join(repos, 'project') });
-    expect(checkWorkingDirectory(`${repos}/project/../project`, allowed, home)).toEqual({ ok: true, realPath: join(repos, 'project') });
+    expect(checkWorkingDirectory(join(repos, 'project', 'src'), allowed, home)).toMatchObject({ ok: true, realPath: join(repos, 'project', 'src') });
+    expect(checkWorkingDirectory(repos, allowed, home)).toMatchObject({ ok: true, realPath: repos });
+    expect(checkWorkingDirectory(join(home, 'code'), allowed, home)).toMatchObject({ ok: true, realPath: join(home, 'code') });
+    expect(checkWorkingDirectory(join(root, 'link-in'), allowed, home)).toMatchObject({ ok: true, realPath: join(repos, 'project') });
+    expect(checkWorkingDirectory(`${repos}/project/../project`, allowed, home)).toMatchObject({ ok: true, realPath: join(repos, 'project') });
   });
 
   it('refuses with clear reasons', () => {
@@ -50,7 +50,7 @@ describe('checkWorkingDirectory', () => {
 
   it('an allowed entry that is itself a symlink is compared by its real path', () => {
     symlinkSync(repos, join(root, 'repos-link'));
-    expect(checkWorkingDirectory(join(repos, 'project'), [join(root, 'repos-link')], home)).toEqual({ ok: true, realPath: join(repos, 'project') });
+    expect(checkWorkingDirectory(join(repos, 'project'), [join(root, 'repos-link')], home)).toMatchObject({ ok: true, realPath: join(repos, 'project') });
     expect(checkWorkingDirectory(join(root, 'outside'), [join(root, 'repos-link')], home).ok).toBe(false);
   });
 });

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { type Gateway } from '../../gateway/index.js';
 import { useGateway } from '../../gateway/use-gateway.js';
 import { WS } from '../../support/source-driver.js';
-import { insertMany, statusCounts, type BeaconRun, type BeaconSandbox, useBeaconSandboxes } from '../../support/beacon-sandbox.js';
+import { insertMany, statusCounts, type BeaconRun, type BeaconSandbox } from '../../support/beacon-sandbox.js';
 import { waitFor } from '../../support/wait.js';
+import { useBeaconSandboxes } from '../../support/sandbox-hooks.js';
 
 /**
  * Network chaos against a real `beacon run` (Supabase source, the marking agent): the realtime sockets

@@ -4,8 +4,9 @@ import { isAlive } from '../../support/local-sandbox.js';
 import { type Gateway } from '../../gateway/index.js';
 import { useGateway } from '../../gateway/use-gateway.js';
 import { WS } from '../../support/source-driver.js';
-import { insertMany, statusCounts, type BeaconRun, type BeaconSandbox, useBeaconSandboxes } from '../../support/beacon-sandbox.js';
+import { insertMany, statusCounts, type BeaconRun, type BeaconSandbox } from '../../support/beacon-sandbox.js';
 import { waitFor } from '../../support/wait.js';
+import { useBeaconSandboxes } from '../../support/sandbox-hooks.js';
 
 /**
  * Process chaos against `beacon run` with the Supabase source and a backlog: kill -9 while several

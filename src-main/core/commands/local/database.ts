@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
  */
 export type LocalDatabase = Database.Database;
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const MIGRATIONS: Record<number, string> = {
   1: `
@@ -43,6 +43,10 @@ const MIGRATIONS: Record<number, string> = {
     );
     CREATE INDEX IF NOT EXISTS commands_status_created ON commands (status, created_at);
     CREATE INDEX IF NOT EXISTS commands_claimed_by ON commands (claimed_by_machine_id, status);
+  `,
+  // Views list the newest commands of a long history without sorting all of it (issue 15, point 4).
+  2: `
+    CREATE INDEX IF NOT EXISTS commands_created ON commands (created_at);
   `,
 };
 

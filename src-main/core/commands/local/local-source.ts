@@ -12,8 +12,10 @@ import type {
   PreClaimDecision,
   SourceEvents,
   SourceStatus,
+  CommandList,
 } from '../source.js';
 import { guardedCheck, uncheckedDecision } from '../check-guard.js';
+import { readableCommands } from '../row-fields.js';
 import { openLocalDatabase, type LocalDatabase } from './database.js';
 import { rowToCommand, type CommandRow } from './rows.js';
 import { watchForeignWrites, type DataWatcher } from './watcher.js';
@@ -51,6 +53,7 @@ export function createLocalSource(options: LocalSourceOptions): LocalCommandSour
   const owned = new Set<string>();
 
   const byId = db.prepare<[string], CommandRow>('SELECT * FROM commands WHERE id = ?');
+  const columnNames = (db.pragma('table_info(commands)') as { name: string }[]).map((column) => `"${column.name.replace(/"/g, '""')}"`);
   const pendingCandidates = db.prepare<[number], CommandRow>(
     `SELECT * FROM commands WHERE status = 'pending' ORDER BY created_at ASC, rowid ASC LIMIT ?`,
   );
@@ -83,11 +86,13 @@ export function createLocalSource(options: LocalSourceOptions): LocalCommandSour
         decision = uncheckedDecision(error, ours);
       }
       if (!decision.ok && !decision.claimAndFail) continue;
-      const won = claim.get(machineId, now(), row.id);
+      // The id is bound as the row holds it (even a BLOB), so a row that cannot be read is still failed.
+      const rowId = row.id as string;
+      const won = claim.get(machineId, now(), rowId);
       if (!won) continue;
       if (decision.ok) return rowToCommand(won);
       // Ours to serve but not runnable here: fail it with the reason rather than leave it pending forever.
-      failClaimed(row.id, decision.reason);
+      failClaimed(rowId, decision.reason);
     }
     return null;
   });
@@ -268,18 +273,32 @@ export function createLocalSource(options: LocalSourceOptions): LocalCommandSour
       return row ? rowToCommand(row) : null;
     },
 
-    async list(query: ListQuery = {}): Promise<Command[]> {
+    async list(query: ListQuery = {}): Promise<CommandList> {
       const limit = Math.max(1, Math.min(query.limit ?? 100, 10_000));
       const statuses = query.statuses?.length ? query.statuses : null;
       const active = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ');
       const where = statuses ? `WHERE status IN (${statuses.map(() => '?').join(', ')})` : '';
-      const rows = db
+      // Texts cut in SQL for views (one character past the limit, so the cut shows); the other columns as they are.
+      const text = query.textLimit ? Math.max(1, Math.floor(query.textLimit)) + 1 : null;
+      const columns = text
+        ? columnNames
+            .map((c) => (c === '"prompt"' || c === '"error_message"' ? `CASE WHEN typeof(${c}) = 'text' THEN substr(${c}, 1, ${text}) ELSE ${c} END AS ${c}` : c))
+            .join(', ')
+        : '*';
+      // The active ones (few, by index) first, then the newest (by the created_at index): no sort of the whole history.
+      const activeRows = db
         .prepare<unknown[], CommandRow>(
-          `SELECT * FROM commands ${where}
-           ORDER BY CASE WHEN status IN (${active}) THEN 0 ELSE 1 END, created_at DESC, rowid DESC LIMIT ?`,
+          `SELECT ${columns} FROM commands WHERE status IN (${active})${statuses ? ` AND status IN (${statuses.map(() => '?').join(', ')})` : ''}
+           ORDER BY created_at DESC, rowid DESC LIMIT ?`,
         )
         .all(...(statuses ?? []), limit);
-      return rows.map(rowToCommand);
+      const recentRows = db
+        .prepare<unknown[], CommandRow>(
+          `SELECT ${columns} FROM commands ${where ? `${where} AND` : 'WHERE'} status NOT IN (${active})
+           ORDER BY created_at DESC, rowid DESC LIMIT ?`,
+        )
+        .all(...(statuses ?? []), Math.max(0, limit - activeRows.length));
+      return readableCommands([...activeRows, ...recentRows].slice(0, limit), rowToCommand, (row) => row.id);
     },
   };
 }

@@ -1,72 +1,64 @@
-import { isCommandStatus } from '../command.js';
 import { type Command } from '../../contract/command.js';
 import { type RunSummary } from '../../contract/run-summary.js';
+import { RowFields } from '../row-fields.js';
 
-/** One row of the `commands` table, as better-sqlite3 returns it. */
-export interface CommandRow {
-  id: string;
-  workspace_id: string | null;
-  prompt: string;
-  working_directory: string;
-  agent: string;
-  flags: string;
-  timeout_seconds: number | null;
-  target_machine_id: string | null;
-  command_type: string | null;
-  commitment_id: string | null;
-  with_worktree: number;
-  approval_required: number;
-  on_approve: string | null;
-  approval_status: string | null;
-  status: string;
-  created_at: string;
-  claimed_at: string | null;
-  started_at: string | null;
-  completed_at: string | null;
-  claimed_by_machine_id: string | null;
-  exit_code: number | null;
-  error_message: string | null;
-  summary: string | null;
-}
+/** One row of the `commands` table, as better-sqlite3 returns it: any column may hold any SQLite type. */
+export type CommandRow = Record<string, unknown> & { id: unknown; status: unknown };
 
+/**
+ * A row of the local queue as a Command. Another process may have written anything (docs/reliability.md):
+ * a column of the wrong type becomes `defect` and the command is refused; a row without a text id or with
+ * an unknown status throws UnreadableRowError (listings skip it and say so).
+ */
 export function rowToCommand(row: CommandRow): Command {
-  if (!isCommandStatus(row.status)) throw new Error(`Command ${row.id} has an unknown status ${JSON.stringify(row.status)} in the local queue`);
-  return {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    prompt: row.prompt,
-    workingDirectory: row.working_directory,
-    agent: row.agent,
-    flags: stringArray(parseJson<unknown>(row.flags)),
-    timeoutSeconds: row.timeout_seconds,
-    targetMachineId: row.target_machine_id,
-    commandType: row.command_type,
-    commitmentId: row.commitment_id,
-    withWorktree: row.with_worktree === 1,
-    approvalRequired: row.approval_required === 1,
-    onApprove: row.on_approve,
-    approvalStatus: row.approval_status,
-    status: row.status,
-    createdAt: row.created_at,
-    claimedAt: row.claimed_at,
-    startedAt: row.started_at,
-    completedAt: row.completed_at,
-    claimedByMachineId: row.claimed_by_machine_id,
-    exitCode: row.exit_code,
-    errorMessage: row.error_message,
-    summary: parseJson<RunSummary>(row.summary),
+  const fields = new RowFields(row);
+  const id = fields.id();
+  const status = fields.status(id);
+  const command: Command = {
+    id,
+    workspaceId: fields.text('workspace_id'),
+    prompt: fields.requiredText('prompt'),
+    workingDirectory: fields.requiredText('working_directory'),
+    agent: fields.requiredText('agent'),
+    flags: fields.stringList('flags', parseFlags(fields.jsonText('flags'))),
+    timeoutSeconds: fields.number('timeout_seconds'),
+    targetMachineId: fields.text('target_machine_id'),
+    commandType: fields.text('command_type'),
+    commitmentId: fields.text('commitment_id'),
+    withWorktree: fields.flag('with_worktree', 1, 0),
+    approvalRequired: fields.flag('approval_required', 1, 0),
+    onApprove: fields.text('on_approve'),
+    approvalStatus: fields.text('approval_status'),
+    status,
+    createdAt: fields.requiredText('created_at', new Date(0).toISOString()),
+    claimedAt: fields.text('claimed_at'),
+    startedAt: fields.text('started_at'),
+    completedAt: fields.text('completed_at'),
+    claimedByMachineId: fields.text('claimed_by_machine_id'),
+    exitCode: fields.number('exit_code'),
+    errorMessage: fields.text('error_message'),
+    summary: parseSummary(fields.text('summary')),
   };
+  command.defect = fields.defect;
+  return command;
 }
 
-/** Another process may have written anything into the column: only an array's strings are flags. */
-function stringArray(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((flag): flag is string => typeof flag === 'string') : [];
+/** flags is JSON text of a list of strings ('' or null: none); text that is not JSON is a defect. */
+function parseFlags(text: string | null): unknown {
+  if (text === null || text.trim() === '') return [];
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text; // not a list: stringList names the column
+  }
 }
 
-function parseJson<T>(text: string | null): T | null {
+/** The run summary Beacon wrote; anything unreadable is simply no summary (it is display only). */
+function parseSummary(text: string | null): RunSummary | null {
   if (text === null) return null;
   try {
-    return JSON.parse(text) as T;
+    const value = JSON.parse(text) as unknown;
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as RunSummary) : null;
   } catch {
     return null;
   }

@@ -1,3 +1,4 @@
+import { describeError } from '../../logger.js';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { createKeepAliveFetch } from './keep-alive-fetch.js';
@@ -86,8 +87,7 @@ export function createSupabaseConnection(options: ClientOptions): SupabaseConnec
       const text = await response.text();
       return { data: null, error: parseFailure(text, response.statusText), status: response.status };
     } catch (error) {
-      const e = error as Error;
-      return { data: null, error: { message: `${e.name}: ${e.message}` }, status: 0 };
+      return { data: null, error: { message: describeError(error) }, status: 0 };
     }
   };
   return { client, insertJson };

@@ -1,3 +1,4 @@
+import { describeError } from '../../logger.js';
 import http from 'node:http';
 import https from 'node:https';
 import { promisify } from 'node:util';
@@ -33,7 +34,9 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): typeof fet
     const plainBody = body == null || typeof body === 'string' || body instanceof Uint8Array;
     if (!url || !plainBody || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
       const timeout = AbortSignal.timeout(options.timeoutMs);
-      return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+      return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout }).catch((error: unknown) => {
+        throw error instanceof TypeError && error.cause !== undefined ? fetchFailed(error.cause) : error;
+      });
     }
     return request(url, init ?? {}, body ?? null, agents[url.protocol], options.timeoutMs);
   };
@@ -58,13 +61,13 @@ function request(url: URL, init: RequestInit, body: string | Uint8Array | null, 
       res.on('close', () => res.complete || fail(new Error('the response was cut off')));
       res.on('end', () => {
         settle();
-        toResponse(res, Buffer.concat(chunks), init.method ?? 'GET').then(resolve, (error: unknown) => reject(new TypeError('fetch failed', { cause: error })));
+        toResponse(res, Buffer.concat(chunks), init.method ?? 'GET').then(resolve, (error: unknown) => reject(fetchFailed(error)));
       });
     });
     const timer = setTimeout(() => {
       const error = new DOMException(`The request took longer than ${timeoutMs} ms`, 'TimeoutError');
       req.destroy(error);
-      reject(new TypeError('fetch failed', { cause: error }));
+      reject(fetchFailed(error));
     }, timeoutMs);
     const settle = (): void => {
       clearTimeout(timer);
@@ -72,7 +75,7 @@ function request(url: URL, init: RequestInit, body: string | Uint8Array | null, 
     };
     const fail = (error: unknown): void => {
       settle();
-      reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error }));
+      reject(signal?.aborted ? signal.reason : fetchFailed(error));
     };
     const onAbort = (): void => {
       settle();
@@ -84,6 +87,14 @@ function request(url: URL, init: RequestInit, body: string | Uint8Array | null, 
     if (body === null) req.end();
     else req.end(body);
   });
+}
+
+/**
+ * A network failure as fetch reports it (a TypeError), but with its cause in the message: supabase-js
+ * shows only `name: message`, and "fetch failed" alone hid a timeout (issue 15, point 8).
+ */
+function fetchFailed(cause: unknown): TypeError {
+  return new TypeError(`fetch failed: ${describeError(cause)}`, { cause });
 }
 
 async function toResponse(res: http.IncomingMessage, raw: Buffer, method: string): Promise<Response> {

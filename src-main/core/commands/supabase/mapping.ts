@@ -1,5 +1,5 @@
-import { isCommandStatus } from '../command.js';
 import { type Command, type NewCommand } from '../../contract/command.js';
+import { RowFields } from '../row-fields.js';
 
 /**
  * bridge_commands rows ↔ the core's Command. Mentu's rows are loose (flags may be null, several columns
@@ -15,37 +15,44 @@ const str = (value: unknown): string | null => (typeof value === 'string' ? valu
 const num = (value: unknown): number | null =>
   typeof value === 'number' && Number.isFinite(value) ? value : typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : null;
 
+/**
+ * A row as a Command. A column of the wrong type (any JSON value can arrive) becomes the command's
+ * `defect`, so it is refused with that reason rather than run with a guessed value (an empty prompt, the
+ * default agent); a row without a text id or with an unknown status throws UnreadableRowError.
+ */
 export function rowToCommand(row: Row): Command {
-  const id = str(row.id);
-  if (!id) throw new Error('bridge_commands row without an id');
-  const status = isCommandStatus(row.status) ? row.status : 'pending';
-  const flags = Array.isArray(row.flags) ? row.flags.filter((flag): flag is string => typeof flag === 'string') : [];
+  const fields = new RowFields(row);
+  const id = fields.id();
+  const status = fields.status(id);
   const result = row.result && typeof row.result === 'object' ? (row.result as Row) : null;
-  return {
+  const agent = fields.text('agent');
+  const command: Command = {
     id,
-    workspaceId: str(row.workspace_id),
-    prompt: str(row.prompt) ?? '',
-    workingDirectory: str(row.working_directory) ?? '',
-    agent: str(row.agent) ?? 'claude',
-    flags,
-    timeoutSeconds: num(row.timeout_seconds),
-    targetMachineId: str(row.target_machine_id),
-    commandType: str(row.command_type),
-    commitmentId: str(row.commitment_id),
-    withWorktree: row.with_worktree === true,
-    approvalRequired: row.approval_required === true,
-    onApprove: str(row.on_approve),
-    approvalStatus: str(row.approval_status),
+    workspaceId: fields.text('workspace_id'),
+    prompt: fields.requiredText('prompt'),
+    workingDirectory: fields.requiredText('working_directory'),
+    agent: agent ?? 'claude',
+    flags: fields.stringList('flags', row.flags),
+    timeoutSeconds: fields.number('timeout_seconds', true),
+    targetMachineId: fields.text('target_machine_id'),
+    commandType: fields.text('command_type'),
+    commitmentId: fields.text('commitment_id'),
+    withWorktree: fields.flag('with_worktree', true, false),
+    approvalRequired: fields.flag('approval_required', true, false),
+    onApprove: fields.text('on_approve'),
+    approvalStatus: fields.text('approval_status'),
     status,
-    createdAt: str(row.created_at) ?? new Date(0).toISOString(),
-    claimedAt: str(row.claimed_at),
-    startedAt: str(row.started_at),
-    completedAt: str(row.completed_at),
-    claimedByMachineId: str(row.claimed_by_machine_id),
+    createdAt: fields.text('created_at') ?? new Date(0).toISOString(),
+    claimedAt: fields.text('claimed_at'),
+    startedAt: fields.text('started_at'),
+    completedAt: fields.text('completed_at'),
+    claimedByMachineId: fields.text('claimed_by_machine_id'),
     exitCode: num(row.exit_code) ?? (result ? num(result.exit_code) : null),
     errorMessage: str(row.error) ?? (result ? str(result.error_message) : null),
     summary: null,
   };
+  command.defect = fields.defect;
+  return command;
 }
 
 /**

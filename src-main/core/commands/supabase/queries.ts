@@ -1,7 +1,8 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { ACTIVE_STATUSES, type Command, type NewCommand } from '../../contract/command.js';
 import { allowedPredecessors } from '../command.js';
-import type { ListQuery } from '../source.js';
+import { readableCommands } from '../row-fields.js';
+import type { CommandList, ListQuery } from '../source.js';
 import { unwrap } from './client.js';
 import { newCommandToRow, rowToCommand, type Row } from './mapping.js';
 
@@ -52,17 +53,21 @@ export async function cancelledAmong(ctx: QueryContext, ids: string[]): Promise<
 }
 
 /** This machine's active commands (claimed, running, awaiting approval) first, then the newest in the configured workspaces. */
-export async function listCommands(ctx: QueryContext, query: ListQuery): Promise<Command[]> {
+export async function listCommands(ctx: QueryContext, query: ListQuery): Promise<CommandList> {
   const limit = query.limit ?? 50;
   const wanted = (c: Command) => !query.statuses || query.statuses.includes(c.status);
   const active = ctx.client.from('bridge_commands').select('*').eq('claimed_by_machine_id', ctx.machineId).in('status', [...ACTIVE_STATUSES]).order('created_at', { ascending: false });
   let recent = ctx.client.from('bridge_commands').select('*').in('workspace_id', ctx.workspaceIds).order('created_at', { ascending: false }).limit(limit);
   if (query.statuses) recent = recent.in('status', query.statuses);
   const [mine, others] = await Promise.all([active, recent]);
-  const first = ((unwrap('list running commands', mine) ?? []) as Row[]).map(rowToCommand).filter(wanted);
+  const mineRead = readableCommands((unwrap('list running commands', mine) ?? []) as Row[], rowToCommand, (row) => row.id);
+  const othersRead = readableCommands((unwrap('list commands', others) ?? []) as Row[], rowToCommand, (row) => row.id);
+  const first = mineRead.filter(wanted);
   const seen = new Set(first.map((c) => c.id));
-  const rest = ((unwrap('list commands', others) ?? []) as Row[]).map(rowToCommand).filter((c) => !seen.has(c.id));
-  return [...first, ...rest].slice(0, limit);
+  const rest = othersRead.filter((c) => !seen.has(c.id));
+  const skippedIds = new Set<string | null>();
+  const skipped = [...(mineRead.skipped ?? []), ...(othersRead.skipped ?? [])].filter((row) => !skippedIds.has(row.id) && skippedIds.add(row.id));
+  return Object.assign([...first, ...rest].slice(0, limit), { skipped });
 }
 
 /** A status change of one of our rows, guarded by the status it must have now. */

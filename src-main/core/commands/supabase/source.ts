@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command, CommandOutcome, NewCommand } from '../../contract/command.js';
 import type {
   ClaimantIdentity,
+  CommandList,
   CommandSource,
   HeartbeatState,
   BridgeMachineRow,
@@ -369,7 +370,7 @@ export class SupabaseSource implements CommandSource {
     return getCommand(this.queries, commandId);
   }
 
-  list(query: ListQuery = {}): Promise<Command[]> {
+  list(query: ListQuery = {}): Promise<CommandList> {
     return listCommands(this.queries, query);
   }
 

@@ -102,7 +102,7 @@ describe('keep-alive fetch', () => {
     await new Promise((resolve) => closed.close(resolve));
     const refused = await doFetch(`http://127.0.0.1:${port}/`).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(TypeError);
-    expect((refused as TypeError).message).toBe('fetch failed');
+    expect((refused as TypeError).message).toMatch(/^fetch failed: Error: connect ECONNREFUSED 127.0.0.1:\d+$/); // the cause is kept in the message (issue 15, point 8)
   });
 
   it("rejects with the signal's reason when the caller aborts", async () => {

@@ -21,8 +21,10 @@ const freshDir = () => {
 
 describe('row mapping', () => {
   it('treats null flags as [] and reads loose rows defensively', () => {
-    const command = rowToCommand({ id: 'c1', workspace_id: 'w', prompt: 'p', working_directory: '/x', agent: null, flags: null, timeout_seconds: '30', status: 'weird', created_at: '2026-01-01T00:00:00Z' });
-    expect(command).toMatchObject({ id: 'c1', flags: [], agent: 'claude', timeoutSeconds: 30, status: 'pending', withWorktree: false });
+    const command = rowToCommand({ id: 'c1', workspace_id: 'w', prompt: 'p', working_directory: '/x', agent: null, flags: null, timeout_seconds: '30', status: 'pending', created_at: '2026-01-01T00:00:00Z' });
+    expect(command).toMatchObject({ id: 'c1', flags: [], agent: 'claude', timeoutSeconds: 30, status: 'pending', withWorktree: false, defect: null });
+    // An unknown status is no longer read as pending (issue 15, point 5): the row cannot be a command.
+    expect(() => rowToCommand({ id: 'c1', status: 'weird' })).toThrow(/status Beacon does not know/);
   });
 });
 

@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +8,21 @@ import { cli, enqueue, makeSandbox, startExecutor, stopExecutor, waitForStatus, 
 /**
  * Commands this machine must not run are never spawned: the stand-in agent would write its pidfile the
  * moment it starts, so a missing pidfile proves no process was created. The executor keeps serving.
+ * `beacon enqueue` refuses these up front (tests/cli/enqueue-options.test.ts), so they are written into the
+ * queue directly, as another producer could.
  */
+function insertRow(sandbox: Sandbox, fields: { prompt: string; working_directory: string; agent: string }): string {
+  const id = randomUUID();
+  const db = new Database(join(sandbox.home, 'local.db'));
+  try {
+    db.prepare(`INSERT INTO commands (id, prompt, working_directory, agent, status, created_at) VALUES (@id, @prompt, @working_directory, @agent, 'pending', @created_at)`)
+      .run({ id, ...fields, created_at: new Date().toISOString() });
+  } finally {
+    db.close();
+  }
+  return id;
+}
+
 describe('refused commands are never spawned, and the executor keeps serving', () => {
   let sandbox: Sandbox;
   let executor: ExecutorProcess;
@@ -39,8 +55,7 @@ describe('refused commands are never spawned, and the executor keeps serving', (
   for (const [index, c] of cases.entries()) {
     it(`${c.name}: failed with a clear reason, no process`, async () => {
       const pidfile = join(sandbox.root, `pid-${index}.json`);
-      const args = ['--cwd', c.cwd(), ...(c.agent ? ['--agent', c.agent] : [])];
-      const id = enqueue(sandbox, `@agent pidfile=${pidfile}\nrefuse me`, args);
+      const id = insertRow(sandbox, { prompt: `@agent pidfile=${pidfile}\nrefuse me`, working_directory: c.cwd(), agent: c.agent ?? 'fake' });
       const row = await waitForStatus(sandbox, id, ['completed', 'failed', 'timeout', 'cancelled']);
       expect(row.status).toBe('failed');
       expect(row.error_message).toMatch(c.reason);

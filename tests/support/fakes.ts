@@ -76,6 +76,9 @@ export class MemorySource implements CommandSource {
     this.finished.push({ id, outcome, recorded });
     return recorded;
   }
+  async findIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
+    return [...this.rows.keys()].filter((id) => id.startsWith(prefix)).slice(0, limit);
+  }
   async isCancelled(id: string): Promise<boolean> {
     return this.rows.get(id)?.status === 'cancelled';
   }

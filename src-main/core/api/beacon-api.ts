@@ -12,6 +12,7 @@ import type { MentuPaths } from '../paths.js';
 import { resolveAgentCommand } from '../run/agents.js';
 import { loginShellEnvironment } from '../run/shell-env.js';
 import type { SecretStore } from '../secrets.js';
+import { createEnqueueActions } from './enqueue.js';
 import { readLogSlice } from './read-output.js';
 import type { BeaconClient, BeaconEvent, BeaconSnapshot, CommandView, LaunchAtLoginView, OutputSlice, SettingsPatch, SettingsView } from '../contract/types.js';
 
@@ -210,8 +211,16 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
     return getSettings();
   };
 
+  const queueing = createEnqueueActions(executor, env);
+
   return {
     getSnapshot,
+    enqueue: async (request) => {
+      const result = await queueing.enqueue(request);
+      scheduleSnapshot();
+      return result;
+    },
+    getEnqueueOptions: queueing.getEnqueueOptions,
     pause: async () => executor.pause(),
     resume: async () => executor.resume(),
     cancel: (commandId) => executor.cancel(commandId),

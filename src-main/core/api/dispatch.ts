@@ -22,6 +22,16 @@ const settingsPatch = z
   })
   .strict();
 
+const enqueueRequest = z
+  .object({
+    prompt: z.string().min(1).max(1024 * 1024),
+    workingDirectory: z.string().min(1).max(4096),
+    agent: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'an agent name').nullable().optional(),
+    timeoutSeconds: z.number().positive().max(7 * 24 * 3600).nullable().optional(),
+    targetMachineId: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/i, 'a machine id').nullable().optional(),
+  })
+  .strict();
+
 export const ACTION_ARGUMENTS = {
   getSnapshot: z.tuple([]),
   pause: z.tuple([]),
@@ -35,6 +45,8 @@ export const ACTION_ARGUMENTS = {
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsPatch]),
   decideApproval: z.tuple([commandId, z.enum(['approved', 'rejected'])]),
+  enqueue: z.tuple([enqueueRequest]),
+  getEnqueueOptions: z.tuple([]),
 } satisfies Record<BeaconActionName, z.ZodType>;
 
 export class ApiRequestError extends Error {

@@ -116,6 +116,11 @@ export interface CommandSource {
   /** Ask to cancel a command (pending → cancelled at once; running → cancelled, the executor kills it). */
   requestCancel(commandId: string): Promise<boolean>;
   get(commandId: string): Promise<Command | null>;
+  /**
+   * Ids that start with `prefix` (at most `limit`), for ids shortened to their first characters as the UIs
+   * show them (commands/resolve-id.ts decides what a prefix means; this only finds candidates).
+   */
+  findIdsByPrefix(prefix: string, limit: number): Promise<string[]>;
   /** Recent commands for the UI and `beacon list`: running first, then newest. */
   list(query?: ListQuery): Promise<Command[]>;
 }

@@ -1,4 +1,4 @@
-import type { BeaconActionName, BeaconActions, BeaconSnapshot, OutputSlice, SettingsPatch, SettingsView } from '../../../src-main/core/contract/types.js';
+import type { BeaconActionName, BeaconActions, BeaconSnapshot, EnqueueOptions, EnqueueRequest, EnqueueResult, OutputSlice, SettingsPatch, SettingsView } from '../../../src-main/core/contract/types.js';
 
 /** Sends one named action with its arguments; each transport (IPC, WebSocket) supplies its own. */
 export type ActionCall = <T>(action: BeaconActionName, ...args: unknown[]) => Promise<T>;
@@ -16,5 +16,7 @@ export function actionsOver(call: ActionCall): Required<BeaconActions> {
     getSettings: () => call<SettingsView>('getSettings'),
     updateSettings: (patch: SettingsPatch) => call<SettingsView>('updateSettings', patch),
     decideApproval: (id, decision) => call<{ ok: boolean; message: string }>('decideApproval', id, decision),
+    enqueue: (request: EnqueueRequest) => call<EnqueueResult>('enqueue', request),
+    getEnqueueOptions: () => call<EnqueueOptions>('getEnqueueOptions'),
   };
 }

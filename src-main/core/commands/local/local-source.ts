@@ -51,6 +51,10 @@ export function createLocalSource(options: LocalSourceOptions): LocalCommandSour
   const owned = new Set<string>();
 
   const byId = db.prepare<[string], CommandRow>('SELECT * FROM commands WHERE id = ?');
+  // substr, not LIKE: ids may contain "_", which LIKE reads as a wildcard, and LIKE ignores case.
+  const byIdPrefix = db.prepare<[number, string, number], { id: string }>(
+    'SELECT id FROM commands WHERE substr(id, 1, ?) = ? ORDER BY created_at DESC LIMIT ?',
+  );
   const pendingCandidates = db.prepare<[number], CommandRow>(
     `SELECT * FROM commands WHERE status = 'pending' ORDER BY created_at ASC, rowid ASC LIMIT ?`,
   );
@@ -266,6 +270,11 @@ export function createLocalSource(options: LocalSourceOptions): LocalCommandSour
     async get(commandId: string): Promise<Command | null> {
       const row = byId.get(commandId);
       return row ? rowToCommand(row) : null;
+    },
+
+    async findIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
+      if (!prefix) return [];
+      return byIdPrefix.all(prefix.length, prefix, Math.max(1, limit)).map((row) => row.id);
     },
 
     async list(query: ListQuery = {}): Promise<Command[]> {

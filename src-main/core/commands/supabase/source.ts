@@ -25,7 +25,7 @@ import { LogBatcher } from './log-batcher.js';
 import { fetchBridgeMachines, type MachineInfo } from './machine.js';
 import { OwnedCommands } from './owned-commands.js';
 import { MachinePresence } from './presence.js';
-import { cancelCommand, cancelledAmong, commandStatus, enqueueCommand, getCommand, listCommands, requeueClaimed, setApprovalStatus, setOwnStatus, strayClaims, type QueryContext } from './queries.js';
+import { cancelCommand, cancelledAmong, commandStatus, enqueueCommand, findIdsByPrefix, getCommand, listCommands, requeueClaimed, setApprovalStatus, setOwnStatus, strayClaims, type QueryContext } from './queries.js';
 import { Outbox } from './outbox.js';
 import { applyWrite, failedOutcome, type WriteContext, type WriteOp } from './writes.js';
 import { recoverOrphans } from './orphans.js';
@@ -306,6 +306,10 @@ export class SupabaseSource implements CommandSource {
 
   get(commandId: string): Promise<Command | null> {
     return getCommand(this.queries, commandId);
+  }
+
+  findIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
+    return findIdsByPrefix(this.queries, prefix, limit);
   }
 
   list(query: ListQuery = {}): Promise<Command[]> {

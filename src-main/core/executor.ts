@@ -4,7 +4,9 @@ import type { Command } from './contract/command.js';
 import type { CommandSource, SourceStatus } from './commands/source.js';
 import { loadConfig, type LoadedConfig } from './config/load.js';
 import { effectiveSource } from './config/schema.js';
+import { watchConfigFile } from './config/watch.js';
 import { createClaimLoop } from './executor/claim-loop.js';
+import { createConfigUpdates, type ConfigUpdate } from './executor/config-updates.js';
 import { createGracePeriod } from './executor/grace.js';
 import { createOutputBatcher } from './executor/output-batcher.js';
 import { readPaused, writePaused } from './executor/pause-state.js';
@@ -48,8 +50,12 @@ export interface Executor {
   decideApproval(commandId: string, decision: ApprovalDecision): Promise<{ ok: boolean; message: string }>;
   /** After wake from sleep or a network change: rejoin the source and look for work. */
   resubscribe(): void;
-  /** Use an updated config (after a settings change) for later claims. A source change needs a restart. */
-  applyConfig(loaded: LoadedConfig): void;
+  /**
+   * Use an updated config (a settings change, or beacon.yaml edited) from the next claim on. Settings the
+   * running executor was built from (the command source, the machine's identity…) keep their values and
+   * are reported as waiting for a restart (config/live-settings.ts).
+   */
+  applyConfig(loaded: LoadedConfig): ConfigUpdate;
   snapshot(): ExecutorSnapshot;
   /** The command source once start() created it (for listing and enqueueing from the API). */
   source(): CommandSource | null;
@@ -82,6 +88,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
   let standbyHolder: LockHolderView | null = null;
   let problem: string | null = null;
   let startPromise: Promise<void> | null = null;
+  const configUpdates = createConfigUpdates(logger);
+  let configWatch: { stop(): void; checkNow(): Promise<void> } | null = null;
   let stopPromise: Promise<void> | null = null;
 
   const changed = (commandId: string | null = null): void => {
@@ -159,6 +167,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   const doStart = async (): Promise<void> => {
     try {
       loaded ??= await loadConfig(paths, env);
+      configUpdates.started(loaded);
       const config = loaded.config;
       agentEnv = await loginShellEnvironment(env);
       problem = configProblem(loaded);
@@ -193,6 +202,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       setRole('active');
       await session.connect();
       sourceStatus = session.source.status();
+      if (options.watchConfig ?? !options.config) followConfigFile();
       logger.info(
         `ready: machine ${loaded.machineId}, ${effectiveSource(config)} source, max_concurrent ${config.execution.max_concurrent}${paused ? ', PAUSED (beacon resume to claim)' : ''}`,
       );
@@ -208,9 +218,36 @@ export function createExecutor(options: ExecutorOptions): Executor {
     }
   };
 
+  /** Edits of beacon.yaml apply to the next claim; invalid ones are reported and change nothing. */
+  const followConfigFile = (): void => {
+    configWatch = watchConfigFile({
+      file: paths.config,
+      onValid: (config) => {
+        if (loaded) applyConfig({ ...loaded, config });
+      },
+      onInvalid: (error) => {
+        configUpdates.rejected(error);
+        changed();
+      },
+    });
+    // The file may have changed between loading it and watching it.
+    void configWatch.checkNow();
+  };
+
+  const applyConfig = (next: LoadedConfig): ConfigUpdate => {
+    const update = configUpdates.apply(loaded, next);
+    loaded = update.loaded;
+    problem = configProblem(update.loaded);
+    session?.retune(update.loaded.config);
+    changed();
+    claimLoop.wake('config changed');
+    return update;
+  };
+
   const doStop = async (stopOptions: StopOptions): Promise<void> => {
     const { cancelRunning, graceMs } = stopOptions;
     setRole('stopping');
+    configWatch?.stop();
     standbyAbort.abort();
     claimLoop.dispose();
     await startPromise?.catch(() => {});
@@ -286,12 +323,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       session.heartbeat?.beatNow();
       claimLoop.wake('resubscribe');
     },
-    applyConfig: (next) => {
-      loaded = next;
-      problem = configProblem(next);
-      changed();
-      claimLoop.wake('config changed');
-    },
+    applyConfig,
     snapshot: () => ({
       mode,
       role,
@@ -313,6 +345,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
         summary: entry.summary,
       })),
       problem,
+      restartNeeded: configUpdates.restartNeeded(),
+      configError: configUpdates.error(),
       fleet: session?.fleet?.current() ?? [],
       awaitingApproval: session?.approvals.waiting() ?? [],
     }),

@@ -37,7 +37,8 @@ async function runForeground(options: { dashboard?: boolean; port?: number }): P
 
   // Signals during start are honoured too: the executor stops as soon as it can.
   let signals = 0;
-  let graceMs = 10_000;
+  // Read when the signal comes: execution.shutdown_grace_seconds follows edits of beacon.yaml.
+  const graceMs = (): number => (executor.config()?.config.execution.shutdown_grace_seconds ?? 10) * 1000;
   let stopRequested: (stopped: Promise<void>) => void = () => {};
   const stopped = new Promise<Promise<void>>((resolveRequest) => {
     stopRequested = resolveRequest;
@@ -45,8 +46,8 @@ async function runForeground(options: { dashboard?: boolean; port?: number }): P
   const onSignal = (signal: NodeJS.Signals): void => {
     signals += 1;
     if (signals === 1) {
-      logger.info(`${signal}: stopping (running commands get ${Math.round(graceMs / 1000)}s; send it again to cancel them now)`);
-      stopRequested(executor.stop({ cancelRunning: true, graceMs }));
+      logger.info(`${signal}: stopping (running commands get ${Math.round(graceMs() / 1000)}s; send it again to cancel them now)`);
+      stopRequested(executor.stop({ cancelRunning: true, graceMs: graceMs() }));
     } else {
       logger.info(`${signal} again: cancelling running commands now`);
       void executor.stop({ cancelRunning: true, graceMs: 0 });
@@ -61,7 +62,6 @@ async function runForeground(options: { dashboard?: boolean; port?: number }): P
     process.exit(0);
   }
   const loaded = executor.config();
-  if (loaded) graceMs = loaded.config.execution.shutdown_grace_seconds * 1000;
 
   const client = createBeaconClient({ executor, paths, env, secrets });
   const control = await startControlServer({ socketPath: paths.controlSocket, home: paths.home, actions: client, logger });

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isTerminal } from '../commands/command.js';
 import { type Command } from '../contract/command.js';
 import { loadConfig, updateConfig, type ConfigChange, type LoadedConfig } from '../config/load.js';
@@ -122,6 +122,8 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
       configPath: state.configPath,
       logsDir: state.logsDir,
       problem,
+      restartNeeded: state.restartNeeded,
+      configError: state.configError,
       fleet: state.fleet,
     };
   };
@@ -153,7 +155,14 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
   const onNotice = (event: { level: 'info' | 'warning' | 'error'; message: string; commandId?: string }): void =>
     emit({ type: 'notice', ...event });
 
-  const currentConfig = async (): Promise<LoadedConfig> => executor.config() ?? loadConfig(paths, env);
+  /** What the file says (the Settings panel edits the file; values waiting for a restart show as saved), else what runs. */
+  const currentConfig = async (): Promise<LoadedConfig> => {
+    if (existsSync(paths.config)) {
+      const fromFile = await loadConfig(paths, env).catch(() => null);
+      if (fromFile) return fromFile;
+    }
+    return executor.config() ?? loadConfig(paths, env);
+  };
 
   const getSettings = async (): Promise<SettingsView> => {
     const loaded = await currentConfig();
@@ -196,15 +205,13 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
 
   const updateSettings = async (patch: SettingsPatch): Promise<SettingsView> => {
     const loaded = await currentConfig();
-    const before = effectiveSource(loaded.config);
     const changes = configChanges(patch, loaded);
     if (patch.supabaseKey !== undefined) await secrets.set('supabase_key', patch.supabaseKey);
     if (patch.launchAtLogin !== undefined) await options.launchAtLogin?.set(patch.launchAtLogin);
     if (changes.length) {
-      const next = await updateConfig(paths, changes);
-      executor.applyConfig(next);
-      if (effectiveSource(next.config) !== before || patch.supabaseUrl !== undefined || patch.workspaceIds !== undefined) {
-        emit({ type: 'notice', level: 'info', message: 'Restart Beacon to connect to the changed command source.' });
+      const update = executor.applyConfig(await updateConfig(paths, changes));
+      if (update.restartNeeded.length) {
+        emit({ type: 'notice', level: 'info', message: `Saved. Restart Beacon to use the new ${update.restartNeeded.join(', ')}.` });
       }
     }
     scheduleSnapshot();

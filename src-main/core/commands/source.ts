@@ -110,6 +110,8 @@ export interface CommandSource {
   heartbeat(state: HeartbeatState): Promise<void>;
   /** Optional: after wake from sleep or a network change, rejoin subscriptions and run a catch-up query. */
   resubscribe?(): void;
+  /** Optional: new poll and heartbeat periods (beacon.yaml edited), applied without reconnecting. */
+  retune?(timings: { pollSeconds: number; heartbeatSeconds: number }): void;
 
   /** Create a command (`beacon enqueue`, re-queue). Returns it with its new id. */
   enqueue(input: NewCommand): Promise<Command>;

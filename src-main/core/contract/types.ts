@@ -87,6 +87,13 @@ export interface BeaconSnapshot {
   logsDir: string;
   /** A problem the user must act on (invalid config, agent not found), or null. */
   problem: string | null;
+  /**
+   * Settings changed in beacon.yaml whose new values wait for a restart (e.g. `command_source`,
+   * `supabase.url`); the executor keeps running with the old ones. Optional: older cores omit it.
+   */
+  restartNeeded?: string[];
+  /** The last edit of beacon.yaml that could not be applied, with its line and column; the running configuration stays. */
+  configError?: string | null;
   fleet: FleetMachineView[];
 }
 

@@ -51,11 +51,15 @@ export class SupabaseSource implements CommandSource {
   private readonly owned: OwnedCommands;
   private claimChain: Promise<unknown> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
+  /** Poll and heartbeat periods: from the options, then from retune() when beacon.yaml changes. */
+  private timings: { pollSeconds: number; heartbeatSeconds: number };
   private started = false;
   private claimMayBeLost = false;
 
   constructor(private readonly options: SupabaseSourceOptions) {
     const { auth, logger } = options;
+    this.timings = { pollSeconds: options.pollSeconds, heartbeatSeconds: options.heartbeatSeconds };
+    const timings = this.timings;
     logger.redact(auth.kind === 'service_role' ? auth.key : auth.anonKey);
     this.owned = new OwnedCommands(options.machineId, () => this.events);
     this.hints = new ClaimHints({ machineId: options.machineId });
@@ -68,7 +72,7 @@ export class SupabaseSource implements CommandSource {
       machine: () => this.machine,
       tracker: this.tracker,
       logger,
-      heartbeatSeconds: options.heartbeatSeconds,
+      heartbeatSeconds: () => timings.heartbeatSeconds,
       onReachable: () => this.outbox.kick(),
     });
   }
@@ -128,7 +132,7 @@ export class SupabaseSource implements CommandSource {
 
   async start(identity: ClaimantIdentity, events: SourceEvents): Promise<void> {
     if (this.started) throw new Error('The Supabase source is already started');
-    const { logger, workspaceIds, pollSeconds, heartbeatSeconds } = this.options;
+    const { logger, workspaceIds } = this.options;
     if (workspaceIds.length === 0) throw new Error('No Mentu workspace configured: set supabase.workspace_ids in beacon.yaml.');
     this.started = true;
     this.identity = identity;
@@ -159,8 +163,7 @@ export class SupabaseSource implements CommandSource {
       },
     });
     this.channels.start();
-    this.timers.push(setInterval(() => void this.poll(), pollSeconds * 1000), setInterval(() => void this.presence.beatIfQuiet(), heartbeatSeconds * 1000));
-    for (const timer of this.timers) timer.unref();
+    this.armTimers();
     setImmediate(() => this.events.onWake('start'));
   }
 
@@ -280,6 +283,22 @@ export class SupabaseSource implements CommandSource {
   /** bridge_machines of the configured workspaces (the fleet); the client and its key stay in here. */
   listMachines(): Promise<BridgeMachineRow[]> {
     return fetchBridgeMachines(this.client, this.options.workspaceIds);
+  }
+
+  /** New poll and heartbeat periods (beacon.yaml edited): the timers are re-armed, nothing reconnects. */
+  retune(timings: { pollSeconds: number; heartbeatSeconds: number }): void {
+    if (timings.pollSeconds === this.timings.pollSeconds && timings.heartbeatSeconds === this.timings.heartbeatSeconds) return;
+    Object.assign(this.timings, timings);
+    if (this.started) this.armTimers();
+  }
+
+  private armTimers(): void {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [
+      setInterval(() => void this.poll(), this.timings.pollSeconds * 1000),
+      setInterval(() => void this.presence.beatIfQuiet(), this.timings.heartbeatSeconds * 1000),
+    ];
+    for (const timer of this.timers) timer.unref();
   }
 
   /** After wake from sleep or a network change: fresh channels (a fresh token) and a catch-up. */

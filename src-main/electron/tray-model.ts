@@ -1,3 +1,4 @@
+import { configNotices } from '../core/contract/config-notices.js';
 import type { BeaconSnapshot } from '../core/contract/types.js';
 
 /**
@@ -128,6 +129,9 @@ export function buildTrayModel(input: TrayInput): TrayModel {
 
   const menu: TrayMenuItem[] = [{ kind: 'label', label: status }];
   if (detail) menu.push({ kind: 'label', label: truncate(detail, 120) });
+  // An edit of beacon.yaml that waits for a restart, or that could not be applied, is said where the user looks.
+  const notices = snapshot ? configNotices(snapshot) : { restart: null, invalid: null };
+  for (const notice of [notices.invalid, notices.restart]) if (notice) menu.push({ kind: 'label', label: truncate(notice, 160) });
   menu.push(
     { kind: 'label', label: `${running} running` },
     { kind: 'separator' },

@@ -8,6 +8,7 @@ import { registerApprovalCommands } from './commands/approval.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerService } from './commands/service.js';
 import { registerInit } from './commands/init.js';
+import { registerDashboard } from './commands/dashboard.js';
 import { reportCliError } from './errors.js';
 
 /** `beacon`: the headless CLI. Each command family lives in its own file under commands/. */
@@ -24,6 +25,7 @@ registerApprovalCommands(program); // approve, reject
 registerDoctor(program);
 registerService(program);
 registerInit(program);
+registerDashboard(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.exitCode = reportCliError(error);

@@ -6,7 +6,7 @@ import { createExecutor } from '../../core/executor.js';
 import { createLogger } from '../../core/logger.js';
 import { mentuPaths } from '../../core/paths.js';
 import { createHeadlessSecretStore } from '../../core/secrets.js';
-import { startDashboard, type DashboardServer } from '../dashboard/server.js';
+import { serveKeptDashboard, type KeptDashboard } from '../dashboard/serve.js';
 import { startControlServer } from '../control/server.js';
 import { CliError } from '../errors.js';
 
@@ -16,7 +16,7 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('run the executor in the foreground (claims and runs commands until SIGTERM/SIGINT)')
     .option('--dashboard', 'also serve the web dashboard on 127.0.0.1')
-    .option('--port <n>', 'dashboard port (default: dashboard.port in beacon.yaml, 0 = any free port)', parsePort)
+    .option('--port <n>', 'dashboard port (default: dashboard.port in beacon.yaml, else the port it had last time; 0 = any free port)', parsePort)
     .action(async (options: { dashboard?: boolean; port?: number }) => {
       await runForeground(options);
     });
@@ -64,12 +64,19 @@ async function runForeground(options: { dashboard?: boolean; port?: number }): P
   const loaded = executor.config();
 
   const client = createBeaconClient({ executor, paths, env, secrets });
-  const control = await startControlServer({ socketPath: paths.controlSocket, home: paths.home, actions: client, logger });
-  let dashboard: DashboardServer | null = null;
+  let dashboard: KeptDashboard | null = null;
   if (options.dashboard) {
-    dashboard = await startDashboard({ client, port: options.port ?? loaded?.config.dashboard.port ?? 0, staticDir: rendererDir() });
-    process.stdout.write(`Dashboard: ${dashboard.url}\n`);
+    dashboard = await serveKeptDashboard({
+      client, stateFile: paths.dashboard, flagPort: options.port, configuredPort: loaded?.config.dashboard.port ?? 0, staticDir: rendererDir(), logger,
+    }).catch(async (error: unknown) => {
+      // Not serving what was asked for: stop cleanly (the lock is released) and say why.
+      client.dispose();
+      await executor.stop({ cancelRunning: true, graceMs: 0 });
+      throw error;
+    });
   }
+  const control = await startControlServer({ socketPath: paths.controlSocket, home: paths.home, actions: client, logger });
+  if (dashboard) process.stdout.write(`Dashboard: ${dashboard.server.url}\n`);
 
   await (await stopped);
   await control.close().catch(() => {});

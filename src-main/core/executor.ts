@@ -4,7 +4,6 @@ import type { Command } from './contract/command.js';
 import type { CommandSource, SourceStatus } from './commands/source.js';
 import { loadConfig, type LoadedConfig } from './config/load.js';
 import { effectiveSource } from './config/schema.js';
-import { watchConfigFile } from './config/watch.js';
 import { createClaimLoop } from './executor/claim-loop.js';
 import { createConfigUpdates, type ConfigUpdate } from './executor/config-updates.js';
 import { createGracePeriod } from './executor/grace.js';
@@ -24,7 +23,7 @@ import {
 } from './executor/types.js';
 import type { LockHolderView } from './contract/types.js';
 import { currentHostname } from './identity.js';
-import { resolveAgentCommand } from './run/agents.js';
+import { defaultAgentProblem } from './run/agents.js';
 import { createPtyRunner } from './run/pty-runner.js';
 import { loginShellEnvironment } from './run/shell-env.js';
 import { createHeadlessSecretStore } from './secrets.js';
@@ -89,7 +88,6 @@ export function createExecutor(options: ExecutorOptions): Executor {
   let problem: string | null = null;
   let startPromise: Promise<void> | null = null;
   const configUpdates = createConfigUpdates(logger);
-  let configWatch: { stop(): void; checkNow(): Promise<void> } | null = null;
   let stopPromise: Promise<void> | null = null;
 
   const changed = (commandId: string | null = null): void => {
@@ -156,13 +154,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     logger,
   });
 
-  const configProblem = (config: LoadedConfig): string | null => {
-    const name = config.config.execution.default_agent;
-    const profile = config.config.agents[name];
-    if (!profile) return `The default agent "${name}" is not defined under agents in ${config.path}`;
-    const resolved = resolveAgentCommand(profile, agentEnv);
-    return resolved.ok ? null : `Agent "${name}" cannot run: ${resolved.reason}`;
-  };
+  const configProblem = (config: LoadedConfig): string | null => defaultAgentProblem(config, agentEnv);
 
   const doStart = async (): Promise<void> => {
     try {
@@ -202,7 +194,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
       setRole('active');
       await session.connect();
       sourceStatus = session.source.status();
-      if (options.watchConfig ?? !options.config) followConfigFile();
+      // Edits of beacon.yaml apply to the next claim; invalid ones are reported and change nothing.
+      if (options.watchConfig ?? !options.config) {
+        configUpdates.follow(paths.config, (config) => loaded && applyConfig({ ...loaded, config }), changed);
+      }
       logger.info(
         `ready: machine ${loaded.machineId}, ${effectiveSource(config)} source, max_concurrent ${config.execution.max_concurrent}${paused ? ', PAUSED (beacon resume to claim)' : ''}`,
       );
@@ -218,22 +213,6 @@ export function createExecutor(options: ExecutorOptions): Executor {
     }
   };
 
-  /** Edits of beacon.yaml apply to the next claim; invalid ones are reported and change nothing. */
-  const followConfigFile = (): void => {
-    configWatch = watchConfigFile({
-      file: paths.config,
-      onValid: (config) => {
-        if (loaded) applyConfig({ ...loaded, config });
-      },
-      onInvalid: (error) => {
-        configUpdates.rejected(error);
-        changed();
-      },
-    });
-    // The file may have changed between loading it and watching it.
-    void configWatch.checkNow();
-  };
-
   const applyConfig = (next: LoadedConfig): ConfigUpdate => {
     const update = configUpdates.apply(loaded, next);
     loaded = update.loaded;
@@ -247,7 +226,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   const doStop = async (stopOptions: StopOptions): Promise<void> => {
     const { cancelRunning, graceMs } = stopOptions;
     setRole('stopping');
-    configWatch?.stop();
+    configUpdates.stop();
     standbyAbort.abort();
     claimLoop.dispose();
     await startPromise?.catch(() => {});

@@ -1,6 +1,8 @@
 import type { LoadedConfig } from '../config/load.js';
 import type { ConfigError } from '../config/errors.js';
 import { changedSettings, liveConfig } from '../config/live-settings.js';
+import type { BeaconConfig } from '../config/schema.js';
+import { watchConfigFile } from '../config/watch.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -25,12 +27,22 @@ export interface ConfigUpdates {
   restartNeeded(): string[];
   /** The last invalid edit's message (with its line and column), or null. */
   error(): string | null;
+  /** Follow the file: each valid edit goes to `apply`; an invalid one is recorded (then `changed`). */
+  follow(file: string, apply: (config: BeaconConfig) => unknown, changed: () => void): void;
+  stop(): void;
 }
 
 export function createConfigUpdates(logger: Logger): ConfigUpdates {
   let startedWith: LoadedConfig | null = null;
   let waiting: string[] = [];
   let lastError: string | null = null;
+  let watch: { stop(): void } | null = null;
+
+  const rejected = (error: ConfigError): void => {
+    if (error.message === lastError) return;
+    lastError = error.message;
+    logger.warn(`config: ${error.message} Beacon keeps running with the configuration it has.`);
+  };
 
   return {
     started: (loaded) => {
@@ -53,12 +65,25 @@ export function createConfigUpdates(logger: Logger): ConfigUpdates {
       }
       return { loaded, applied, restartNeeded: waiting };
     },
-    rejected: (error) => {
-      if (error.message === lastError) return;
-      lastError = error.message;
-      logger.warn(`config: ${error.message} Beacon keeps running with the configuration it has.`);
-    },
+    rejected,
     restartNeeded: () => waiting,
     error: () => lastError,
+    follow: (file, apply, changed) => {
+      const watcher = watchConfigFile({
+        file,
+        onValid: (config) => apply(config),
+        onInvalid: (error) => {
+          rejected(error);
+          changed();
+        },
+      });
+      watch = watcher;
+      // The file may have changed between loading it and watching it.
+      void watcher.checkNow();
+    },
+    stop: () => {
+      watch?.stop();
+      watch = null;
+    },
   };
 }

@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
+import type { LoadedConfig } from '../config/load.js';
 import { PROMPT_PLACEHOLDER, type AgentProfile } from '../config/schema.js';
 import type { AgentInvocation } from './runner.js';
 
@@ -29,6 +30,15 @@ export function resolveAgentCommand(profile: AgentProfile, env: Record<string, s
     ok: false,
     reason: `${who}command '${command}' was not found on PATH (${dirs.join(delimiter) || 'empty'}); set ${key} in beacon.yaml to its absolute path`,
   };
+}
+
+/** Why the default agent cannot run here (not defined, or not found), or null: the executor's standing problem. */
+export function defaultAgentProblem(loaded: LoadedConfig, env: Record<string, string>): string | null {
+  const name = loaded.config.execution.default_agent;
+  const profile = Object.hasOwn(loaded.config.agents, name) ? loaded.config.agents[name] : undefined;
+  if (!profile) return `The default agent "${name}" is not defined under agents in ${loaded.path}`;
+  const resolved = resolveAgentCommand(profile, env);
+  return resolved.ok ? null : `Agent "${name}" cannot run: ${resolved.reason}`;
 }
 
 /** argv from the profile: "{prompt}" becomes exactly one element; the command's flags are appended. */

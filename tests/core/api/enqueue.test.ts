@@ -1,36 +1,23 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createBeaconClient, type LocalBeaconClient } from '../../../src-main/core/api/beacon-api.js';
+import type { LocalBeaconClient } from '../../../src-main/core/api/beacon-api.js';
 import { dispatchAction } from '../../../src-main/core/api/dispatch.js';
-import { loadConfig } from '../../../src-main/core/config/load.js';
-import { createExecutor, type Executor } from '../../../src-main/core/executor.js';
-import { silentLogger } from '../../../src-main/core/logger.js';
-import type { SecretStore } from '../../../src-main/core/secrets.js';
-import { makeWorld, MemorySource, ScriptedRunner, until, type UnitWorld } from '../../support/fakes.js';
+import { startApiWorld, type ApiWorld } from '../../support/api-world.js';
+import { until, type MemorySource, type ScriptedRunner, type UnitWorld } from '../../support/fakes.js';
 
 /** The New command form's actions: the same up-front checks as `beacon enqueue`, into the executor's own source. */
+let api: ApiWorld;
 let world: UnitWorld;
 let source: MemorySource;
 let runner: ScriptedRunner;
-let executor: Executor;
 let client: LocalBeaconClient;
-const secrets: SecretStore = { get: async () => null, set: async () => {}, delete: async () => {}, describe: () => 'memory' };
 
 beforeEach(async () => {
-  world = makeWorld();
-  writeFileSync(world.paths.config, JSON.stringify(world.config().config, null, 2));
-  source = new MemorySource();
-  runner = new ScriptedRunner();
-  executor = createExecutor({ paths: world.paths, env: world.env, mode: 'headless', logger: silentLogger, source, runner, config: await loadConfig(world.paths, world.env) });
-  await executor.start();
-  client = createBeaconClient({ executor, paths: world.paths, env: world.env, secrets, snapshotCoalesceMs: 30 });
+  api = await startApiWorld();
+  ({ world, source, runner, client } = api);
 });
-afterEach(async () => {
-  client.dispose();
-  await executor.stop({ cancelRunning: true, graceMs: 0 });
-  world.cleanup();
-});
+afterEach(() => api.stop());
 
 describe('enqueue through the Beacon API', () => {
   it('queues an allowed command, which the executor then runs', async () => {

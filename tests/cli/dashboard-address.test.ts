@@ -133,4 +133,13 @@ describe('the dashboard address', () => {
       squatter.close();
     }
   }, 60_000);
+
+  it('replaces a token others could read, and keeps the file owner-only', async () => {
+    const before = cli(sandbox, ['dashboard']).stdout.trim();
+    await stop();
+    chmodSync(join(sandbox.home, 'dashboard.json'), 0o644);
+    const after = await start();
+    expect(new URL(after).searchParams.get('token')).not.toBe(new URL(before).searchParams.get('token'));
+    expect(statSync(join(sandbox.home, 'dashboard.json')).mode & 0o777).toBe(0o600);
+  }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { jsonText, writeFileAtomicSync } from '../../core/fs/atomic-write.js';
 import { newDashboardToken } from './auth.js';
 
@@ -17,13 +17,16 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{32,128}$/;
 
 export function readDashboardState(file: string): DashboardState {
   let parsed: unknown;
+  let readableByOthers = false;
   try {
+    readableByOthers = (statSync(file).mode & 0o077) !== 0;
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     return { token: null, port: null }; // absent or unreadable: a new token is made
   }
   const record = (parsed ?? {}) as Record<string, unknown>;
-  const token = typeof record.token === 'string' && TOKEN_SHAPE.test(record.token) ? record.token : null;
+  // A token others could read may be known to them: it is replaced (and the file rewritten owner-only).
+  const token = !readableByOthers && typeof record.token === 'string' && TOKEN_SHAPE.test(record.token) ? record.token : null;
   const port = Number.isInteger(record.port) && (record.port as number) > 0 && (record.port as number) < 65536 ? (record.port as number) : null;
   return { token, port };
 }

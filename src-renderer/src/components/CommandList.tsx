@@ -69,7 +69,9 @@ export function CommandList({ commands, selectedId, now, paused, filtered = fals
             >
               <span className="command-top">
                 <StatusBadge status={command.status} />
-                <span className="command-prompt">{firstLine(command.prompt) || '(empty prompt)'}</span>
+                <span className="command-prompt" title={command.prompt.length > 60 ? firstLine(command.prompt, 400) : undefined}>
+                  {firstLine(command.prompt) || '(empty prompt)'}
+                </span>
               </span>
               {command.status === 'awaiting_approval' && (
                 <span className="needs-approval-label" data-testid="needs-approval">

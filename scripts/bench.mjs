@@ -27,6 +27,15 @@ const BENCHES = [
   { name: 'idle-start', file: 'bench/idle-start.mts', args: quick ? ['--rounds', '3', '--idle', '15'] : ['--rounds', '5', '--idle', String(process.env.BENCH_IDLE ?? 60)], what: 'Start to ready and idle cost' },
   { name: 'view-size', file: 'bench/view-size.mts', args: quick ? ['--commands', '20000', '--clients', '20', '--rounds', '20'] : ['--commands', '100000', '--clients', '50', '--rounds', '40'], what: 'View size: snapshot build time and executor RSS with 100,000 commands in the history and 50 dashboard clients' },
 ];
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(`npm run bench [-- <names...>] [-- --quick]\n  names: ${BENCHES.map((b) => b.name).join(', ')} (default: all)\n  --quick: smaller sizes for a smoke run\nWrites docs/performance.md and bench/last-results.json.`);
+  process.exit(0);
+}
+const unknownOptions = process.argv.slice(2).filter((a) => a.startsWith('-') && a !== '--quick');
+if (unknownOptions.length) {
+  console.error(`Unknown option ${unknownOptions.join(', ')}; npm run bench -- --help lists what it takes`);
+  process.exit(2);
+}
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const unknown = wanted.filter((w) => !BENCHES.some((b) => b.name === w));
 if (unknown.length) {

@@ -12,6 +12,7 @@ import { registerInit } from './commands/init.js';
 import { registerPermissionServer } from './commands/permission-server.js';
 import { registerPermissionCommands } from './commands/permissions.js';
 import { registerLogin } from './commands/login.js';
+import { registerDashboard } from './commands/dashboard.js';
 import { reportCliError } from './errors.js';
 
 /** `beacon`: the headless CLI. Each command family lives in its own file under commands/. */
@@ -32,6 +33,7 @@ registerService(program);
 registerInit(program);
 registerPermissionServer(program); // hidden: started by the claude CLI
 registerLogin(program); // login, logout
+registerDashboard(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.exitCode = reportCliError(error);

@@ -7,6 +7,7 @@ import { agentArgsNotes } from './run/agents.js';
 import { startAgentHealth, type AgentHealthMonitor } from './executor/agent-health.js';
 import { effectiveSource } from './config/schema.js';
 import { createClaimLoop } from './executor/claim-loop.js';
+import { createConfigUpdates, type ConfigUpdate } from './executor/config-updates.js';
 import { createGracePeriod } from './executor/grace.js';
 import { createOutputBatcher } from './executor/output-batcher.js';
 import { readPaused, writePaused } from './executor/pause-state.js';
@@ -26,7 +27,7 @@ import {
 } from './executor/types.js';
 import type { LockHolderView } from './contract/types.js';
 import { currentHostname } from './identity.js';
-import { resolveAgentCommand } from './run/agents.js';
+import { defaultAgentProblem } from './run/agents.js';
 import { policyWarnings } from './run/permission-notes.js';
 import { createPtyRunner } from './run/pty-runner.js';
 import { loginShellEnvironment } from './run/shell-env.js';
@@ -55,8 +56,12 @@ export interface Executor {
   answerPermission(requestId: string, answer: PermissionAnswerInput, who: { via: PermissionSurface; by: string | null }): Promise<AnswerResult>;
   /** After wake from sleep or a network change: rejoin the source and look for work. */
   resubscribe(): void;
-  /** Use an updated config (after a settings change) for later claims. A source change needs a restart. */
-  applyConfig(loaded: LoadedConfig): void;
+  /**
+   * Use an updated config (a settings change, or beacon.yaml edited) from the next claim on. Settings the
+   * running executor was built from (the command source, the machine's identity…) keep their values and
+   * are reported as waiting for a restart (config/live-settings.ts).
+   */
+  applyConfig(loaded: LoadedConfig): ConfigUpdate;
   snapshot(): ExecutorSnapshot;
   /** The command source once start() created it (for listing and enqueueing from the API). */
   source(): CommandSource | null;
@@ -93,6 +98,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   let health: AgentHealthMonitor | null = null;
   let permissionWarnings: string[] = [];
   let startPromise: Promise<void> | null = null;
+  const configUpdates = createConfigUpdates(logger);
   let stopPromise: Promise<void> | null = null;
 
   const changed = (commandId: string | null = null): void => {
@@ -161,17 +167,12 @@ export function createExecutor(options: ExecutorOptions): Executor {
     logger,
   });
 
-  const configProblem = (config: LoadedConfig): string | null => {
-    const name = config.config.execution.default_agent;
-    const profile = config.config.agents[name];
-    if (!profile) return `The default agent "${name}" is not defined under agents in ${config.path}`;
-    const resolved = resolveAgentCommand(profile, agentEnv);
-    return resolved.ok ? null : `Agent "${name}" cannot run: ${resolved.reason}`;
-  };
+  const configProblem = (config: LoadedConfig): string | null => defaultAgentProblem(config, agentEnv);
 
   const doStart = async (): Promise<void> => {
     try {
       loaded ??= await loadConfig(paths, env);
+      configUpdates.started(loaded);
       const config = loaded.config;
       for (const note of agentArgsNotes(loaded)) logger[note.state === 'upgraded' ? 'info' : 'warn'](note.detail);
       session = await openSession({
@@ -219,6 +220,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
       setRole('active');
       await session.connect();
       sourceStatus = session.source.status();
+      // Edits of beacon.yaml apply to the next claim; invalid ones are reported and change nothing.
+      if (options.watchConfig ?? !options.config) {
+        configUpdates.follow(paths.config, (config) => loaded && applyConfig({ ...loaded, config }), changed);
+      }
       logger.info(
         `ready: machine ${loaded.machineId}, ${effectiveSource(config)} source, max_concurrent ${config.execution.max_concurrent}${paused ? ', PAUSED (beacon resume to claim)' : ''}`,
       );
@@ -234,9 +239,22 @@ export function createExecutor(options: ExecutorOptions): Executor {
     }
   };
 
+  const applyConfig = (next: LoadedConfig): ConfigUpdate => {
+    const update = configUpdates.apply(loaded, next);
+    loaded = update.loaded;
+    // Before the login shell is read, an agent cannot be judged yet (its PATH is not known).
+    problem = agentEnvReady ? configProblem(update.loaded) : null;
+    if (agentEnvReady) permissionWarnings = policyWarnings(update.loaded.config, update.loaded.path, agentEnv);
+    session?.retune(update.loaded.config);
+    changed();
+    claimLoop.wake('config changed');
+    return update;
+  };
+
   const doStop = async (stopOptions: StopOptions): Promise<void> => {
     const { cancelRunning, graceMs } = stopOptions;
     setRole('stopping');
+    configUpdates.stop();
     standbyAbort.abort();
     claimLoop.dispose();
     await startPromise?.catch(() => {});
@@ -317,13 +335,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       session.heartbeat?.beatNow();
       claimLoop.wake('resubscribe');
     },
-    applyConfig: (next) => {
-      loaded = next;
-      problem = agentEnvReady ? configProblem(next) : null;
-      if (agentEnvReady) permissionWarnings = policyWarnings(next.config, next.path, agentEnv);
-      changed();
-      claimLoop.wake('config changed');
-    },
+    applyConfig,
     snapshot: () => ({
       mode,
       role,
@@ -346,6 +358,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
       })),
       problem,
       agentHealth: health?.current() ?? null,
+      restartNeeded: configUpdates.restartNeeded(),
+      configError: configUpdates.error(),
       fleet: session?.fleet?.current() ?? [],
       awaitingApproval: session?.approvals.waiting() ?? [],
       permissionRequests: session?.permissions.list() ?? [],

@@ -44,6 +44,8 @@ export interface MentuPaths {
   beaconLog: string;
   /** Commands waiting for a post-run approval, with their deadlines (survives a restart). */
   approvals: string;
+  /** The dashboard's token and last port (owner-only), so its URL survives restarts. */
+  dashboard: string;
   /** The raw output log of one command. The id is checked so a crafted id cannot name another file. */
   commandLog(commandId: string): string;
 }
@@ -67,6 +69,7 @@ export function mentuPaths(env: NodeJS.ProcessEnv = process.env): MentuPaths {
     state: join(home, 'beacon-state.json'),
     beaconLog: join(home, 'beacon.log'),
     approvals: join(home, 'beacon-approvals.json'),
+    dashboard: join(home, 'dashboard.json'),
     commandLog: (commandId) => {
       if (!/^[A-Za-z0-9_-]{1,128}$/.test(commandId)) {
         throw new Error(`Invalid command id for a log file name: ${JSON.stringify(commandId)}`);

@@ -1,3 +1,4 @@
+import { configNotices } from '../core/contract/config-notices.js';
 import type { AgentHealthView, BeaconSnapshot } from '../core/contract/types.js';
 
 /**
@@ -147,6 +148,9 @@ export function buildTrayModel(input: TrayInput): TrayModel {
   if (health) menu.push({ kind: 'label', label: truncate(health, 120) });
   // Loud on purpose: an agent that is asked nothing, or a sandbox that cannot run (docs/permissions.md).
   for (const warning of snapshot?.permissionWarnings ?? []) menu.push({ kind: 'label', label: `⚠ ${truncate(warning, 120)}` });
+  // An edit of beacon.yaml that waits for a restart, or that could not be applied, is said where the user looks.
+  const notices = snapshot ? configNotices(snapshot) : { restart: null, invalid: null };
+  for (const notice of [notices.invalid, notices.restart]) if (notice) menu.push({ kind: 'label', label: truncate(notice, 160) });
   menu.push(
     { kind: 'separator' },
     {

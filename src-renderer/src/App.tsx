@@ -12,6 +12,12 @@ import { LockPanel, StandbyBanner } from './components/LockPanel.js';
 import { SettingsPanel } from './components/SettingsPanel.js';
 import { FleetPanel } from './components/FleetPanel.js';
 import { PermissionRequests } from './components/PermissionRequests.js';
+import { CommandToolbar } from './components/CommandToolbar.js';
+import { NewCommandForm } from './components/NewCommandForm.js';
+import { filterCommands, isFiltering, NO_FILTER, type CommandFilter } from './command-filter.js';
+import { waitingView } from './status-view.js';
+import { useNarrow } from './use-narrow.js';
+import { configNotices } from '../../src-main/core/contract/config-notices.js';
 
 type Tab = 'commands' | 'locks' | 'settings' | 'fleet';
 type Confirming = { kind: 'cancel' | 'requeue'; command: CommandView } | null;
@@ -25,6 +31,11 @@ export function App({ client }: { client: UiClient }) {
   const [selection, setSelection] = useState<Selection>({ mode: 'auto' });
   const [confirming, setConfirming] = useState<Confirming>(null);
   const [busy, setBusy] = useState(false);
+  const [filter, setFilter] = useState<CommandFilter>(NO_FILTER);
+  const [composing, setComposing] = useState(false);
+  // In the popover one pane shows at a time: the list, or the chosen command (or the New command form).
+  const narrow = useNarrow();
+  const [pane, setPane] = useState<'list' | 'work'>('list');
 
   // The shell asks for a command (a notification was clicked): show it.
   useEffect(
@@ -39,9 +50,12 @@ export function App({ client }: { client: UiClient }) {
   // The Fleet tab disappears when Supabase stops reporting machines.
   const tab: Tab = chosenTab === 'fleet' && !snapshot?.fleet.length ? 'commands' : chosenTab;
 
-  const commands = useMemo(() => (snapshot ? orderCommands(snapshot.commands) : []), [snapshot]);
+  const allCommands = useMemo(() => (snapshot ? orderCommands(snapshot.commands) : []), [snapshot]);
+  const commands = useMemo(() => filterCommands(allCommands, filter), [allCommands, filter]);
   const selected =
     (selection.mode === 'pinned' ? commands.find((c) => c.id === selection.id) : undefined) ?? (selection.mode === 'auto' ? commands[0] : undefined) ?? null;
+  const configNotice = snapshot ? configNotices(snapshot) : { restart: null, invalid: null };
+  const waiting = waitingView(link, loadError);
 
   const decideApproval = client.decideApproval?.bind(client);
   const followUp = client.followUp?.bind(client);
@@ -88,6 +102,16 @@ export function App({ client }: { client: UiClient }) {
         <div className="banner banner-error" role="status" data-testid="skipped-banner">
           {snapshot.skippedCommands.length === 1 ? 'One row is' : `${snapshot.skippedCommands.length} rows are`} left out of the list because
           Beacon cannot read {snapshot.skippedCommands.length === 1 ? 'it' : 'them'}: {snapshot.skippedCommands[0]!.reason}
+        </div>
+      )}
+      {configNotice.invalid && (
+        <div className="banner banner-error long-text" role="alert" data-testid="config-error-banner">
+          {configNotice.invalid}
+        </div>
+      )}
+      {configNotice.restart && (
+        <div className="banner banner-restart" data-testid="restart-banner">
+          {configNotice.restart}
         </div>
       )}
       {snapshot?.paused && (
@@ -138,25 +162,73 @@ export function App({ client }: { client: UiClient }) {
         ))}
       </nav>
       {!snapshot && (
-        <div className="empty-state" role={loadError ? 'alert' : undefined}>
-          <p className="empty-title">{loadError ? 'Beacon did not answer' : link.state === 'auth_failed' ? 'Not allowed' : 'Connecting to Beacon…'}</p>
-          <p className="muted">{loadError ?? link.reason ?? 'Waiting for the first state from the executor.'}</p>
+        <div className="empty-state" role={loadError ? 'alert' : undefined} data-testid="waiting-state">
+          <p className="empty-title">{waiting.title}</p>
+          <p className="muted">{waiting.detail}</p>
         </div>
       )}
       {snapshot && (
         <main className="content">
-          <section id="panel-commands" role="tabpanel" aria-labelledby="tab-commands" hidden={tab !== 'commands'} className="commands-layout">
+          <section
+            id="panel-commands"
+            role="tabpanel"
+            aria-labelledby="tab-commands"
+            hidden={tab !== 'commands'}
+            className={`commands-layout${narrow ? ` narrow show-${pane}` : ''}`}
+          >
             <div className="list-pane">
+              <CommandToolbar
+                filter={filter}
+                onFilter={setFilter}
+                shown={commands.length}
+                total={allCommands.length}
+                onNew={
+                  client.enqueue
+                    ? () => {
+                        setComposing(true);
+                        setPane('work');
+                      }
+                    : undefined
+                }
+              />
               <CommandList
                 commands={commands}
-                selectedId={selected?.id ?? null}
+                selectedId={composing ? null : (selected?.id ?? null)}
                 now={now}
                 paused={snapshot.paused}
-                onSelect={(id) => setSelection({ mode: 'pinned', id })}
+                filtered={isFiltering(filter) && allCommands.length > 0}
+                onSelect={(id) => {
+                  setComposing(false);
+                  setSelection({ mode: 'pinned', id });
+                  setPane('work');
+                }}
               />
             </div>
             <div className="work-pane">
-              {selected && (
+              {narrow && (
+                <div className="back-bar">
+                  <button type="button" className="link-button" onClick={() => setPane('list')} data-testid="back-to-list">
+                    ‹ All commands
+                  </button>
+                </div>
+              )}
+              {composing && (
+                <NewCommandForm
+                  client={client}
+                  connected={link.state === 'connected'}
+                  onClose={() => {
+                    setComposing(false);
+                    setPane('list');
+                  }}
+                  onQueued={(id, message) => {
+                    setComposing(false);
+                    setFilter(NO_FILTER);
+                    setSelection({ mode: 'pinned', id });
+                    addNotice('info', message);
+                  }}
+                />
+              )}
+              {!composing && selected && (
                 <CommandDetail
                   command={selected}
                   now={now}
@@ -169,7 +241,7 @@ export function App({ client }: { client: UiClient }) {
                   readCommandText={client.readCommandText && (() => client.readCommandText!(selected.id))}
                 />
               )}
-              <OutputView client={client} command={selected} linkGeneration={link.generation} />
+              {!composing && <OutputView client={client} command={selected} linkGeneration={link.generation} />}
             </div>
           </section>
           <section id="panel-locks" role="tabpanel" aria-labelledby="tab-locks" hidden={tab !== 'locks'} className="panel">

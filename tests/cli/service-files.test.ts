@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -113,7 +113,11 @@ describe('install and uninstall', () => {
     const home = tempDir();
     const mentuHome = join(home, 'mentu');
     const cli = resolve('dist-cli/beacon.cjs');
-    const env = { ...process.env, HOME: home, MENTU_HOME: mentuHome };
+    // install on Linux asks loginctl about lingering: a stand-in answers (tests/cli/service-linger.test.ts), never the real one.
+    const bin = join(home, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'loginctl'), '#!/bin/sh\necho yes\n', { mode: 0o755 });
+    const env = { ...process.env, HOME: home, MENTU_HOME: mentuHome, PATH: bin };
     const run = (...args: string[]) => execFileSync(process.execPath, [cli, 'service', ...args], { env, encoding: 'utf8' });
 
     const dry = run('install', '--dry-run', '--platform', 'linux');

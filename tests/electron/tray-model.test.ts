@@ -47,6 +47,17 @@ describe('tray model', () => {
     expect(sameMenu(frames[0]!, frames[1]!)).toBe(true);
   });
 
+  it('an edit of beacon.yaml that waits for a restart, or was not applied, gets a line of its own', () => {
+    const snapshot = snapshotWith({ restartNeeded: ['command_source', 'supabase.url'], configError: 'Invalid configuration in /h/beacon.yaml at line 4, column 3: execution.max_concurrent: expected a whole number' });
+    const lines = labels(buildTrayModel(input({ snapshot })).menu);
+    expect(lines.slice(0, 3)).toEqual([
+      'Connected: local queue',
+      'Your last edit of beacon.yaml was not applied: Invalid configuration in /h/beacon.yaml at line 4, column 3: execution.max_concurrent: expected a whole number',
+      'Restart Beacon to use the new command_source, supabase.url (changed in beacon.yaml; it runs with the old value until then).',
+    ]);
+    expect(labels(buildTrayModel(input({ snapshot: snapshotWith({ restartNeeded: [], configError: null }) })).menu)[1]).toBe('0 running');
+  });
+
   it('paused: the paused icon and Resume Claiming', () => {
     const model = buildTrayModel(input({ snapshot: snapshotWith({ paused: true }) }));
     expect(model.state).toBe('paused');

@@ -76,6 +76,14 @@ export class MemorySource implements CommandSource {
     this.finished.push({ id, outcome, recorded });
     return recorded;
   }
+  /** Poll and heartbeat periods handed to retune() (an edited beacon.yaml). */
+  readonly retuned: { pollSeconds: number; heartbeatSeconds: number }[] = [];
+  retune(timings: { pollSeconds: number; heartbeatSeconds: number }): void {
+    this.retuned.push(timings);
+  }
+  async findIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
+    return [...this.rows.keys()].filter((id) => id.startsWith(prefix)).slice(0, limit);
+  }
   async isCancelled(id: string): Promise<boolean> {
     return this.rows.get(id)?.status === 'cancelled';
   }

@@ -3,7 +3,7 @@ import { setApproval, type ApprovalDecision } from '../../core/approvals/decide.
 import { mentuPaths } from '../../core/paths.js';
 import { callExecutor, ExecutorNotRunningError } from '../control/client.js';
 import { readControlKey } from '../control/control-key.js';
-import { withConfiguredSource } from '../control/configured-source.js';
+import { commandIdFrom, withConfiguredSource } from '../control/configured-source.js';
 import { CliError } from '../errors.js';
 
 /**
@@ -20,17 +20,19 @@ export function registerApprovalCommands(program: Program): void {
     program
       .command(name)
       .description(description)
-      .argument('<id>')
-      .action(async (id: string) => {
+      .argument('<id>', 'the command id, or its first 6 characters or more')
+      .action(async (typed: string) => {
         const paths = mentuPaths();
-        let result: { ok: boolean; message: string };
-        try {
-          result = (await callExecutor(paths.controlSocket, 'decideApproval', [id, decision], 10_000, readControlKey(paths))) as { ok: boolean; message: string };
-        } catch (error) {
-          if (!(error instanceof ExecutorNotRunningError)) throw error;
-          result = await withConfiguredSource(({ source }) => setApproval(source, id, decision));
-          if (result.ok) result.message += ' (no executor is running; the next one to start acts on it)';
-        }
+        const result = await withConfiguredSource(async ({ source }): Promise<{ ok: boolean; message: string }> => {
+          const id = await commandIdFrom(source, typed);
+          try {
+            return (await callExecutor(paths.controlSocket, 'decideApproval', [id, decision], 10_000, readControlKey(paths))) as { ok: boolean; message: string };
+          } catch (error) {
+            if (!(error instanceof ExecutorNotRunningError)) throw error;
+          }
+          const direct = await setApproval(source, id, decision);
+          return direct.ok ? { ...direct, message: `${direct.message} (no executor is running; the next one to start acts on it)` } : direct;
+        });
         if (!result.ok) throw new CliError(result.message);
         process.stdout.write(result.message + '\n');
       });

@@ -2,7 +2,7 @@ import type { Command as Program } from 'commander';
 import { writePaused } from '../../core/executor/pause-state.js';
 import { mentuPaths } from '../../core/paths.js';
 import { callExecutor, ExecutorNotRunningError } from '../control/client.js';
-import { withConfiguredSource } from '../control/configured-source.js';
+import { commandIdFrom, withConfiguredSource } from '../control/configured-source.js';
 import { CliError } from '../errors.js';
 
 /** cancel, pause, resume: through the running executor's control socket, or directly when none runs. */
@@ -10,20 +10,20 @@ export function registerControlCommands(program: Program): void {
   program
     .command('cancel')
     .description('cancel a command (a running one is stopped, its whole process group killed)')
-    .argument('<id>')
-    .action(async (id: string) => {
+    .argument('<id>', 'the command id, or its first 6 characters or more')
+    .action(async (typed: string) => {
       const paths = mentuPaths();
-      let result: { ok: boolean; message: string };
-      try {
-        result = (await callExecutor(paths.controlSocket, 'cancel', [id])) as { ok: boolean; message: string };
-      } catch (error) {
-        if (!(error instanceof ExecutorNotRunningError)) throw error;
-        result = await withConfiguredSource(async ({ source }) => {
-          if (await source.requestCancel(id)) return { ok: true, message: `Cancelled ${id}` };
-          const command = await source.get(id);
-          return { ok: false, message: command ? `Command ${id} is already ${command.status}` : `No command ${id}` };
-        });
-      }
+      const result = await withConfiguredSource(async ({ source }): Promise<{ ok: boolean; message: string }> => {
+        const id = await commandIdFrom(source, typed);
+        try {
+          return (await callExecutor(paths.controlSocket, 'cancel', [id])) as { ok: boolean; message: string };
+        } catch (error) {
+          if (!(error instanceof ExecutorNotRunningError)) throw error;
+        }
+        if (await source.requestCancel(id)) return { ok: true, message: `Cancelled ${id}` };
+        const command = await source.get(id);
+        return { ok: false, message: command ? `Command ${id} is already ${command.status}` : `No command ${id}` };
+      });
       if (!result.ok) throw new CliError(result.message);
       process.stdout.write(result.message + '\n');
     });

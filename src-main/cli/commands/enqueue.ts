@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { planFollowUp } from '../../core/commands/follow-up.js';
 import type { NewCommand } from '../../core/contract/command.js';
-import { checkBeforeEnqueue } from '../../core/executor/pre-claim.js';
+import { checkNewCommand } from '../../core/executor/new-command-check.js';
 import { loginShellEnvironment } from '../../core/run/shell-env.js';
 import { withConfiguredSource, type ConfiguredSource } from '../control/configured-source.js';
 import { CliError } from '../errors.js';
@@ -87,19 +87,17 @@ async function followUpInput({ source, loaded }: ConfiguredSource, id: string, p
   return { ...plan.command, flags: [...(plan.command.flags ?? []), ...options.flag], timeoutSeconds: options.timeout ?? plan.command.timeoutSeconds ?? null };
 }
 
-/** When this machine will run it (the local queue, or targeted here), refuse now what the executor would refuse. */
+/** Refuse now what this machine's executor would refuse (executor/new-command-check.ts, shared with the window). */
 async function checkUpFront({ source, loaded }: ConfiguredSource, input: NewCommand): Promise<void> {
-  const runsHere = source.kind === 'local' || input.targetMachineId === loaded.machineId;
-  if (!runsHere) return;
   const env = process.env;
-  const reason = checkBeforeEnqueue(
-    { prompt: input.prompt, agent: input.agent ?? loaded.config.execution.default_agent, flags: input.flags ?? [], workingDirectory: input.workingDirectory },
+  const check = checkNewCommand(
+    { prompt: input.prompt, agent: input.agent, flags: input.flags ?? [], workingDirectory: input.workingDirectory, timeoutSeconds: input.timeoutSeconds, targetMachineId: input.targetMachineId },
     {
       config: loaded.config, configPath: loaded.path, machineId: loaded.machineId, sourceKind: source.kind,
       agentEnv: await loginShellEnvironment(env), homeDir: env.HOME || homedir(),
     },
   );
-  if (reason) throw new CliError(`${reason} (not queued)`, REFUSED);
+  if (!check.ok) throw new CliError(`${check.reason} (not queued)`, REFUSED);
 }
 
 function optionName(key: string): string {

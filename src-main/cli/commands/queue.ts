@@ -1,9 +1,10 @@
 import type { Command as Program } from 'commander';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { isTerminal } from '../../core/commands/command.js';
-import { withConfiguredSource } from '../control/configured-source.js';
+import { commandIdFrom, withConfiguredSource } from '../control/configured-source.js';
 import { formatCommand, formatList } from '../control/format.js';
 import { createLogPrinter, type LogPrinter } from '../control/log-printer.js';
+import { explainNoOutput } from '../control/no-output.js';
 import { CliError } from '../errors.js';
 
 /** list, show, logs: they go to the configured source directly, whether or not an executor runs (enqueue: enqueue.ts). */
@@ -25,10 +26,11 @@ export function registerQueueCommands(program: Program): void {
   program
     .command('show')
     .description('one command with its status, exit code, timings and run summary')
-    .argument('<id>')
+    .argument('<id>', 'the command id, or its first 6 characters or more')
     .option('--json', 'print the command as JSON')
-    .action(async (id: string, options: { json?: boolean }) => {
+    .action(async (typed: string, options: { json?: boolean }) => {
       await withConfiguredSource(async ({ source }) => {
+        const id = await commandIdFrom(source, typed);
         const command = await source.get(id);
         if (!command) throw new CliError(`No command ${id} (beacon list shows the recent ones)`);
         process.stdout.write(options.json ? JSON.stringify(command) + '\n' : formatCommand(command));
@@ -38,20 +40,31 @@ export function registerQueueCommands(program: Program): void {
   program
     .command('logs')
     .description("print a command's output log")
-    .argument('<id>')
+    .argument('<id>', 'the command id, or its first 6 characters or more')
     .option('-f, --follow', 'keep printing new output until the command finishes')
     .option('--raw', 'print the exact bytes of the log (stream-json lines are shown readable otherwise)')
-    .action(async (id: string, options: { follow?: boolean; raw?: boolean }) => {
+    .action(async (typed: string, options: { follow?: boolean; raw?: boolean }) => {
       await withConfiguredSource(async ({ source, paths }) => {
-        if (!(await source.get(id))) throw new CliError(`No command ${id} (beacon list shows the recent ones)`);
+        const id = await commandIdFrom(source, typed);
         const path = paths.commandLog(id);
         let offset = 0;
+        let waitingSaid = false;
         const printer = createLogPrinter(options.raw ? 'raw' : 'readable');
         for (;;) {
           // Read the status before the bytes: once terminal, the log is complete after this read.
-          const done = isTerminal((await source.get(id))?.status ?? 'failed');
+          const command = await source.get(id);
+          const done = isTerminal(command?.status ?? 'failed');
           offset = copyFrom(path, offset, printer);
-          if (!options.follow || done) return printer.end();
+          if (!options.follow || done) {
+            printer.end();
+            // Nothing at all: say why on stderr (stdout stays the log's bytes, for pipes).
+            if (offset === 0 && command) process.stderr.write(`${explainNoOutput(command)}\n`);
+            return;
+          }
+          if (offset === 0 && !waitingSaid && command && !command.startedAt) {
+            waitingSaid = true;
+            process.stderr.write(`${explainNoOutput(command)} Waiting for it…\n`);
+          }
           await new Promise((r) => setTimeout(r, 200));
         }
       });

@@ -6,8 +6,8 @@ import { createExecutor } from '../../core/executor.js';
 import { createLogger } from '../../core/logger.js';
 import { mentuPaths } from '../../core/paths.js';
 import { createHeadlessSecretStore } from '../../core/secrets.js';
-import { startDashboard, type DashboardServer } from '../dashboard/server.js';
 import { socketPathProblem } from '../../core/fs/unix-socket-server.js';
+import { serveKeptDashboard, type KeptDashboard } from '../dashboard/serve.js';
 import { startControlServer } from '../control/server.js';
 import { createControlKey } from '../control/control-key.js';
 import { CliError } from '../errors.js';
@@ -19,7 +19,7 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('run the executor in the foreground (claims and runs commands until SIGTERM/SIGINT)')
     .option('--dashboard', 'also serve the web dashboard on 127.0.0.1')
-    .option('--port <n>', 'dashboard port (default: dashboard.port in beacon.yaml, 0 = any free port)', parsePort)
+    .option('--port <n>', 'dashboard port (default: dashboard.port in beacon.yaml, else the port it had last time; 0 = any free port)', parsePort)
     .action(async (options: { dashboard?: boolean; port?: number }) => {
       await runForeground(options);
     });
@@ -42,7 +42,8 @@ async function runForeground(options: { dashboard?: boolean; port?: number }): P
 
   // Signals during start are honoured too: the executor stops as soon as it can.
   let signals = 0;
-  let graceMs = 10_000;
+  // Read when the signal comes: execution.shutdown_grace_seconds follows edits of beacon.yaml.
+  const graceMs = (): number => (executor.config()?.config.execution.shutdown_grace_seconds ?? 10) * 1000;
   let stopRequested: (stopped: Promise<void>) => void = () => {};
   const stopped = new Promise<Promise<void>>((resolveRequest) => {
     stopRequested = resolveRequest;
@@ -50,8 +51,8 @@ async function runForeground(options: { dashboard?: boolean; port?: number }): P
   const onSignal = (signal: NodeJS.Signals): void => {
     signals += 1;
     if (signals === 1) {
-      logger.info(`${signal}: stopping (running commands get ${Math.round(graceMs / 1000)}s; send it again to cancel them now)`);
-      stopRequested(executor.stop({ cancelRunning: true, graceMs }));
+      logger.info(`${signal}: stopping (running commands get ${Math.round(graceMs() / 1000)}s; send it again to cancel them now)`);
+      stopRequested(executor.stop({ cancelRunning: true, graceMs: graceMs() }));
     } else {
       logger.info(`${signal} again: cancelling running commands now`);
       void executor.stop({ cancelRunning: true, graceMs: 0 });
@@ -66,17 +67,23 @@ async function runForeground(options: { dashboard?: boolean; port?: number }): P
     process.exit(0);
   }
   const loaded = executor.config();
-  if (loaded) graceMs = loaded.config.execution.shutdown_grace_seconds * 1000;
 
   const client = createBeaconClient({ executor, paths, env, secrets });
   const controlKey = await createControlKey(paths);
   const agentPids = (): number[] => executor.snapshot().running.flatMap((run) => (run.pid ? [run.pid] : []));
   const control = await startControlServer({ socketPath: paths.controlSocket, home: paths.home, actions: client, logger, controlKey, agentPids });
-  let dashboard: DashboardServer | null = null;
+  let dashboard: KeptDashboard | null = null;
   if (options.dashboard) {
-    dashboard = await startDashboard({ client, port: options.port ?? loaded?.config.dashboard.port ?? 0, staticDir: rendererDir() });
-    process.stdout.write(`Dashboard: ${dashboard.url}\n`);
+    dashboard = await serveKeptDashboard({
+      client, stateFile: paths.dashboard, flagPort: options.port, configuredPort: loaded?.config.dashboard.port ?? 0, staticDir: rendererDir(), logger,
+    }).catch(async (error: unknown) => {
+      // Not serving what was asked for: stop cleanly (the lock is released) and say why.
+      client.dispose();
+      await executor.stop({ cancelRunning: true, graceMs: 0 });
+      throw error;
+    });
   }
+  if (dashboard) process.stdout.write(`Dashboard: ${dashboard.server.url}\n`);
 
   await (await stopped);
   await control.close().catch(() => {});

@@ -1,10 +1,13 @@
 import { realpathSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { mentuPaths } from '../../core/paths.js';
 import { CliError } from '../errors.js';
 import { installService, isServicePlatform, servicePlan, uninstallService, type ServiceChange } from '../service/install.js';
-import type { ServiceSpec } from '../service/spec.js';
+import { shellQuote } from '../service/launchd.js';
+import { ensureLinger, runCommand } from '../service/linger.js';
+import type { ServicePlan, ServiceSpec } from '../service/spec.js';
+import { SYSTEMD_UNIT } from '../service/systemd.js';
 
 /** `beacon service install|uninstall`: a launchd agent (macOS) or a systemd user unit (Linux) running `beacon run`. */
 export function registerService(program: Command): void {
@@ -14,12 +17,13 @@ export function registerService(program: Command): void {
       .option('--dry-run', 'print what would change without writing anything')
       .option('--platform <platform>', 'darwin (launchd) or linux (systemd); default: this machine');
 
-  withOptions(service.command('install').description('write the service file and print the command that loads it')).action(
+  withOptions(service.command('install').description('write the service file, turn on lingering (Linux: start at boot, survive logout), print how to load it and read its logs')).action(
     (options: ServiceOptions) => {
       const plan = servicePlan(platformOf(options), currentSpec());
       const change = installService(plan, options.dryRun === true);
       if (change.action === 'would-write') process.stdout.write(`${plan.content}\n`);
       report(change);
+      reportAfterInstall(plan, options.dryRun === true);
     },
   );
   withOptions(service.command('uninstall').description('remove the service file and print the command that stops it')).action(
@@ -62,6 +66,20 @@ const VERBS: Record<ServiceChange['action'], string> = {
   'would-write': 'would write',
   'would-remove': 'would remove',
 };
+
+/** Lingering (Linux: start at boot, survive logout) and where the logs are. */
+function reportAfterInstall(plan: ServicePlan, dryRun: boolean): void {
+  if (plan.platform === 'linux') {
+    // Only on the machine itself: lingering belongs to this machine's login manager.
+    if (process.platform === 'linux') {
+      const user = process.env.USER || userInfo().username;
+      process.stdout.write(`${ensureLinger(user, runCommand, dryRun).lines.join('\n')}\n`);
+    }
+    process.stdout.write(`Logs: journalctl --user -u ${SYSTEMD_UNIT.replace(/\.service$/, '')} -f\n`);
+  } else {
+    process.stdout.write(`Logs: tail -f ${shellQuote(currentSpec().logPath)}\n`);
+  }
+}
 
 function report(change: ServiceChange): void {
   process.stdout.write(`${VERBS[change.action]} ${change.file}\n`);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { FleetMachineView, LockHolderView } from '../../core/contract/types.js';
+import type { BeaconSnapshot, FleetMachineView, LockHolderView } from '../../core/contract/types.js';
 import { loadConfig, type LoadedConfig } from '../../core/config/load.js';
 import { effectiveSource } from '../../core/config/schema.js';
 import { currentHostname, VERSION } from '../../core/identity.js';
@@ -8,6 +8,7 @@ import { loadFleetFromSource } from '../../core/fleet.js';
 import { mentuPaths, type MentuPaths } from '../../core/paths.js';
 import { readAuthStatus, renderAuthStatus, type AuthStatus } from '../control/auth-status.js';
 import { openConfiguredSource } from '../control/configured-source.js';
+import { readExecutorState, renderExecutorState, type ExecutorStateReport } from '../control/executor-state.js';
 
 /**
  * `beacon status [--json]`: who this machine is, where its config lives, where commands come from and who
@@ -22,12 +23,22 @@ export interface StatusReport {
   lock: { path: string; state: 'free' | 'held'; holders: LockHolderView[] };
   /** Supabase only: the auth mode, who is signed in or the key's role, the expiry, workspace membership, the connection. */
   auth?: AuthStatus;
+  /** The running executor: claiming or paused, settings waiting for a restart, an edit it could not apply. */
+  executor: Omit<ExecutorStateReport, 'snapshot'>;
   /** The fleet listing (`beacon status --executors`); absent unless asked for. */
   executors?: FleetMachineView[];
 }
 
 export async function buildStatusReport(paths: MentuPaths, env: NodeJS.ProcessEnv, options: { executors?: boolean } = {}): Promise<StatusReport> {
-  const loaded = await loadConfig(paths, env); // an invalid config throws ConfigError (exit 2)
+  const { snapshot, ...executor } = await readExecutorState(paths);
+  let loaded: LoadedConfig;
+  try {
+    loaded = await loadConfig(paths, env);
+  } catch (error) {
+    // An invalid file with an executor still running on its last good config: say both, do not fail.
+    if (!snapshot || (error as Error).name !== 'ConfigError') throw error; // ConfigError alone: exit 2
+    return fromRunningExecutor(snapshot, executor, (error as Error).message, paths);
+  }
   const holders = await readLockHolders(paths);
   const executors = options.executors ? await readFleet(loaded, holders, env) : undefined;
   const auth = await readAuthStatus(loaded, paths, env);
@@ -41,8 +52,20 @@ export async function buildStatusReport(paths: MentuPaths, env: NodeJS.ProcessEn
       supabaseUrl: loaded.config.supabase.url,
     },
     lock: { path: paths.executorLock, state: holders.length ? 'held' : 'free', holders },
+    executor,
     ...(auth ? { auth } : {}),
     ...(executors ? { executors } : {}),
+  };
+}
+
+function fromRunningExecutor(snapshot: BeaconSnapshot, executor: StatusReport['executor'], configError: string, paths: MentuPaths): StatusReport {
+  return {
+    version: VERSION,
+    machine: { id: snapshot.machineId, name: snapshot.machineName, hostname: snapshot.hostname },
+    config: { path: snapshot.configPath, created: false },
+    commandSource: { kind: snapshot.source.kind, configured: snapshot.source.kind, supabaseUrl: null },
+    lock: { path: paths.executorLock, state: 'held', holders: snapshot.lockHolders },
+    executor: { ...executor, configError: executor.configError ?? configError },
   };
 }
 
@@ -103,6 +126,7 @@ export function renderStatus(report: StatusReport): string {
     `Executor lock:  ${report.lock.state === 'free' ? 'free' : `held (${report.lock.path})`}`,
   ];
   for (const holder of report.lock.holders) lines.push(indent(describeHolder(holder), '  '));
+  lines.push(...renderExecutorState({ ...report.executor, snapshot: null }));
   if (report.auth) lines.push(...renderAuthStatus(report.auth));
   return `${lines.join('\n')}\n`;
 }
@@ -110,7 +134,7 @@ export function renderStatus(report: StatusReport): string {
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('show the machine id, config path, command source, sign-in (mode, user or key role, expiry, workspaces), executor lock holder and version (--executors: the fleet)')
+    .description('show the machine id, config path, command source, sign-in (mode, user or key role, expiry, workspaces), lock holder, whether it is claiming or paused, and version (--executors: the fleet)')
     .option('--json', 'print the status as one JSON object')
     .option('--executors', 'also list the fleet: every executor of the configured workspaces and the lock holder, with heartbeat age')
     .action(async (options: { json?: boolean; executors?: boolean }) => {

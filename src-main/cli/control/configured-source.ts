@@ -1,9 +1,11 @@
+import { resolveCommandId } from '../../core/commands/resolve-id.js';
 import type { CommandSource } from '../../core/commands/source.js';
 import { createCommandSource } from '../../core/commands/create-source.js';
 import { loadConfig, type LoadedConfig } from '../../core/config/load.js';
 import { createLogger } from '../../core/logger.js';
 import { mentuPaths, type MentuPaths } from '../../core/paths.js';
 import { createHeadlessSecretStore } from '../../core/secrets.js';
+import { CliError } from '../errors.js';
 
 /** The command source beacon.yaml names, for CLI commands that work with or without a running executor. */
 export interface ConfiguredSource {
@@ -33,4 +35,11 @@ export async function withConfiguredSource<T>(fn: (opened: ConfiguredSource) => 
   } finally {
     await opened.close().catch(() => {});
   }
+}
+
+/** The full id of the command a person named (its id, or 6+ of its first characters); a clear refusal otherwise. */
+export async function commandIdFrom(source: CommandSource, typed: string): Promise<string> {
+  const resolved = await resolveCommandId(source, typed);
+  if (!resolved.ok) throw new CliError(resolved.reason);
+  return resolved.id;
 }

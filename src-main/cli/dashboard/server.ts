@@ -17,13 +17,17 @@ export interface DashboardOptions {
   port?: number;
   /** Folder with the built renderer (index.html and assets); default out/renderer under the current directory. */
   staticDir?: string;
+  /** The token to require (kept across restarts by the caller); default: a new random one. */
+  token?: string;
 }
 
 export interface DashboardServer {
   /** Full URL including the token, e.g. http://127.0.0.1:4123/?token=... */
-  url: string;
-  port: number;
-  token: string;
+  readonly url: string;
+  readonly port: number;
+  readonly token: string;
+  /** Require a new token from now on: every open page (its cookie carries the old one) is disconnected. */
+  setToken(token: string): void;
   /** Closes every open WebSocket (pages reconnect and replay what they missed); returns how many. */
   dropConnections(): number;
   close(): Promise<void>;
@@ -34,8 +38,7 @@ const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 export async function startDashboard(options: DashboardOptions): Promise<DashboardServer> {
   const staticDir = resolve(options.staticDir ?? 'out/renderer');
-  const token = newDashboardToken();
-  const rules: AccessRules = { port: 0, token };
+  const rules: AccessRules = { port: 0, token: options.token ?? newDashboardToken() };
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
 
   const server = createServer((req, res) => {
@@ -64,18 +67,27 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   if (!address || typeof address === 'string') throw new Error('The dashboard server did not get a TCP port');
   rules.port = address.port;
 
+  const dropConnections = (): number => {
+    let dropped = 0;
+    for (const ws of wss.clients) {
+      ws.terminate();
+      dropped++;
+    }
+    return dropped;
+  };
   return {
-    url: `http://127.0.0.1:${address.port}/?token=${token}`,
-    port: address.port,
-    token,
-    dropConnections: () => {
-      let dropped = 0;
-      for (const ws of wss.clients) {
-        ws.terminate();
-        dropped++;
-      }
-      return dropped;
+    get url() {
+      return `http://127.0.0.1:${rules.port}/?token=${rules.token}`;
     },
+    port: address.port,
+    get token() {
+      return rules.token;
+    },
+    setToken: (token) => {
+      rules.token = token;
+      dropConnections();
+    },
+    dropConnections,
     close: async () => {
       for (const ws of wss.clients) ws.terminate();
       wss.close();

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { isTerminal } from '../commands/command.js';
 import { type Command } from '../contract/command.js';
@@ -15,6 +15,7 @@ import type { MentuPaths } from '../paths.js';
 import { resolveAgentCommand } from '../run/agents.js';
 import { loginShellEnvironment } from '../run/shell-env.js';
 import type { SecretStore } from '../secrets.js';
+import { createEnqueueActions } from './enqueue.js';
 import { readLogSlice } from './read-output.js';
 import { boundedNotice, boundedSummary, boundedText, withinBudget } from './view-bounds.js';
 import { configChanges } from './settings-changes.js';
@@ -143,6 +144,8 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
       configPath: state.configPath,
       logsDir: state.logsDir,
       problem,
+      restartNeeded: state.restartNeeded,
+      configError: state.configError,
       fleet: state.fleet,
       agentHealth: state.agentHealth ?? null,
       permissionRequests: state.permissionRequests,
@@ -178,7 +181,14 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
   const onNotice = (event: { level: 'info' | 'warning' | 'error'; message: string; commandId?: string }): void =>
     emit(boundedNotice({ type: 'notice', ...event }));
 
-  const currentConfig = async (): Promise<LoadedConfig> => executor.config() ?? loadConfig(paths, env);
+  /** What the file says (the Settings panel edits the file; values waiting for a restart show as saved), else what runs. */
+  const currentConfig = async (): Promise<LoadedConfig> => {
+    if (existsSync(paths.config)) {
+      const fromFile = await loadConfig(paths, env).catch(() => null);
+      if (fromFile) return fromFile;
+    }
+    return executor.config() ?? loadConfig(paths, env);
+  };
 
   const getSettings = async (): Promise<SettingsView> => {
     const loaded = await currentConfig();
@@ -224,15 +234,13 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
 
   const updateSettings = async (patch: SettingsPatch): Promise<SettingsView> => {
     const loaded = await currentConfig();
-    const before = effectiveSource(loaded.config);
     const changes = configChanges(patch, loaded);
     if (patch.supabaseKey !== undefined) await secrets.set('supabase_key', patch.supabaseKey);
     if (patch.launchAtLogin !== undefined) await options.launchAtLogin?.set(patch.launchAtLogin);
     if (changes.length) {
-      const next = await updateConfig(paths, changes);
-      executor.applyConfig(next);
-      if (effectiveSource(next.config) !== before || patch.supabaseUrl !== undefined || patch.workspaceIds !== undefined || patch.auth !== undefined || patch.anonKey !== undefined) {
-        emit({ type: 'notice', level: 'info', message: 'Restart Beacon to connect to the changed command source.' });
+      const update = executor.applyConfig(await updateConfig(paths, changes));
+      if (update.restartNeeded.length) {
+        emit({ type: 'notice', level: 'info', message: `Saved. Restart Beacon to use the new ${update.restartNeeded.join(', ')}.` });
       }
     }
     scheduleSnapshot();
@@ -248,12 +256,20 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
     },
   });
 
+  const queueing = createEnqueueActions(executor, env);
+
   return {
     getSnapshot,
     startSignIn: signIn.startSignIn,
     getSignIn: signIn.getSignIn,
     listWorkspaces: signIn.listWorkspaces,
     signOut: signIn.signOut,
+    enqueue: async (request) => {
+      const result = await queueing.enqueue(request);
+      scheduleSnapshot();
+      return result;
+    },
+    getEnqueueOptions: queueing.getEnqueueOptions,
     pause: async () => executor.pause(),
     resume: async () => executor.resume(),
     cancel: (commandId) => executor.cancel(commandId),

@@ -35,6 +35,16 @@ const permissionAnswer = z
 /** Actions the transport completes with its ActionContext (the surface an answer came through). */
 const CONTEXT_ACTIONS: readonly BeaconActionName[] = ['answerPermission'];
 
+const enqueueRequest = z
+  .object({
+    prompt: z.string().min(1).max(1024 * 1024),
+    workingDirectory: z.string().min(1).max(4096),
+    agent: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'an agent name').nullable().optional(),
+    timeoutSeconds: z.number().positive().max(7 * 24 * 3600).nullable().optional(),
+    targetMachineId: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/i, 'a machine id').nullable().optional(),
+  })
+  .strict();
+
 export const ACTION_ARGUMENTS = {
   getSnapshot: z.tuple([]),
   pause: z.tuple([]),
@@ -55,6 +65,8 @@ export const ACTION_ARGUMENTS = {
   listWorkspaces: z.tuple([]),
   signOut: z.tuple([]),
   readCommandText: z.tuple([commandId]),
+  enqueue: z.tuple([enqueueRequest]),
+  getEnqueueOptions: z.tuple([]),
 } satisfies Record<BeaconActionName, z.ZodType>;
 
 export class ApiRequestError extends Error {

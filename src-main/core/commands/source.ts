@@ -129,6 +129,8 @@ export interface CommandSource {
   heartbeat(state: HeartbeatState): Promise<void>;
   /** Optional: after wake from sleep or a network change, rejoin subscriptions and run a catch-up query. */
   resubscribe?(): void;
+  /** Optional: new poll and heartbeat periods (beacon.yaml edited), applied without reconnecting. */
+  retune?(timings: { pollSeconds: number; heartbeatSeconds: number }): void;
 
   /**
    * Optional: the copy of live permission requests in the source's database (Mentu's bridge_permission_requests),
@@ -141,6 +143,11 @@ export interface CommandSource {
   /** Ask to cancel a command (pending → cancelled at once; running → cancelled, the executor kills it). */
   requestCancel(commandId: string): Promise<boolean>;
   get(commandId: string): Promise<Command | null>;
+  /**
+   * Ids that start with `prefix` (at most `limit`), for ids shortened to their first characters as the UIs
+   * show them (commands/resolve-id.ts decides what a prefix means; this only finds candidates).
+   */
+  findIdsByPrefix(prefix: string, limit: number): Promise<string[]>;
   /**
    * Recent commands for the UI and `beacon list`: running first, then newest. A row that cannot be read as
    * a command (no text id, a status Beacon does not know) is left out and reported in `skipped`.

@@ -165,6 +165,13 @@ export interface BeaconSnapshot {
   logsDir: string;
   /** A problem the user must act on (invalid config, agent not found), or null. */
   problem: string | null;
+  /**
+   * Settings changed in beacon.yaml whose new values wait for a restart (e.g. `command_source`,
+   * `supabase.url`); the executor keeps running with the old ones. Optional: older cores omit it.
+   */
+  restartNeeded?: string[];
+  /** The last edit of beacon.yaml that could not be applied, with its line and column; the running configuration stays. */
+  configError?: string | null;
   fleet: FleetMachineView[];
   /** The default agent's health (optional: null until the first check, absent from older cores). */
   agentHealth?: AgentHealthView | null;
@@ -233,6 +240,42 @@ export interface SettingsPatch {
   launchAtLogin?: boolean;
 }
 
+/** A new command from a UI (the New command form); the core applies the same up-front checks as `beacon enqueue`. */
+export interface EnqueueRequest {
+  prompt: string;
+  /** An absolute path; it must be inside execution.allowed_directories when this machine is to run it. */
+  workingDirectory: string;
+  /** Default: execution.default_agent. */
+  agent?: string | null;
+  /** Default: execution.default_timeout_seconds. */
+  timeoutSeconds?: number | null;
+  /** Only this machine may run it (Supabase); null: any machine of the workspace. */
+  targetMachineId?: string | null;
+}
+
+export interface EnqueueResult {
+  ok: boolean;
+  /** "Queued …", or why nothing was queued. */
+  message: string;
+  commandId?: string;
+}
+
+/** What the New command form offers to choose from. */
+export interface EnqueueOptions {
+  sourceKind: 'local' | 'supabase';
+  /** execution.allowed_directories as absolute paths (`~` expanded), in the config's order. */
+  allowedDirectories: string[];
+  /** Directories of recent commands that are still allowed here, most recent first. */
+  recentDirectories: string[];
+  agents: string[];
+  defaultAgent: string;
+  defaultTimeoutSeconds: number;
+  /** This machine's id (a command may target it). */
+  machineId: string;
+  /** Other machines a command may be targeted at: the fleet when Supabase is on, else empty. */
+  machines: { id: string; name: string; self: boolean }[];
+}
+
 export interface OutputSlice {
   commandId: string;
   /** Byte offset of `data` in the log. */
@@ -278,6 +321,10 @@ export interface BeaconActions {
    * wakes the waiting executor. Optional: UIs that do not offer it need not implement it.
    */
   decideApproval?(commandId: string, decision: 'approved' | 'rejected'): Promise<{ ok: boolean; message: string }>;
+  /** Queue a command with `beacon enqueue`'s up-front checks (a refusal is `ok: false`, nothing queued). Optional: older cores lack it. */
+  enqueue?(request: EnqueueRequest): Promise<EnqueueResult>;
+  /** The choices of the New command form. Optional: older cores lack it. */
+  getEnqueueOptions?(): Promise<EnqueueOptions>;
   /** The whole prompt and error of a command, which views carry only in part (optional: older cores omit it). */
   readCommandText?(commandId: string): Promise<CommandText>;
   /**
@@ -332,6 +379,8 @@ export const BEACON_ACTION_NAMES = [
   'listWorkspaces',
   'signOut',
   'readCommandText',
+  'enqueue',
+  'getEnqueueOptions',
 ] as const satisfies readonly (keyof BeaconActions)[];
 export type BeaconActionName = (typeof BEACON_ACTION_NAMES)[number];
 

@@ -12,6 +12,8 @@ import { loadFleetFromSource } from '../fleet.js';
 export interface FleetRefresh {
   current(): FleetMachineView[];
   refreshNow(): Promise<void>;
+  /** A new heartbeat period (beacon.yaml edited): refreshes and staleness follow it. */
+  setHeartbeatSeconds(seconds: number): void;
   stop(): void;
 }
 
@@ -26,6 +28,7 @@ export interface FleetRefreshOptions {
 }
 
 export function startFleetRefresh(options: FleetRefreshOptions): FleetRefresh {
+  let heartbeatSeconds = options.heartbeatSeconds;
   let fleet: FleetMachineView[] = [];
   let inFlight: Promise<void> | null = null;
   let warned = false;
@@ -36,7 +39,7 @@ export function startFleetRefresh(options: FleetRefreshOptions): FleetRefresh {
         fleet = await loadFleetFromSource(options.source, {
           lockHolders,
           selfMachineId: options.selfMachineId,
-          heartbeatSeconds: options.heartbeatSeconds,
+          heartbeatSeconds,
           now: options.now(),
         });
         warned = false;
@@ -51,7 +54,21 @@ export function startFleetRefresh(options: FleetRefreshOptions): FleetRefresh {
     })();
     return inFlight;
   };
-  const timer = setInterval(() => void refreshNow(), options.heartbeatSeconds * 1000);
-  timer.unref();
-  return { current: () => fleet, refreshNow, stop: () => clearInterval(timer) };
+  const arm = (): NodeJS.Timeout => {
+    const interval = setInterval(() => void refreshNow(), heartbeatSeconds * 1000);
+    interval.unref();
+    return interval;
+  };
+  let timer = arm();
+  return {
+    current: () => fleet,
+    refreshNow,
+    setHeartbeatSeconds: (seconds) => {
+      if (seconds === heartbeatSeconds) return;
+      heartbeatSeconds = seconds;
+      clearInterval(timer);
+      timer = arm();
+    },
+    stop: () => clearInterval(timer),
+  };
 }

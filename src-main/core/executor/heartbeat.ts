@@ -4,6 +4,8 @@ import type { Logger } from '../logger.js';
 /** Tells the source this executor is alive (and busy with what) every period; a failure is logged, never fatal. */
 export interface Heartbeat {
   beatNow(): void;
+  /** A new period (beacon.yaml edited): the next beat is one new period from now. */
+  setPeriod(periodMs: number): void;
   stop(): void;
 }
 
@@ -19,7 +21,18 @@ export function startHeartbeat(source: CommandSource, periodMs: number, state: (
         inFlight = false;
       });
   };
-  const timer = setInterval(beat, periodMs);
+  let currentMs = periodMs;
+  let timer = setInterval(beat, periodMs);
   timer.unref();
-  return { beatNow: beat, stop: () => clearInterval(timer) };
+  return {
+    beatNow: beat,
+    setPeriod: (nextMs) => {
+      if (nextMs === currentMs) return;
+      currentMs = nextMs;
+      clearInterval(timer);
+      timer = setInterval(beat, nextMs);
+      timer.unref();
+    },
+    stop: () => clearInterval(timer),
+  };
 }

@@ -35,13 +35,14 @@ export interface CommandPlan {
 export type PlanResult = { ok: true; plan: CommandPlan } | { ok: false; reason: string; exitCode: number | null };
 
 /** The largest timeout we accept (the config's own ceiling): anything above is a mistake, not a wish. */
-const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
+export const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
 const SUPPORTED_TYPES = new Set([null, 'spawn']);
 
 type Runnable = { ok: true; cwd: string; cwdIdentity: string; profile: AgentProfile; agentPath: string } | { ok: false; reason: string };
 
 /** Directory and agent: what the pre-claim check and the post-claim validation share. */
-function checkRunnable(command: Pick<Command, 'agent' | 'flags' | 'workingDirectory'>, context: PlanContext): Runnable {
+/** What the executor checks of every command it may run: the agent, its flags, the working directory. */
+export function checkRunnable(command: Pick<Command, 'agent' | 'flags' | 'workingDirectory'>, context: PlanContext): Runnable {
   // Own keys only: an agent named "constructor" or "__proto__" must not find Object.prototype's members.
   const profile = Object.hasOwn(context.config.agents, command.agent) ? context.config.agents[command.agent] : undefined;
   if (!profile) {
@@ -123,15 +124,4 @@ export function promptProblem(prompt: string): string | null {
   // claude -p exits 0 at once, without a word, for a prompt of only whitespace: it would read "completed".
   if (!prompt.trim()) return 'The prompt is empty (only whitespace): there is nothing for the agent to do';
   return null;
-}
-
-/**
- * `beacon enqueue` for a command this machine will run: the checks the executor would make, made up front, so the
- * user gets the reason now instead of an id for a command that can only fail. Null when it can run.
- */
-export function checkBeforeEnqueue(input: Pick<Command, 'prompt' | 'agent' | 'flags' | 'workingDirectory'>, ctx: PlanContext): string | null {
-  const prompt = promptProblem(input.prompt);
-  if (prompt) return prompt;
-  const runnable = checkRunnable(input, ctx);
-  return runnable.ok ? null : runnable.reason;
 }

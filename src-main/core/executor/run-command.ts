@@ -244,7 +244,12 @@ async function holdForApproval(deps: RunDeps, request: HoldRequest, captureEvide
 async function record(deps: RunDeps, id: string, outcome: CommandOutcome): Promise<boolean> {
   const recorded = await deps.source.finish(id, outcome);
   if (!recorded) {
-    deps.logger.info(`${id} was cancelled meanwhile; its ${outcome.status} outcome is not recorded`);
+    // The user's cancel is already in the row and stands; say so without contradicting it.
+    deps.logger.info(
+      outcome.status === 'cancelled'
+        ? `${id} stopped after its cancel; it stays recorded as cancelled by the user`
+        : `${id} was cancelled meanwhile; it stays cancelled (the run's ${outcome.status} outcome is not written over it)`,
+    );
     return false;
   }
   const duration = outcome.startedAt ? ` duration=${seconds(outcome.startedAt, outcome.completedAt)}s` : '';

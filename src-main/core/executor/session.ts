@@ -34,6 +34,8 @@ export interface ExecutorSession {
   readonly fleet: FleetRefresh | null;
   /** Start the source (realtime/poll), the heartbeat and the fleet refresh: from here commands arrive. */
   connect(): Promise<void>;
+  /** New poll and heartbeat periods from an edited beacon.yaml, without reconnecting. */
+  retune(config: LoadedConfig['config']): void;
   /** Stop everything this session started; a running on_approve gets graceMs. Safe to call twice. */
   close(graceMs: number): Promise<void>;
 }
@@ -128,6 +130,12 @@ export async function openSession(options: SessionOptions): Promise<ExecutorSess
       },
       get fleet() {
         return parts.fleet ?? null;
+      },
+      retune: (next) => {
+        const timings = { pollSeconds: next.supabase.poll_seconds, heartbeatSeconds: next.supabase.heartbeat_seconds };
+        source.retune?.(timings);
+        parts.heartbeat?.setPeriod(timings.heartbeatSeconds * 1000);
+        parts.fleet?.setHeartbeatSeconds(timings.heartbeatSeconds);
       },
       connect: async () => {
         started = true;

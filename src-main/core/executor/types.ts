@@ -24,6 +24,8 @@ export interface ExecutorOptions {
   secrets?: SecretStore;
   /** Use this config instead of loading beacon.yaml (tests, or a shell that already loaded it). */
   config?: LoadedConfig;
+  /** Follow edits of beacon.yaml while running (default: when the executor loaded the file itself, not given `config`). */
+  watchConfig?: boolean;
   clock?: () => Date;
   /** Backstop poll of `isCancelled` for running commands (default 2000 ms). */
   cancelPollMs?: number;
@@ -80,6 +82,10 @@ export interface ExecutorSnapshot {
   running: RunningCommandView[];
   /** Something the user must act on (invalid config, agent not found, source not configured). */
   problem: string | null;
+  /** Settings changed in beacon.yaml whose new values wait for a restart (config/live-settings.ts). */
+  restartNeeded: string[];
+  /** The last edit of beacon.yaml that could not be applied (with its line and column), or null. */
+  configError: string | null;
   /** The executors of the configured workspaces plus the lock holder (refreshed every heartbeat period). */
   fleet: FleetMachineView[];
   /** Commands whose approval this process waits for (they hold no run slot). */

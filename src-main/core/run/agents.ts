@@ -31,6 +31,15 @@ export function resolveAgentCommand(profile: AgentProfile, env: Record<string, s
   };
 }
 
+/** Why the default agent cannot run here (not defined, or not found), or null: the executor's standing problem. */
+export function defaultAgentProblem(loaded: LoadedConfig, env: Record<string, string>): string | null {
+  const name = loaded.config.execution.default_agent;
+  const profile = Object.hasOwn(loaded.config.agents, name) ? loaded.config.agents[name] : undefined;
+  if (!profile) return `The default agent "${name}" is not defined under agents in ${loaded.path}`;
+  const resolved = resolveAgentCommand(profile, env);
+  return resolved.ok ? null : `Agent "${name}" cannot run: ${resolved.reason}`;
+}
+
 /** The prompt sits last, right after `--`: no option parser can take it (or anything it starts with) for an option. */
 export function promptIsAfterDoubleDash(args: readonly string[]): boolean {
   const at = args.indexOf(PROMPT_PLACEHOLDER);

@@ -94,9 +94,14 @@ function isFile(path: string): boolean {
   }
 }
 
+/** An allowed entry with `~` / `~/…` meaning `homeDir` (other entries as written). */
+export function expandAllowedEntry(entry: string, homeDir: string): string {
+  return entry === '~' ? homeDir : entry.startsWith('~/') ? join(homeDir, entry.slice(2)) : entry;
+}
+
 /** The real path of one allowed entry, or null when it does not exist (it then admits nothing). */
 function realAllowedDirectory(entry: string, homeDir: string): string | null {
-  const expanded = entry === '~' ? homeDir : entry.startsWith('~/') ? join(homeDir, entry.slice(2)) : entry;
+  const expanded = expandAllowedEntry(entry, homeDir);
   if (!isAbsolute(expanded)) return null; // a relative entry would depend on Beacon's own cwd
   try {
     return realpathSync.native(expanded);

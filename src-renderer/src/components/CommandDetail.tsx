@@ -4,6 +4,7 @@ import type { CommandText, CommandView } from '../../../src-main/core/contract/t
 import { canCancel, canRequeue, commandTiming, formatDuration, formatWhen } from '../format.js';
 import { ApprovalActions, type ApprovalDecision } from './ApprovalActions.js';
 import { FollowUpForm } from './FollowUpForm.js';
+import { LongText } from './LongText.js';
 import { StatusBadge } from './StatusBadge.js';
 
 interface CommandDetailProps {
@@ -45,7 +46,7 @@ export function CommandDetail({ command, now, busy, onCancel, onRequeue, onFollo
     <section className="detail" aria-label="Command details" data-testid="command-detail">
       <div className="detail-head">
         <StatusBadge status={command.status} />
-        <code className="small" title="Command id">
+        <code className="small detail-id" title={`Command id ${command.id}`}>
           {command.id}
         </code>
         <span className="spacer" />
@@ -70,11 +71,7 @@ export function CommandDetail({ command, now, busy, onCancel, onRequeue, onFollo
         // Keyed by id: a half-finished confirmation or an old error never carries over to another command.
         <ApprovalActions key={command.id} command={command} disabled={busy} decide={decideApproval} onDecided={onApprovalDecided} />
       )}
-      {error && (
-        <p className="error-box" role="alert" data-testid="command-error">
-          {error}
-        </p>
-      )}
+      {error && <LongText text={error} className="error-box" testId="command-error" />}
       <details className="prompt-box" open={prompt.length < 400}>
         <summary>Prompt</summary>
         <pre className="prompt">{prompt}</pre>
@@ -85,9 +82,12 @@ export function CommandDetail({ command, now, busy, onCancel, onRequeue, onFollo
         </button>
       )}
       <dl className="fields">
-        <Field label="Directory">
-          <code>{command.workingDirectory}</code>
-        </Field>
+        <div className="field field-wide">
+          <dt>Directory</dt>
+          <dd className="wrap" data-testid="detail-directory">
+            <code>{command.workingDirectory}</code>
+          </dd>
+        </div>
         <Field label="Agent">{command.agent}</Field>
         <Field label="Target">{command.targetMachineId ?? 'any machine'}</Field>
         <Field label="Exit code">{command.exitCode === null ? null : <span data-testid="detail-exit-code">{describeExitCode(command.exitCode, command.status)}</span>}</Field>

@@ -8,6 +8,8 @@ interface CommandListProps {
   selectedId: string | null;
   now: number;
   paused: boolean;
+  /** The filter hides everything there is (as opposed to there being nothing). */
+  filtered?: boolean;
   onSelect(id: string): void;
 }
 
@@ -28,16 +30,23 @@ function moveFocus(event: React.KeyboardEvent<HTMLUListElement>): void {
   next?.click();
 }
 
-export function CommandList({ commands, selectedId, now, paused, onSelect }: CommandListProps) {
+export function CommandList({ commands, selectedId, now, paused, filtered = false, onSelect }: CommandListProps) {
+  if (commands.length === 0 && filtered) {
+    return (
+      <div className="empty-state" data-testid="commands-none-match">
+        <p className="empty-title">No command matches</p>
+        <p className="muted">Change the search or the status above to see more.</p>
+      </div>
+    );
+  }
   if (commands.length === 0) {
     return (
       <div className="empty-state" data-testid="commands-empty">
         <p className="empty-title">No commands yet</p>
         <p className="muted">
-          {paused
-            ? 'Beacon is paused: new commands wait until you resume.'
-            : 'Commands queued for this machine appear here as soon as Beacon claims them. Try `beacon enqueue "…"`.'}
+          {paused ? 'Beacon is paused: new commands wait until you resume.' : 'Commands queued for this machine appear here. Queue one with New, or from a terminal:'}
         </p>
+        {!paused && <code className="command-example">beacon enqueue "Summarise the README" --cwd ~/code/my-repo</code>}
       </div>
     );
   }
@@ -61,7 +70,9 @@ export function CommandList({ commands, selectedId, now, paused, onSelect }: Com
             >
               <span className="command-top">
                 <StatusBadge status={command.status} />
-                <span className="command-prompt">{firstLine(command.prompt) || '(empty prompt)'}</span>
+                <span className="command-prompt" title={command.prompt.length > 60 ? firstLine(command.prompt, 400) : undefined}>
+                  {firstLine(command.prompt) || '(empty prompt)'}
+                </span>
               </span>
               {command.status === 'awaiting_approval' && (
                 <span className="needs-approval-label" data-testid="needs-approval">

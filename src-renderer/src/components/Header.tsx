@@ -1,5 +1,6 @@
 import type { BeaconIpcApi, BeaconSnapshot } from '../../../src-main/core/contract/types.js';
 import type { LinkState } from '../transport/index.js';
+import { claimingLabel, connectionView } from '../status-view.js';
 
 interface HeaderProps {
   snapshot: BeaconSnapshot | null;
@@ -9,26 +10,6 @@ interface HeaderProps {
   onRetry(): void;
   shell: NonNullable<BeaconIpcApi['shell']> | null;
   onShellAction(label: string, action: () => Promise<void>): void;
-}
-
-const LINK_LABELS: Record<LinkState['state'], string> = {
-  connecting: 'Connecting',
-  connected: 'Connected',
-  reconnecting: 'Reconnecting',
-  offline: 'Offline',
-  auth_failed: 'Auth failed',
-};
-
-/** What the connection pill shows: the page's own link when it is down, else the command source's state. */
-function connectionView(snapshot: BeaconSnapshot | null, link: LinkState): { state: string; label: string; reason: string | null } {
-  if (link.state !== 'connected' || !snapshot) {
-    return { state: link.state, label: LINK_LABELS[link.state], reason: link.reason };
-  }
-  const source = snapshot.source;
-  const sourceName = source.kind === 'local' ? 'local queue' : 'Supabase';
-  const label = `${LINK_LABELS[source.connection]} · ${sourceName}`;
-  const writes = source.pendingWrites > 0 ? `${source.pendingWrites} write(s) waiting to be sent` : null;
-  return { state: source.connection, label, reason: [source.detail, writes].filter(Boolean).join(' · ') || null };
 }
 
 export function Header({ snapshot, link, busy, onTogglePause, onRetry, shell, onShellAction }: HeaderProps) {
@@ -42,14 +23,21 @@ export function Header({ snapshot, link, busy, onTogglePause, onRetry, shell, on
         </h1>
         {snapshot && (
           <span className="muted small">
-            {snapshot.mode === 'app' ? 'App' : 'Headless'} · v{snapshot.version} · <span data-testid="role">{snapshot.role}</span>
+            {snapshot.mode === 'app' ? 'App' : 'Headless'} · v{snapshot.version} ·{' '}
+            <span data-testid="role" data-role={snapshot.role}>
+              {claimingLabel(snapshot)}
+            </span>
           </span>
         )}
       </div>
       <div className="connection" role="status" aria-live="polite" data-testid="connection" data-state={connection.state}>
         <span className={`dot dot-${connection.state}`} aria-hidden="true" />
         <span className="connection-label">{connection.label}</span>
-        {connection.reason && <span className="connection-reason small">{connection.reason}</span>}
+        {connection.reason && (
+          <span className="connection-reason small" title={connection.reason}>
+            {connection.reason}
+          </span>
+        )}
         {(link.state === 'auth_failed' || link.state === 'offline') && (
           <button type="button" className="link-button" onClick={onRetry}>
             Retry

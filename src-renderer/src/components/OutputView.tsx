@@ -166,6 +166,11 @@ export function OutputView({ client, command, linkGeneration }: OutputViewProps)
       {command && command.outputBytes === 0 && !finished && command.status !== 'running' && (
         <div className="terminal-empty muted">No output yet: the command has not started.</div>
       )}
+      {command && command.outputBytes === 0 && finished && !command.startedAt && (
+        <div className="terminal-empty muted" data-testid="output-never-started">
+          No output: the command never started.
+        </div>
+      )}
       {!atBottom && (
         <button type="button" className="jump-latest" onClick={() => termRef.current?.term.scrollToBottom()}>
           ↓ Jump to latest

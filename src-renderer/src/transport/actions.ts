@@ -1,6 +1,6 @@
 import type {
-  BeaconActionName, BeaconActions, BeaconSnapshot, CommandText, OutputSlice, PermissionAnswerResult, SettingsPatch, SettingsView, SignInView,
-  WorkspaceChoice,
+  BeaconActionName, BeaconActions, BeaconSnapshot, CommandText, EnqueueOptions, EnqueueRequest, EnqueueResult, OutputSlice, PermissionAnswerResult,
+  SettingsPatch, SettingsView, SignInView, WorkspaceChoice,
 } from '../../../src-main/core/contract/types.js';
 
 /** Sends one named action with its arguments; each transport (IPC, WebSocket) supplies its own. */
@@ -27,5 +27,7 @@ export function actionsOver(call: ActionCall): Required<BeaconActions> {
     listWorkspaces: () => call<WorkspaceChoice[]>('listWorkspaces'),
     signOut: () => call<void>('signOut'),
     readCommandText: (id) => call<CommandText>('readCommandText', id),
+    enqueue: (request: EnqueueRequest) => call<EnqueueResult>('enqueue', request),
+    getEnqueueOptions: () => call<EnqueueOptions>('getEnqueueOptions'),
   };
 }

@@ -1,17 +1,19 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createBeaconClient, type LocalBeaconClient } from '../../../src-main/core/api/beacon-api.js';
+import type { LocalBeaconClient } from '../../../src-main/core/api/beacon-api.js';
 import type { BeaconEvent } from '../../../src-main/core/contract/types.js';
 import { loadConfig } from '../../../src-main/core/config/load.js';
-import { createExecutor, type Executor } from '../../../src-main/core/executor.js';
+import type { Executor } from '../../../src-main/core/executor.js';
 import { silentLogger } from '../../../src-main/core/logger.js';
-import type { SecretName, SecretStore } from '../../../src-main/core/secrets.js';
+import type { SecretName } from '../../../src-main/core/secrets.js';
 import { callExecutor, ExecutorNotRunningError } from '../../../src-main/cli/control/client.js';
 import { startControlServer } from '../../../src-main/cli/control/server.js';
-import { makeWorld, MemorySource, ScriptedRunner, until, type UnitWorld } from '../../support/fakes.js';
+import { startApiWorld, type ApiWorld } from '../../support/api-world.js';
+import { until, type MemorySource, type ScriptedRunner, type UnitWorld } from '../../support/fakes.js';
 
 /** The BeaconClient over a real executor (fake source and runner), and the control socket that serves it. */
+let api: ApiWorld;
 let world: UnitWorld;
 let source: MemorySource;
 let runner: ScriptedRunner;
@@ -19,28 +21,11 @@ let executor: Executor;
 let client: LocalBeaconClient;
 let stored: Map<SecretName, string>;
 
-const secrets: SecretStore = {
-  get: async (name) => stored.get(name) ?? null,
-  set: async (name, value) => void stored.set(name, value),
-  delete: async (name) => void stored.delete(name),
-  describe: () => 'memory',
-};
-
 beforeEach(async () => {
-  world = makeWorld();
-  stored = new Map();
-  writeFileSync(world.paths.config, JSON.stringify(world.config().config, null, 2));
-  source = new MemorySource();
-  runner = new ScriptedRunner();
-  executor = createExecutor({ paths: world.paths, env: world.env, mode: 'headless', logger: silentLogger, source, runner, config: await loadConfig(world.paths, world.env) });
-  await executor.start();
-  client = createBeaconClient({ executor, paths: world.paths, env: world.env, secrets, snapshotCoalesceMs: 30 });
+  api = await startApiWorld();
+  ({ world, source, runner, executor, client, stored } = api);
 });
-afterEach(async () => {
-  client.dispose();
-  await executor.stop({ cancelRunning: true, graceMs: 0 });
-  world.cleanup();
-});
+afterEach(() => api.stop());
 
 describe('BeaconClient', () => {
   it('snapshot: role, commands with output bytes, running first', async () => {

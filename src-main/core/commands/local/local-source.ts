@@ -54,6 +54,10 @@ export function createLocalSource(options: LocalSourceOptions): LocalCommandSour
 
   const byId = db.prepare<[string], CommandRow>('SELECT * FROM commands WHERE id = ?');
   const columnNames = (db.pragma('table_info(commands)') as { name: string }[]).map((column) => `"${column.name.replace(/"/g, '""')}"`);
+  // substr, not LIKE: ids may contain "_", which LIKE reads as a wildcard, and LIKE ignores case.
+  const byIdPrefix = db.prepare<[number, string, number], { id: string }>(
+    'SELECT id FROM commands WHERE substr(id, 1, ?) = ? ORDER BY created_at DESC LIMIT ?',
+  );
   const pendingCandidates = db.prepare<[number], CommandRow>(
     `SELECT * FROM commands WHERE status = 'pending' ORDER BY created_at ASC, rowid ASC LIMIT ?`,
   );
@@ -271,6 +275,11 @@ export function createLocalSource(options: LocalSourceOptions): LocalCommandSour
     async get(commandId: string): Promise<Command | null> {
       const row = byId.get(commandId);
       return row ? rowToCommand(row) : null;
+    },
+
+    async findIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
+      if (!prefix) return [];
+      return byIdPrefix.all(prefix.length, prefix, Math.max(1, limit)).map((row) => row.id);
     },
 
     async list(query: ListQuery = {}): Promise<CommandList> {

@@ -15,7 +15,8 @@ export interface PresenceDeps {
   machine: () => MachineInfo;
   tracker: ConnectionTracker;
   logger: Logger;
-  heartbeatSeconds: number;
+  /** The heartbeat period now (it follows beacon.yaml). */
+  heartbeatSeconds: () => number;
   /** A beat that got through means the database answers: queued writes may go now. */
   onReachable: () => void;
   /** The row was registered (null) or refused (the reason), for the auth view. */
@@ -53,7 +54,7 @@ export class MachinePresence {
 
   /** The source's own timer: skipped when the executor's heartbeat already beat this period. */
   async beatIfQuiet(): Promise<void> {
-    if (Date.now() - this.lastBeatAt < this.deps.heartbeatSeconds * 900) return;
+    if (Date.now() - this.lastBeatAt < this.deps.heartbeatSeconds() * 900) return;
     await this.beat();
   }
 

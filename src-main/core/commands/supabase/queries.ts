@@ -36,9 +36,41 @@ export async function cancelCommand(ctx: QueryContext, commandId: string, now: D
 }
 
 export async function getCommand(ctx: QueryContext, commandId: string): Promise<Command | null> {
+  // bridge_commands.id is a uuid: anything else cannot be a row, and PostgREST would answer 22P02.
+  if (!UUID.test(commandId)) return null;
   const response = await ctx.client.from('bridge_commands').select('*').eq('id', commandId).maybeSingle();
   const row = unwrap('read command', response) as Row | null;
   return row ? rowToCommand(row) : null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The uuids starting with `prefix` (hex digits, hyphens optional). A uuid column has no LIKE, but its order
+ * is the order of its hex text, so a prefix is the range from the prefix padded with 0s to it padded with fs.
+ */
+export async function findIdsByPrefix(ctx: QueryContext, prefix: string, limit: number): Promise<string[]> {
+  const hex = prefix.replace(/-/g, '').toLowerCase();
+  if (!hex || hex.length > 32 || !/^[0-9a-f]+$/.test(hex) || !hyphensWhereUuidHasThem(prefix)) return [];
+  const response = await ctx.client
+    .from('bridge_commands')
+    .select('id')
+    .gte('id', asUuid(hex.padEnd(32, '0')))
+    .lte('id', asUuid(hex.padEnd(32, 'f')))
+    .order('id')
+    .limit(Math.max(1, limit));
+  return ((unwrap('find command ids', response) ?? []) as Row[]).map((row) => String(row.id));
+}
+
+const asUuid = (hex: string): string => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+
+/** "44a8bdc3-12" and "44a8bdc312" name a uuid's start; "44a8-bdc3" does not. */
+function hyphensWhereUuidHasThem(prefix: string): boolean {
+  if (!prefix.includes('-')) return true;
+  for (let i = 0; i < prefix.length; i++) {
+    if ((prefix[i] === '-') !== [8, 13, 18, 23].includes(i)) return false;
+  }
+  return true;
 }
 
 export async function commandStatus(ctx: QueryContext, commandId: string): Promise<string | null> {

@@ -25,7 +25,7 @@ import { LogBatcher } from './log-batcher.js';
 import { fetchBridgeMachines, type MachineInfo } from './machine.js';
 import { OwnedCommands } from './owned-commands.js';
 import { MachinePresence } from './presence.js';
-import { cancelCommand, cancelledAmong, commandStatus, enqueueCommand, getCommand, listCommands, requeueClaimed, setApprovalStatus, setOwnStatus, strayClaims, type QueryContext } from './queries.js';
+import { cancelCommand, cancelledAmong, commandStatus, enqueueCommand, findIdsByPrefix, getCommand, listCommands, requeueClaimed, setApprovalStatus, setOwnStatus, strayClaims, type QueryContext } from './queries.js';
 import { Outbox } from './outbox.js';
 import { applyWrite, failedOutcome, type WriteContext, type WriteOp } from './writes.js';
 import { recoverOrphans } from './orphans.js';
@@ -56,6 +56,8 @@ export class SupabaseSource implements CommandSource {
   private readonly owned: OwnedCommands;
   private claimChain: Promise<unknown> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
+  /** Poll and heartbeat periods: from the options, then from retune() when beacon.yaml changes. */
+  private timings: { pollSeconds: number; heartbeatSeconds: number };
   private started = false;
   private claimMayBeLost = false;
   private permissions: PermissionMirror | null = null;
@@ -65,6 +67,8 @@ export class SupabaseSource implements CommandSource {
 
   constructor(private readonly options: SupabaseSourceOptions) {
     const { logger } = options;
+    this.timings = { pollSeconds: options.pollSeconds, heartbeatSeconds: options.heartbeatSeconds };
+    const timings = this.timings;
     this.auth = new SourceAuth({ auth: options.auth, workspaceIds: options.workspaceIds, logger, tracker: this.tracker, onNewToken: () => this.newToken() });
     this.owned = new OwnedCommands(options.machineId, () => this.events);
     this.hints = new ClaimHints({ machineId: options.machineId });
@@ -77,7 +81,7 @@ export class SupabaseSource implements CommandSource {
       machine: () => this.machine,
       tracker: this.tracker,
       logger,
-      heartbeatSeconds: options.heartbeatSeconds,
+      heartbeatSeconds: () => timings.heartbeatSeconds,
       onReachable: () => this.outbox.kick(),
       onRegistration: (problem) => this.auth.machine(problem === null, problem),
       sessionMode: () => this.auth.mode === 'session',
@@ -137,7 +141,7 @@ export class SupabaseSource implements CommandSource {
 
   async start(identity: ClaimantIdentity, events: SourceEvents): Promise<void> {
     if (this.started) throw new Error('The Supabase source is already started');
-    const { logger, workspaceIds, pollSeconds, heartbeatSeconds } = this.options;
+    const { logger, workspaceIds } = this.options;
     this.started = true;
     this.identity = identity;
     this.events = events;
@@ -177,8 +181,7 @@ export class SupabaseSource implements CommandSource {
       },
     });
     this.channels.start();
-    this.timers.push(setInterval(() => void this.poll(), pollSeconds * 1000), setInterval(() => void this.presence.beatIfQuiet(), heartbeatSeconds * 1000));
-    for (const timer of this.timers) timer.unref();
+    this.armTimers();
     setImmediate(() => this.events.onWake('start'));
   }
 
@@ -344,6 +347,22 @@ export class SupabaseSource implements CommandSource {
     return fetchBridgeMachines(this.client, this.options.workspaceIds);
   }
 
+  /** New poll and heartbeat periods (beacon.yaml edited): the timers are re-armed, nothing reconnects. */
+  retune(timings: { pollSeconds: number; heartbeatSeconds: number }): void {
+    if (timings.pollSeconds === this.timings.pollSeconds && timings.heartbeatSeconds === this.timings.heartbeatSeconds) return;
+    Object.assign(this.timings, timings);
+    if (this.started) this.armTimers();
+  }
+
+  private armTimers(): void {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [
+      setInterval(() => void this.poll(), this.timings.pollSeconds * 1000),
+      setInterval(() => void this.presence.beatIfQuiet(), this.timings.heartbeatSeconds * 1000),
+    ];
+    for (const timer of this.timers) timer.unref();
+  }
+
   /** After wake from sleep or a network change: fresh channels (a fresh token) and a catch-up. */
   resubscribe(): void {
     if (!this.started) return;
@@ -368,6 +387,10 @@ export class SupabaseSource implements CommandSource {
 
   get(commandId: string): Promise<Command | null> {
     return getCommand(this.queries, commandId);
+  }
+
+  findIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
+    return findIdsByPrefix(this.queries, prefix, limit);
   }
 
   list(query: ListQuery = {}): Promise<CommandList> {

@@ -5,6 +5,7 @@ import { useGateway } from '../../../gateway/use-gateway.js';
 import { addWorkspaceMember, commandRow, dashboardClient, insertCommand, newSource, startDriver, tempDir, USER, WS, type Driver } from '../../../support/source-driver.js';
 import { waitFor } from '../../../support/wait.js';
 import { cloudOf, sessionAuthFor, writeMentuCredentials } from '../../../support/mentu-session.js';
+import { resolveCommandId } from '../../../../src-main/core/commands/resolve-id.js';
 
 /** The Supabase source through the CommandSource port, against the local gateway and the real supabase-js. */
 
@@ -201,6 +202,24 @@ describe('Supabase source', () => {
     expect(await source.requestCancel(queued.id)).toBe(false);
     expect((await source.get(queued.id))?.status).toBe('cancelled');
     expect(await source.get('00000000-0000-4000-8000-000000000000')).toBeNull();
+  });
+
+  it('resolves an id from its first characters on a uuid column (a range, since uuids have no LIKE); ambiguous prefixes are refused', async () => {
+    const source = newSource(gateway, 'beacon-flow-i', tempDir('beacon-outbox-', cleanups));
+    const ids = ['7e57a0c3-0000-4000-8000-000000000001', '7e57a0ff-0000-4000-8000-000000000002', '7e57a0ff-1111-4000-8000-000000000003'];
+    for (const id of ids) await insertCommand(gateway, { id });
+    expect(await source.findIdsByPrefix('7e57a0ff', 10)).toEqual([ids[1], ids[2]]);
+    expect(await source.findIdsByPrefix('7E57A0FF1', 10)).toEqual([ids[2]]); // hyphens optional, any case
+    expect(await source.findIdsByPrefix('7e57a0ff-1', 10)).toEqual([ids[2]]);
+    expect(await source.findIdsByPrefix('7e57-a0ff', 10)).toEqual([]); // not where a uuid has its hyphens
+    expect(await source.findIdsByPrefix('zz57a0', 10)).toEqual([]); // not hex: no query that the database would refuse
+    expect(await resolveCommandId(source, '7e57a0c3')).toEqual({ ok: true, id: ids[0] });
+    const ambiguous = await resolveCommandId(source, '7e57a0');
+    expect(!ambiguous.ok && ambiguous.reason).toContain('ambiguous');
+    // A short or non-uuid id is simply not found (PostgREST would answer 22P02 for it).
+    expect(await source.get('7e57a0')).toBeNull();
+    const short = await resolveCommandId(source, 'abc');
+    expect(!short.ok && short.reason).toMatch(/No command abc/);
   });
 });
 

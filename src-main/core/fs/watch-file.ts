@@ -1,0 +1,64 @@
+import { watch, watchFile, unwatchFile, type FSWatcher, type Stats } from 'node:fs';
+import { basename, dirname } from 'node:path';
+
+/**
+ * Calls `onChange` after a file Beacon reads at run time (beacon.yaml, the dashboard token) was written,
+ * replaced or removed. The folder is watched rather than the file, because editors and atomic writes
+ * replace the file (a watch on the old inode would go silent); a slow stat poll backs it up where folder
+ * events do not arrive (network file systems). Bursts (truncate, then write) are folded into one call after
+ * `settleMs` of quiet, so the reader sees the finished file. The caller compares contents: a call only
+ * means "look again".
+ */
+export interface FileWatch {
+  stop(): void;
+}
+
+export interface WatchFileOptions {
+  /** Quiet time before `onChange` (default 150 ms). */
+  settleMs?: number;
+  /** Stat poll period of the backstop (default 2000 ms). */
+  pollMs?: number;
+}
+
+export function watchFileChanges(path: string, onChange: () => void, options: WatchFileOptions = {}): FileWatch {
+  const settleMs = options.settleMs ?? 150;
+  const name = basename(path);
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  const changed = (): void => {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      if (!stopped) onChange();
+    }, settleMs);
+    timer.unref();
+  };
+
+  let folder: FSWatcher | null = null;
+  try {
+    folder = watch(dirname(path), { persistent: false }, (_event, file) => {
+      // Some platforms omit the name: then any change in the folder is a reason to look.
+      if (!file || file.toString() === name) changed();
+    });
+    folder.on('error', () => {
+      folder?.close();
+      folder = null; // the poll below still works
+    });
+  } catch {
+    folder = null;
+  }
+  const onStat = (now: Stats, before: Stats): void => {
+    if (now.mtimeMs !== before.mtimeMs || now.size !== before.size || now.ino !== before.ino) changed();
+  };
+  watchFile(path, { persistent: false, interval: options.pollMs ?? 2000 }, onStat);
+
+  return {
+    stop: () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      folder?.close();
+      unwatchFile(path, onStat);
+    },
+  };
+}

@@ -143,14 +143,14 @@ export function buildTrayModel(input: TrayInput): TrayModel {
 
   const menu: TrayMenuItem[] = [{ kind: 'label', label: status }];
   if (detail) menu.push({ kind: 'label', label: truncate(detail, 120) });
+  // An edit of beacon.yaml that waits for a restart, or that could not be applied, is said where the user looks.
+  const notices = snapshot ? configNotices(snapshot) : { restart: null, invalid: null };
+  for (const notice of [notices.invalid, notices.restart]) if (notice) menu.push({ kind: 'label', label: truncate(notice, 160) });
   menu.push({ kind: 'label', label: `${running} running` });
   const health = snapshot?.agentHealth ? agentHealthLine(snapshot.agentHealth) : null;
   if (health) menu.push({ kind: 'label', label: truncate(health, 120) });
   // Loud on purpose: an agent that is asked nothing, or a sandbox that cannot run (docs/permissions.md).
   for (const warning of snapshot?.permissionWarnings ?? []) menu.push({ kind: 'label', label: `⚠ ${truncate(warning, 120)}` });
-  // An edit of beacon.yaml that waits for a restart, or that could not be applied, is said where the user looks.
-  const notices = snapshot ? configNotices(snapshot) : { restart: null, invalid: null };
-  for (const notice of [notices.invalid, notices.restart]) if (notice) menu.push({ kind: 'label', label: truncate(notice, 160) });
   menu.push(
     { kind: 'separator' },
     {

@@ -31,7 +31,7 @@ describe('beacon enqueue options', () => {
     const cases: [string[], RegExp][] = [
       [['--cwd', join(box.root, 'outside')], /Not queued: working directory '.*outside' is outside the allowed directories \[.*work\]; add it to execution.allowed_directories in beacon.yaml/],
       [['--cwd', join(box.work, 'missing')], /does not exist on this machine/],
-      [['--agent', 'no-such-agent'], /Unknown agent "no-such-agent": this machine's agents are fake/],
+      [['--agent', 'no-such-agent'], /Not queued: unknown agent "no-such-agent": this machine's agents are fake/],
       [['--target', 'beacon-elsewhere'], /local queue is served by this machine only/],
     ];
     for (const [args, reason] of cases) {

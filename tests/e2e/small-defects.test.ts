@@ -18,15 +18,16 @@ afterEach(async () => {
 
 describe('flags too large for the argument limit', () => {
   it('are refused before the command runs (not "exited with code 1" after running)', async () => {
-    q = await startLocalQueueBeacon('beacon-small-flags');
+    // The owner allows the flag (agents.claude.allowed_flags); only its size is in question.
+    q = await startLocalQueueBeacon('beacon-small-flags', { allowedFlags: ['--append-system-prompt'] });
     const oneHuge = q.insert({ prompt: 'huge-flag\n@agent lines=1', flags: JSON.stringify(['--append-system-prompt', 'x'.repeat(200 * 1024)]) });
-    const many = q.insert({ prompt: 'many-flags\n@agent lines=1', flags: JSON.stringify(Array.from({ length: 30 }, () => 'y'.repeat(100 * 1024))) });
+    const many = q.insert({ prompt: 'many-flags\n@agent lines=1', flags: JSON.stringify(Array.from({ length: 30 }, () => ['--append-system-prompt', 'y'.repeat(100 * 1024)]).flat()) });
     const next = q.insert({ prompt: 'after-flags\n@agent lines=1' });
     await waitFor('the command after them', () => q!.read(next).status === 'completed', 30_000);
     const huge = q.read(oneHuge);
     const lots = q.read(many);
-    if (process.platform === 'linux') expect(huge).toMatchObject({ status: 'failed', started_at: null, error_message: expect.stringMatching(/^Flags too long: flag 2 is 204800 bytes/) as unknown });
-    expect(lots).toMatchObject({ status: 'failed', started_at: null, error_message: expect.stringMatching(/^Command line too long: the prompt and 30 flag\(s\) come to \d+ bytes/) as unknown });
+    if (process.platform === 'linux') expect(huge).toMatchObject({ status: 'failed', started_at: null, error_message: expect.stringMatching(/^An argument of the agent is too long: 204800 bytes .*over this system's \d+-byte limit for one argument; shorten the command's flags/) as unknown });
+    expect(lots).toMatchObject({ status: 'failed', started_at: null, error_message: expect.stringMatching(/^The agent's command line and environment are too large to start it: \d+ bytes of arguments and \d+ of environment/) as unknown });
     expect(q.spawnedTags()).not.toContain('huge-flag');
     expect(q.spawnedTags()).not.toContain('many-flags');
   });

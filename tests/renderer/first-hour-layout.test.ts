@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureRendererBuilt, openBrowser, screenshot, type BrowserSession } from '../support/browser.js';
-import { enqueue, makeSandbox, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
+import { enqueue, insertRow, makeSandbox, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
 import { waitFor } from '../support/wait.js';
 
 /**
@@ -80,7 +80,8 @@ describe('the window at the popover and detached sizes', () => {
 
     ids.done = enqueue(sandbox, 'Write release notes for 0.2\n@agent lines=2 interval=50');
     ids.long = enqueue(sandbox, `Refactor the billing module so that invoices, credit notes and refunds share one ledger-backed pipeline; ${'keep every public API stable and document each step. '.repeat(12)}\n@agent lines=1`, ['--cwd', deepDir]);
-    ids.failed = enqueue(sandbox, 'Summarise the README', ['--agent', 'missing']);
+    // A row the executor refuses when it comes to it (`beacon enqueue` would refuse it up front).
+    ids.failed = insertRow(sandbox, { prompt: 'Summarise the README', agent: 'missing' });
     await waitForStatus(sandbox, ids.done, ['completed']);
     await waitForStatus(sandbox, ids.long, ['completed']);
     await waitForStatus(sandbox, ids.failed, ['failed']);

@@ -35,6 +35,8 @@ export interface SandboxOptions {
   source?: 'supabase' | 'local';
   /** Also configure agent `noop` (noopAgent) beside `claude` (the marking stand-in). */
   noopAgent?: boolean;
+  /** agents.claude.allowed_flags: the flags a queued command may pass to the marking stand-in. */
+  allowedFlags?: string[];
 }
 
 /**
@@ -62,7 +64,9 @@ export function beaconSandbox(gateway: Pick<Gateway, 'url' | 'serviceRoleKey'> |
       ? { supabase: { url: gateway.url, workspace_ids: [WS], poll_seconds: 2, heartbeat_seconds: 5, ...options.supabase } }
       : {}),
     execution: { allowed_directories: [work], default_agent: 'claude', shutdown_grace_seconds: 2, ...options.execution },
-    agents: { claude: { command: process.execPath, args: [MARKING_AGENT, spawnMarker, '-p', '{prompt}'], output: 'stream-json' }, ...(options.noopAgent ? { noop: noopAgent(spawnMarker) } : {}) },
+    agents: {
+      claude: { command: process.execPath, args: [MARKING_AGENT, spawnMarker, '-p', '{prompt}'], output: 'stream-json', ...(options.allowedFlags ? { allowed_flags: options.allowedFlags } : {}) },
+      ...(options.noopAgent ? { noop: noopAgent(spawnMarker) } : {}) },
     ...options.extra,
   };
   writeFileSync(join(home, 'beacon.yaml'), JSON.stringify(config, null, 2) + '\n');
@@ -113,8 +117,8 @@ export interface LocalQueueBeacon {
   stop(): Promise<void>;
 }
 
-export async function startLocalQueueBeacon(machineId: string, execution?: Record<string, unknown>): Promise<LocalQueueBeacon> {
-  const box = beaconSandbox(null, { machineId, source: 'local', execution });
+export async function startLocalQueueBeacon(machineId: string, options: Pick<SandboxOptions, 'execution' | 'allowedFlags'> = {}): Promise<LocalQueueBeacon> {
+  const box = beaconSandbox(null, { machineId, source: 'local', ...options });
   const run = startBeacon(box);
   await run.ready;
   const db = new Database(join(box.home, 'local.db'));

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { planFollowUp } from '../../core/commands/follow-up.js';
 import type { NewCommand } from '../../core/contract/command.js';
 import { checkNewCommand } from '../../core/executor/new-command-check.js';
-import { loginShellEnvironment } from '../../core/run/shell-env.js';
+import { terminalEnvironment } from '../../core/run/shell-env.js';
 import { withConfiguredSource, type ConfiguredSource } from '../control/configured-source.js';
 import { CliError } from '../errors.js';
 
@@ -94,10 +94,10 @@ async function checkUpFront({ source, loaded }: ConfiguredSource, input: NewComm
     { prompt: input.prompt, agent: input.agent, flags: input.flags ?? [], workingDirectory: input.workingDirectory, timeoutSeconds: input.timeoutSeconds, targetMachineId: input.targetMachineId },
     {
       config: loaded.config, configPath: loaded.path, machineId: loaded.machineId, sourceKind: source.kind,
-      agentEnv: await loginShellEnvironment(env), homeDir: env.HOME || homedir(),
+      agentEnv: terminalEnvironment(env), homeDir: env.HOME || homedir(),
     },
   );
-  if (!check.ok) throw new CliError(`${check.reason} (not queued)`, REFUSED);
+  if (!check.ok) throw new CliError(check.reason, REFUSED);
 }
 
 function optionName(key: string): string {

@@ -78,6 +78,7 @@ async function runForeground(options: { dashboard?: boolean; port?: number }): P
       client, stateFile: paths.dashboard, flagPort: options.port, configuredPort: loaded?.config.dashboard.port ?? 0, staticDir: rendererDir(), logger,
     }).catch(async (error: unknown) => {
       // Not serving what was asked for: stop cleanly (the lock is released) and say why.
+      await control.close().catch(() => {});
       client.dispose();
       await executor.stop({ cancelRunning: true, graceMs: 0 });
       throw error;

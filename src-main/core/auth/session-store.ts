@@ -5,6 +5,7 @@ import type { MentuPaths } from '../paths.js';
 import type { SecretStore } from '../secrets.js';
 import { readCredentialsFile, writeCredentialsFile, type StoredSession } from './credentials-file.js';
 import { decodeClaims } from './key-role.js';
+import { backstopPollMs } from '../fs/watch-file.js';
 
 /**
  * Where the Mentu session is kept. Beacon's own copy lives in the secret store (the Keychain in the app, the
@@ -29,7 +30,7 @@ export interface SessionStoreOptions {
   secrets: SecretStore;
   /** Also read and write ~/.mentu/credentials (shared with `mentu login`). */
   shareMentuCredentials: boolean;
-  /** Backstop poll of the files' modification times (fs.watch can miss a rename on some file systems). */
+  /** Backstop poll of the files' modification times (fs.watch can miss a rename on some file systems; default: backstopPollMs). */
   pollMs?: number;
 }
 
@@ -106,7 +107,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
           last = now;
           changed();
         }
-      }, options.pollMs ?? 2000);
+      }, backstopPollMs(watcher !== null, options.pollMs));
       poll.unref();
       const onWritten = (home: string): void => {
         if (home === paths.home) changed();

@@ -25,7 +25,17 @@ export type NewCommandCheck =
   | { ok: true; agent: string; workingDirectory: string; checkedHere: boolean }
   | { ok: false; reason: string };
 
+/** Every refusal reads "Not queued: …", the same in the CLI and the window. */
 export function checkNewCommand(request: NewCommandRequest, context: PlanContext): NewCommandCheck {
+  const check = judge(request, context);
+  return check.ok ? check : { ok: false, reason: `Not queued: ${lowerFirst(check.reason)}` };
+}
+
+function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
+}
+
+function judge(request: NewCommandRequest, context: PlanContext): NewCommandCheck {
   const prompt = promptProblem(request.prompt);
   if (prompt) return { ok: false, reason: prompt };
   const timeout = request.timeoutSeconds;
@@ -44,5 +54,5 @@ export function checkNewCommand(request: NewCommandRequest, context: PlanContext
   const checkedHere = context.sourceKind === 'local' || target === context.machineId;
   if (!checkedHere) return { ok: true, agent, workingDirectory: dir, checkedHere };
   const runnable = checkRunnable({ agent, flags: request.flags ?? [], workingDirectory: dir }, context);
-  return runnable.ok ? { ok: true, agent, workingDirectory: dir, checkedHere } : { ok: false, reason: runnable.reason };
+  return runnable.ok ? { ok: true, agent, workingDirectory: dir, checkedHere } : { ok: false, reason: runnable.detail ?? runnable.reason };
 }

@@ -38,9 +38,11 @@ export type PlanResult = { ok: true; plan: CommandPlan } | { ok: false; reason: 
 export const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
 const SUPPORTED_TYPES = new Set([null, 'spawn']);
 
-type Runnable = { ok: true; cwd: string; cwdIdentity: string; profile: AgentProfile; agentPath: string } | { ok: false; reason: string };
+/** `detail`: the reason without its heading, for a caller that words its own ("Not queued: …"). */
+type Runnable =
+  | { ok: true; cwd: string; cwdIdentity: string; profile: AgentProfile; agentPath: string }
+  | { ok: false; reason: string; detail?: string };
 
-/** Directory and agent: what the pre-claim check and the post-claim validation share. */
 /** What the executor checks of every command it may run: the agent, its flags, the working directory. */
 export function checkRunnable(command: Pick<Command, 'agent' | 'flags' | 'workingDirectory'>, context: PlanContext): Runnable {
   // Own keys only: an agent named "constructor" or "__proto__" must not find Object.prototype's members.
@@ -54,7 +56,7 @@ export function checkRunnable(command: Pick<Command, 'agent' | 'flags' | 'workin
   const flags = checkCommandFlags(command.flags ?? [], profile, command.agent);
   if (!flags.ok) return { ok: false, reason: flags.reason };
   const dir = checkWorkingDirectory(command.workingDirectory, context.config.execution.allowed_directories, context.homeDir);
-  if (!dir.ok) return { ok: false, reason: `Working directory refused: ${dir.reason}` };
+  if (!dir.ok) return { ok: false, reason: `Working directory refused: ${dir.reason}`, detail: dir.reason };
   return { ok: true, cwd: dir.realPath, cwdIdentity: dir.identity, profile, agentPath: resolved.path };
 }
 

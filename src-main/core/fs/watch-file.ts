@@ -16,8 +16,16 @@ export interface FileWatch {
 export interface WatchFileOptions {
   /** Quiet time before `onChange` (default 150 ms). */
   settleMs?: number;
-  /** Stat poll period of the backstop (default 2000 ms). */
+  /** Stat poll period of the backstop (default: backstopPollMs). */
   pollMs?: number;
+}
+
+/**
+ * The backstop's period: slow where folder events arrive (it only covers what they miss, and every poll wakes
+ * an idle menu-bar app), quick where they cannot be had.
+ */
+export function backstopPollMs(folderWatched: boolean, override?: number): number {
+  return override ?? (folderWatched ? 10_000 : 2000);
 }
 
 export function watchFileChanges(path: string, onChange: () => void, options: WatchFileOptions = {}): FileWatch {
@@ -51,7 +59,7 @@ export function watchFileChanges(path: string, onChange: () => void, options: Wa
   const onStat = (now: Stats, before: Stats): void => {
     if (now.mtimeMs !== before.mtimeMs || now.size !== before.size || now.ino !== before.ino) changed();
   };
-  watchFile(path, { persistent: false, interval: options.pollMs ?? 2000 }, onStat);
+  watchFile(path, { persistent: false, interval: backstopPollMs(folder !== null, options.pollMs) }, onStat);
 
   return {
     stop: () => {

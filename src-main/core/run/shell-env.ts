@@ -82,7 +82,19 @@ async function resolveLoginShell(env: NodeJS.ProcessEnv, options: LoginShellOpti
   const read = await readShellEnvironment(shell, options.timeoutMs ?? 10_000, env);
   const fromShell = read === 'timed_out' ? null : read;
   reports.set(env, { state: read === 'timed_out' ? 'timed_out' : read ? 'resolved' : 'failed', shell, ms: Math.round(performance.now() - started) });
-  const result = fromShell ?? stringEnv(env);
+  return withInstallFolders(fromShell ?? stringEnv(env), env);
+}
+
+/**
+ * This process's environment with the install folders, no shell started: for the CLI, which runs in a terminal
+ * whose environment already came through the user's login shell (probing it again would cost every
+ * `beacon enqueue` the time of their rc files).
+ */
+export function terminalEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return withInstallFolders(stringEnv(env), env);
+}
+
+function withInstallFolders(result: Record<string, string>, env: NodeJS.ProcessEnv): Record<string, string> {
   const home = result.HOME || env.HOME || homedir();
   const path = (result.PATH ?? '').split(delimiter).filter(Boolean);
   for (const folder of installFolders(home, env)) if (!path.includes(folder)) path.push(folder);

@@ -43,8 +43,8 @@ describe('checkNewCommand', () => {
     ['a file', { prompt: 'p', workingDirectory: join(work, 'file.txt') }, /is a file/],
     ['a folder outside the allowed ones', { prompt: 'p', workingDirectory: outside }, /outside the allowed directories/],
     ['a symlink out of them', { prompt: 'p', workingDirectory: join(work, 'escape') }, /outside the allowed directories/],
-    ['an unknown agent', { prompt: 'p', workingDirectory: work, agent: 'gpt' }, /Unknown agent "gpt": this machine's agents are claude, codex/],
-    ['an inherited property as agent', { prompt: 'p', workingDirectory: work, agent: 'constructor' }, /Unknown agent "constructor"/],
+    ['an unknown agent', { prompt: 'p', workingDirectory: work, agent: 'gpt' }, /unknown agent "gpt": this machine's agents are claude, codex/],
+    ['an inherited property as agent', { prompt: 'p', workingDirectory: work, agent: 'constructor' }, /unknown agent "constructor"/],
     ['a zero timeout', { prompt: 'p', workingDirectory: work, timeoutSeconds: 0 }, /positive number of seconds/],
     ['a timeout over 7 days', { prompt: 'p', workingDirectory: work, timeoutSeconds: 8 * 24 * 3600 }, /up to 604800/],
     ['another machine on the local queue', { prompt: 'p', workingDirectory: work, targetMachineId: 'beacon-other' }, /served by this machine only/],
@@ -52,6 +52,7 @@ describe('checkNewCommand', () => {
     const result = checkNewCommand(request, context());
     expect(result.ok).toBe(false);
     expect(!result.ok && result.reason).toMatch(reason);
+    expect(!result.ok && result.reason).toMatch(/^Not queued: [a-z]/);
   });
 
   it("on Supabase judges only what this machine will run: targeted here is checked, another machine's or an untargeted one is not", () => {

@@ -40,7 +40,7 @@ const cases: Case[] = [
 let q: LocalQueueBeacon;
 beforeAll(async () => {
   // Two run slots: one for the command that runs beside the bad rows, one they are claimed for.
-  q = await startLocalQueueBeacon(MACHINE, { max_concurrent: 2 });
+  q = await startLocalQueueBeacon(MACHINE, { execution: { max_concurrent: 2 } });
 }, 60_000);
 afterAll(async () => {
   await q?.stop();

@@ -302,7 +302,8 @@ describe('answers racing', () => {
         const request = await waitFor(`the request for ${file}`, () => socket.snapshots.at(-1)?.snapshot.permissionRequests?.find((r) => r.summary === file && r.state === 'pending'), 60_000);
         const [dashboard, cli, phone] = await Promise.all([
           socket.call<{ ok: boolean; message: string }>('answerPermission', [request.id, { decision: 'allow' }]),
-          callExecutor(join(box.home, 'beacon.sock'), 'answerPermission', [request.id, { decision: 'deny', message: 'the CLI says no' }]) as Promise<{ ok: boolean; message: string }>,
+          // As `beacon deny` calls it: with the control key the owner's CLI reads from MENTU_HOME.
+          callExecutor(join(box.home, 'beacon.sock'), 'answerPermission', [request.id, { decision: 'deny', message: 'the CLI says no' }], 10_000, readFileSync(join(box.home, 'control.key'), 'utf8').trim()) as Promise<{ ok: boolean; message: string }>,
           member.from('bridge_permission_requests').update({ status: 'denied', answer_message: 'the phone says no', answered_via: 'mentu' }).eq('id', request.id).eq('status', 'pending').select('id'),
         ]);
         const won = [dashboard.ok && 'dashboard', cli.ok && 'cli', (phone.data ?? []).length === 1 && 'mentu'].filter((w): w is string => !!w);

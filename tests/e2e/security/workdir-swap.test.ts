@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { enqueue, readRow, type Sandbox } from '../../support/local-sandbox.js';
+import { insertRow, readRow, type Sandbox } from '../../support/local-sandbox.js';
 import { waitFor } from '../../support/wait.js';
 import { useLocalSandboxes } from '../../support/sandbox-hooks.js';
 
@@ -55,7 +55,9 @@ describe('a working directory swapped for a symlink while commands run (issue 15
     let swaps = '';
     swapper.stdout!.setEncoding('utf8').on('data', (chunk: string) => (swaps += chunk));
 
-    const ids = Array.from({ length: 40 }, (_, i) => enqueue(box, `c${i}`, ['--cwd', target]));
+    // Queued as rows (as another client would): `beacon enqueue` checks the directory up front too, and would
+    // refuse the commands that arrive while the name points outside; the executor's own check is under test.
+    const ids = Array.from({ length: 40 }, (_, i) => insertRow(box, { prompt: `c${i}`, working_directory: target, agent: 'where' }));
     const rows = await waitFor('all 40 commands to end', () => {
       const all = ids.map((id) => readRow(box, id));
       return all.every((row) => row && ['completed', 'failed'].includes(row.status)) ? all : null;

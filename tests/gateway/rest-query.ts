@@ -93,13 +93,31 @@ function filterCondition(table: TableInfo, name: string, expression: string, sql
   return negate ? `not (${condition})` : condition;
 }
 
+/**
+ * `or=(a.is.null,b.eq.x)` / `and=(…)`: one flat level of `column.operator.value` terms, as Beacon sends them.
+ * Nested groups and quoted values are refused rather than half-understood.
+ */
+function logicalCondition(table: TableInfo, key: 'or' | 'and', value: string, sql: SqlBuilder): string {
+  const inner = /^\((.*)\)$/.exec(value)?.[1];
+  if (inner === undefined || /[()"]/.test(inner)) {
+    throw new RestError(400, 'PGRST100', `"failed to parse logic tree (${value})"`, `only a flat ${key}=(col.op.value,…) is supported by the test gateway`);
+  }
+  const terms = inner.split(',').map((term) => {
+    const dot = term.indexOf('.');
+    if (dot <= 0) throw new RestError(400, 'PGRST100', `"failed to parse logic tree (${value})"`);
+    return filterCondition(table, term.slice(0, dot), term.slice(dot + 1), sql);
+  });
+  return `(${terms.join(key === 'or' ? ' or ' : ' and ')})`;
+}
+
 /** WHERE clause from every non-reserved query parameter (`col=op.value`, already percent-decoded). */
 export function whereClause(table: TableInfo, query: URLSearchParams, sql: SqlBuilder): string {
   const conditions: string[] = [];
   for (const [key, value] of query) {
     if (RESERVED.has(key)) continue;
     if (key === 'or' || key === 'and') {
-      throw new RestError(400, 'PGRST100', `logical filter ${key} is not supported by the test gateway`);
+      conditions.push(logicalCondition(table, key, value, sql));
+      continue;
     }
     conditions.push(filterCondition(table, key, value, sql));
   }

@@ -73,7 +73,10 @@ async function agentChecks(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Promis
     checks.push(
       version.ok
         ? { name: `agent ${name}`, level: 'ok', detail: `${resolved.path} (${version.version || 'no version printed'})`, fix: null }
-        : { name: `agent ${name}`, level: brokenLevel, detail: version.reason, fix },
+        : {
+            name: `agent ${name}`, level: brokenLevel, detail: version.reason,
+            fix: version.timedOut ? `Run \`${resolved.path} --version\` in a terminal to see what it waits for (a first start, an update prompt), then run doctor again.` : fix,
+          },
     );
     if (version.ok && isClaudeProfile(config.agents[name]!)) checks.push(await loginCheck(name, resolved.path, agentEnv, brokenLevel));
   }

@@ -10,5 +10,8 @@ export async function setApproval(source: CommandSource, commandId: string, deci
   }
   const command = await source.get(commandId);
   if (!command) return { ok: false, message: `No command ${commandId}` };
+  if (command.status === 'awaiting_approval' && (command.approvalStatus === 'approved' || command.approvalStatus === 'rejected')) {
+    return { ok: false, message: `Command ${commandId} was already ${command.approvalStatus}; the first decision stands` };
+  }
   return { ok: false, message: `Command ${commandId} is ${command.status}, not awaiting approval` };
 }

@@ -4,7 +4,8 @@ import { execFile } from 'node:child_process';
  * `<agent> --version`, for settings and `beacon doctor`: proves the resolved path really runs.
  * Cached per path; a hung agent costs at most the timeout.
  */
-export type AgentVersion = { ok: true; version: string } | { ok: false; reason: string };
+/** timedOut: the agent ran but did not answer in time (a slow first start, a hang), which no path fixes. */
+export type AgentVersion = { ok: true; version: string } | { ok: false; reason: string; timedOut: boolean };
 
 const cache = new Map<string, Promise<AgentVersion>>();
 
@@ -14,7 +15,10 @@ export function probeAgentVersion(path: string, env: Record<string, string>, tim
     pending = new Promise<AgentVersion>((resolve) => {
       execFile(path, ['--version'], { env, timeout: timeoutMs, maxBuffer: 64 * 1024 }, (error, stdout, stderr) => {
         const text = `${stdout}`.trim() || `${stderr}`.trim();
-        if (error) resolve({ ok: false, reason: `${path} --version failed: ${error.message.split('\n')[0]}` });
+        // execFile kills the child at the timeout and reports it as killed by SIGTERM.
+        const timedOut = !!error && error.killed === true && error.signal === 'SIGTERM';
+        if (timedOut) resolve({ ok: false, timedOut, reason: `${path} --version did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`} (timed out)` });
+        else if (error) resolve({ ok: false, timedOut, reason: `${path} --version failed: ${error.message.split('\n')[0]}` });
         else resolve({ ok: true, version: text.split('\n')[0] ?? '' });
       });
     });

@@ -30,7 +30,7 @@ describe('PostgREST subset through supabase-js', () => {
     expect(raw.rows[0]!.flags).toEqual(['--model', 'a,b "c"']);
   });
 
-  it('filters with eq/neq/in/is/lt/gte, orders, limits, offsets, selects columns and counts', async () => {
+  it('filters with eq/neq/in/is/lt/gte and a flat or, orders, limits, offsets, selects columns and counts', async () => {
     const sb = client(gw);
     const rows = ['pending', 'running', 'completed', 'pending'].map((status, index) =>
       newCommand(index === 3 ? WS_B : WS_A, { status, timeout_seconds: (index + 1) * 10, created_at: new Date(Date.UTC(2026, 0, 1, 0, index)).toISOString() }));
@@ -57,6 +57,10 @@ describe('PostgREST subset through supabase-js', () => {
     expect(head.data).toBeNull();
     const aliased = await sb.from('bridge_commands').select('s:status').eq('timeout_seconds', 30);
     expect(aliased.data).toEqual([{ s: 'completed' }]);
+    const either = await sb.from('bridge_commands').select('timeout_seconds').or('status.eq.completed,timeout_seconds.lt.20').order('created_at');
+    expect(either.data).toEqual([{ timeout_seconds: 10 }, { timeout_seconds: 30 }]);
+    const nested = await sb.from('bridge_commands').select('id').or('status.eq.x,and(status.eq.y,agent.eq.z)');
+    expect(nested.error?.code).toBe('PGRST100');
   });
 
   it('upserts with merge-duplicates and ignore-duplicates on a conflict target', async () => {

@@ -195,7 +195,8 @@ export function createLocalSource(options: LocalSourceOptions): LocalCommandSour
     async setApprovalStatus(commandId: string, decision: 'approved' | 'rejected'): Promise<boolean> {
       const changed =
         db
-          .prepare(`UPDATE commands SET approval_status = ? WHERE id = ? AND status = 'awaiting_approval'`)
+          // The first decision wins (see the Supabase query of the same name).
+          .prepare(`UPDATE commands SET approval_status = ? WHERE id = ? AND status = 'awaiting_approval' AND (approval_status IS NULL OR approval_status = 'pending')`)
           .run(decision, commandId).changes > 0;
       if (changed) events?.onCommandChanged(commandId);
       return changed;

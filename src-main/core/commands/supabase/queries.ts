@@ -108,13 +108,17 @@ export async function setOwnStatus(ctx: QueryContext, commandId: string, patch: 
   return ((unwrap(`set status ${String(patch.status)}`, response) ?? []) as Row[]).length === 1;
 }
 
-/** A person's approval decision: approval_status, only while the command awaits approval. */
+/**
+ * A person's approval decision: approval_status, only while the command awaits approval and nobody decided yet
+ * (the first decision wins; a later `beacon reject` cannot overturn an approval the executor is acting on).
+ */
 export async function setApprovalStatus(ctx: QueryContext, commandId: string, decision: 'approved' | 'rejected'): Promise<boolean> {
   const response = await ctx.client
     .from('bridge_commands')
     .update({ approval_status: decision })
     .eq('id', commandId)
     .eq('status', 'awaiting_approval')
+    .or('approval_status.is.null,approval_status.eq.pending')
     .select('id');
   return ((unwrap(`set approval_status ${decision}`, response) ?? []) as Row[]).length === 1;
 }

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CommandOutcome } from '../../../../src-main/core/contract/command.js';
 import { createLocalSource, type LocalCommandSource } from '../../../../src-main/core/commands/local/index.js';
 import type { SourceEvents } from '../../../../src-main/core/commands/source.js';
+import { setApproval } from '../../../../src-main/core/approvals/decide.js';
 
 /** The embedded queue against a real SQLite file, with two connections standing in for two processes. */
 let dir: string;
@@ -86,6 +87,19 @@ describe('local queue', () => {
     expect(await a.finish(cmd.id, outcome('completed', 0))).toBe(false);
     expect((await a.get(cmd.id))?.status).toBe('cancelled');
     expect(await a.requestCancel(cmd.id)).toBe(false);
+  });
+
+  it('an approval decision: the first one stands, a later one is refused with what happened', async () => {
+    const a = open();
+    await a.start(identity, recorder());
+    const cmd = await a.enqueue({ prompt: 'x', workingDirectory: '/tmp' });
+    await a.claimNext(ok);
+    await a.markRunning(cmd.id, new Date().toISOString());
+    expect(await a.markAwaitingApproval!(cmd.id)).toBe(true);
+    const other = open('beacon-a'); // `beacon reject` in another process
+    expect(await setApproval(a, cmd.id, 'approved')).toEqual({ ok: true, message: `Approved ${cmd.id}` });
+    expect(await setApproval(other, cmd.id, 'rejected')).toEqual({ ok: false, message: `Command ${cmd.id} was already approved; the first decision stands` });
+    expect((await a.get(cmd.id))?.approvalStatus).toBe('approved');
   });
 
   it('records the outcome with exit code, error and summary', async () => {

@@ -6,6 +6,7 @@ import { addWorkspaceMember, commandRow, dashboardClient, insertCommand, newSour
 import { waitFor } from '../../../support/wait.js';
 import { cloudOf, sessionAuthFor, writeMentuCredentials } from '../../../support/mentu-session.js';
 import { resolveCommandId } from '../../../../src-main/core/commands/resolve-id.js';
+import { setApproval } from '../../../../src-main/core/approvals/decide.js';
 
 /** The Supabase source through the CommandSource port, against the local gateway and the real supabase-js. */
 
@@ -202,6 +203,21 @@ describe('Supabase source', () => {
     expect(await source.requestCancel(queued.id)).toBe(false);
     expect((await source.get(queued.id))?.status).toBe('cancelled');
     expect(await source.get('00000000-0000-4000-8000-000000000000')).toBeNull();
+  });
+
+  it('an approval decision: the first one stands (a later reject cannot overturn an approve), for Bridge rows with no approval_status too', async () => {
+    const source = newSource(gateway, 'beacon-flow-approval', tempDir('beacon-outbox-', cleanups));
+    const ours = await insertCommand(gateway, { status: 'awaiting_approval', approval_status: 'pending' });
+    const bridges = await insertCommand(gateway, { status: 'awaiting_approval', approval_status: null });
+    const [first, second] = await Promise.all([setApproval(source, ours, 'approved'), setApproval(source, ours, 'rejected')]);
+    expect([first.ok, second.ok].filter(Boolean)).toHaveLength(1);
+    const loser = first.ok ? second : first;
+    const winner = first.ok ? 'approved' : 'rejected';
+    expect(loser.message).toBe(`Command ${ours} was already ${winner}; the first decision stands`);
+    expect((await commandRow(gateway, ours)).approval_status).toBe(winner);
+    expect(await setApproval(source, bridges, 'approved')).toEqual({ ok: true, message: `Approved ${bridges}` });
+    expect(await setApproval(source, bridges, 'rejected')).toMatchObject({ ok: false });
+    expect((await commandRow(gateway, bridges)).approval_status).toBe('approved');
   });
 
   it('resolves an id from its first characters on a uuid column (a range, since uuids have no LIKE); ambiguous prefixes are refused', async () => {

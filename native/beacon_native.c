@@ -11,6 +11,7 @@
  *                            a name that can be swapped for a symlink meanwhile. null where unknown.
  */
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <node_api.h>
 #include <dirent.h>
 #include <errno.h>
@@ -63,19 +64,23 @@ static int mark_from(int from) {
   return 0;
 }
 
-static int32_t int_arg(napi_env env, napi_callback_info info, int32_t *out) {
+/* The one argument of each function, a file descriptor; otherwise a TypeError naming the function. */
+static int fd_arg(napi_env env, napi_callback_info info, int32_t *out, const char *name) {
   size_t argc = 1;
   napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return 0;
-  return napi_get_value_int32(env, argv[0], out) == napi_ok;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 1 &&
+      napi_get_value_int32(env, argv[0], out) == napi_ok && *out >= 0) {
+    return 1;
+  }
+  char message[128];
+  snprintf(message, sizeof(message), "%s(fd): fd must be a non-negative integer", name);
+  napi_throw_type_error(env, NULL, message);
+  return 0;
 }
 
 static napi_value js_mark_from(napi_env env, napi_callback_info info) {
   int32_t from = 3;
-  if (!int_arg(env, info, &from) || from < 0) {
-    napi_throw_type_error(env, NULL, "markCloseOnExecFrom(fd): fd must be a non-negative integer");
-    return NULL;
-  }
+  if (!fd_arg(env, info, &from, "markCloseOnExecFrom")) return NULL;
   mark_from(from);
   return NULL;
 }
@@ -83,10 +88,7 @@ static napi_value js_mark_from(napi_env env, napi_callback_info info) {
 static napi_value js_peer_pid(napi_env env, napi_callback_info info) {
   int32_t fd = -1;
   napi_value result;
-  if (!int_arg(env, info, &fd) || fd < 0) {
-    napi_throw_type_error(env, NULL, "peerPid(fd): fd must be a non-negative integer");
-    return NULL;
-  }
+  if (!fd_arg(env, info, &fd, "peerPid")) return NULL;
   int pid = -1;
 #if defined(__linux__)
   struct ucred cred;
@@ -104,10 +106,7 @@ static napi_value js_peer_pid(napi_env env, napi_callback_info info) {
 static napi_value js_path_of(napi_env env, napi_callback_info info) {
   int32_t fd = -1;
   napi_value result;
-  if (!int_arg(env, info, &fd) || fd < 0) {
-    napi_throw_type_error(env, NULL, "pathOf(fd): fd must be a non-negative integer");
-    return NULL;
-  }
+  if (!fd_arg(env, info, &fd, "pathOf")) return NULL;
 #if defined(__APPLE__) && defined(F_GETPATH)
   char path[MAXPATHLEN];
   if (fcntl(fd, F_GETPATH, path) != -1) {

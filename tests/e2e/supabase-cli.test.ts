@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway } from '../gateway/index.js';
@@ -76,6 +76,22 @@ describe('beacon run with the Supabase source', () => {
     const rows = (await gateway.sql(`select target_machine_id, status, prompt from public.bridge_commands where target_machine_id = 'beacon-elsewhere'`)).rows;
     expect(rows).toEqual([{ target_machine_id: 'beacon-elsewhere', status: 'pending', prompt: '- a prompt' }]);
     await run.stop();
+
+    // The run summary is kept in the row (result.run_summary), so it outlives the executor: `beacon show` reads
+    // it back, and a follow-up finds the session to resume.
+    const stored = (await gateway.sql<{ result: { run_summary: Record<string, unknown> } }>('select result from public.bridge_commands where id = $1', [id])).rows[0]!.result;
+    expect(stored.run_summary).toMatchObject({
+      sessionId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown, model: expect.any(String) as unknown, cliVersion: expect.stringMatching(/^\d+\.\d+\.\d+/) as unknown,
+      numTurns: expect.any(Number) as unknown, costUsd: expect.any(Number) as unknown, inputTokens: expect.any(Number) as unknown, outputTokens: expect.any(Number) as unknown,
+      permissionRequests: expect.objectContaining({ asked: 1, denied: 1, unanswered: 1, denials: [expect.objectContaining({ tool: 'WebFetch' })] }) as unknown,
+    });
+    const shown = await runCli(['show', id, '--json'], { env: box.env, cwd: box.work });
+    expect(shown.status, shown.stderr).toBe(0);
+    expect((JSON.parse(shown.stdout) as { summary: { sessionId: string } }).summary.sessionId).toBe(stored.run_summary.sessionId);
+    const followUp = await runCli(['enqueue', '--follow-up', id.slice(0, 8), '--', 'and a second file'], { env: box.env, cwd: box.work });
+    expect(followUp.status, followUp.stderr).toBe(0);
+    const next = (await gateway.sql('select flags, target_machine_id, working_directory from public.bridge_commands where id = $1', [followUp.stdout.trim()])).rows[0];
+    expect(next).toEqual({ flags: ['--resume', stored.run_summary.sessionId], target_machine_id: 'beacon-e2e-a', working_directory: realpathSync(box.work) });
     claudeHome.cleanup();
   }, 90_000);
 

@@ -4,7 +4,7 @@ import { silentLogger } from '../../src-main/core/logger.js';
 import { actionChannel, SHELL_CHANNELS, type IpcReply } from '../../src-main/electron/ipc-channels.js';
 import { isOurRendererUrl, registerIpcHandlers, type IpcMainLike, type IpcSenderEvent } from '../../src-main/electron/ipc.js';
 import { createIpcApi } from '../../src-main/electron/preload-api.js';
-import { snapshotWith } from './snapshot-fixture.js';
+import { snapshotWith } from '../support/snapshot-fixture.js';
 
 const RENDERER_URL = 'file:///Applications/Beacon.app/Contents/Resources/app.asar/out/renderer/index.html';
 const OUR_WEB_CONTENTS = 7;

@@ -8,7 +8,7 @@ import {
   type LifecyclePorts,
   type RunningCommandSummary,
 } from '../../src-main/electron/lifecycle.js';
-import { bridgeHolder } from './snapshot-fixture.js';
+import { bridgeHolder } from '../support/snapshot-fixture.js';
 
 /** Ports that record every call in order; the core's state is a small in-memory model. */
 function recordingPorts(options: { running?: RunningCommandSummary[]; consent?: boolean } = {}) {

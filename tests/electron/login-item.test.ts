@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loginItemView, type LoginItemFacts } from '../../src-main/electron/login-item.js';
 import { buildTrayModel, type TrayMenuItem } from '../../src-main/electron/tray-model.js';
-import { snapshotWith } from './snapshot-fixture.js';
+import { snapshotWith } from '../support/snapshot-fixture.js';
 
 const mac: LoginItemFacts = { platform: 'darwin', openAtLogin: false, status: 'not-registered', packaged: true, inApplicationsFolder: true };
 const labels = (menu: TrayMenuItem[]) => menu.map((item) => (item.kind === 'separator' ? '---' : item.label));

@@ -3,7 +3,7 @@ import type { PermissionRequestView } from '../../src-main/core/contract/permiss
 import { createNotificationTracker } from '../../src-main/electron/notifications.js';
 import { appPermissionServerCommand, isPermissionServerLaunch } from '../../src-main/electron/permission-server-argv.js';
 import { ALL_TRAY_ICONS, buildTrayModel } from '../../src-main/electron/tray-model.js';
-import { commandWith, snapshotWith } from './snapshot-fixture.js';
+import { commandWith, snapshotWith } from '../support/snapshot-fixture.js';
 
 /** The tray's part in permission requests, decided without Electron: the icon and menu, the notification, the app as its own permission server. */
 

@@ -6,7 +6,7 @@ import { createNotificationTracker } from '../../src-main/electron/notifications
 import { createPowerKeeper, interfacesFingerprint, watchForResubscribe } from '../../src-main/electron/power.js';
 import { createKeychainSecretStore, type SafeStorageLike } from '../../src-main/electron/secrets-keychain.js';
 import { popoverPosition, sanitizeSize } from '../../src-main/electron/window-position.js';
-import { commandWith, snapshotWith } from './snapshot-fixture.js';
+import { commandWith, snapshotWith } from '../support/snapshot-fixture.js';
 
 const temps: string[] = [];
 afterAll(() => temps.forEach((dir) => rmSync(dir, { recursive: true, force: true })));

@@ -10,7 +10,7 @@ import {
   type TrayInput,
   type TrayMenuItem,
 } from '../../src-main/electron/tray-model.js';
-import { bridgeHolder, commandWith, snapshotWith } from './snapshot-fixture.js';
+import { bridgeHolder, commandWith, snapshotWith } from '../support/snapshot-fixture.js';
 
 const loginOff = { supported: true, enabled: false };
 const input = (partial: Partial<TrayInput>): TrayInput => ({ snapshot: snapshotWith(), launchAtLogin: loginOff, ...partial });

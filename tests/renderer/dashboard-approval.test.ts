@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { waitFor } from '../support/wait.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDashboard, type DashboardServer } from '../../src-main/cli/dashboard/server.js';
 import { emptyRunSummary } from '../../src-main/core/contract/run-summary.js';
 import { createLocalSource } from '../../src-main/core/commands/local/index.js';
 import { makeSandbox, readRow, startExecutor, stopExecutor, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
-import { ensureRendererBuilt, openBrowser, RENDERER_DIR, screenshot, type BrowserSession } from '../support/browser.js';
+import { ensureRendererBuilt, openBrowser, screenshot, type BrowserSession } from '../support/browser.js';
 import { FakeBeaconClient } from './fake-client.js';
+import { useFakeDashboard } from './fake-dashboard.js';
 
 /** The approval gate in the UI: Approve/Reject on a command awaiting approval, against a fake client and the real executor. */
 
@@ -26,24 +26,11 @@ async function tabTo(page: Page, testId: string, maxPresses = 25): Promise<boole
 }
 
 describe('approval in the dashboard UI against a fake client', () => {
-  const client = new FakeBeaconClient();
-  let server: DashboardServer;
-  let browser: BrowserSession;
-
-  beforeAll(async () => {
-    ensureRendererBuilt();
-    server = await startDashboard({ client, port: 0, staticDir: RENDERER_DIR });
-    browser = await openBrowser();
-    await browser.page.goto(server.url);
-    await browser.page.locator('[data-testid="connection"][data-state="connected"]').waitFor();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const dashboard = useFakeDashboard();
+  const { client } = dashboard;
 
   it('marks a command awaiting approval in the list and offers Approve/Reject only for it', async () => {
-    const { page } = browser;
+    const { page } = dashboard.browser;
     const started = new Date(Date.now() - 5000).toISOString();
     const done = client.addCommand({ status: 'completed', prompt: 'an earlier command', startedAt: started, exitCode: 0 });
     client.setStatus(done.id, 'completed');
@@ -85,7 +72,7 @@ describe('approval in the dashboard UI against a fake client', () => {
   });
 
   it('approves from the keyboard after a confirmation that shows on_approve; the buttons are disabled while the call runs', async () => {
-    const { page } = browser;
+    const { page } = dashboard.browser;
     const waiting = client.snapshot.commands.find((c) => c.status === 'awaiting_approval')!;
     // The dialog can be closed without a decision.
     await page.getByTestId('approve-button').click();
@@ -131,7 +118,7 @@ describe('approval in the dashboard UI against a fake client', () => {
   });
 
   it('rejects after a confirmation: decideApproval(id, rejected) and the command shows failed with the reason', async () => {
-    const { page } = browser;
+    const { page } = dashboard.browser;
     const waiting = client.addCommand({ status: 'awaiting_approval', prompt: 'Delete the old branch', approvalRequired: true, onApprove: null });
     await page.locator(item(waiting.id)).click();
     await page.getByTestId('approval-actions').waitFor();
@@ -155,7 +142,7 @@ describe('approval in the dashboard UI against a fake client', () => {
   });
 
   it('shows why a decision failed and lets the user try again', async () => {
-    const { page } = browser;
+    const { page } = dashboard.browser;
     const waiting = client.addCommand({ status: 'awaiting_approval', prompt: 'Bump the version', approvalRequired: true, onApprove: 'npm version patch' });
     await page.locator(item(waiting.id)).click();
     client.approvalFailure = 'The executor is stopping; try again when it runs';

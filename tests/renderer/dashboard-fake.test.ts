@@ -1,31 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDashboard, type DashboardServer } from '../../src-main/cli/dashboard/server.js';
-import { FakeBeaconClient } from './fake-client.js';
-import { ensureRendererBuilt, openBrowser, RENDERER_DIR, screenshot, terminalText, type BrowserSession } from '../support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { startDashboard } from '../../src-main/cli/dashboard/server.js';
+import { useFakeDashboard } from './fake-dashboard.js';
+import { RENDERER_DIR, screenshot, terminalText } from '../support/browser.js';
 import { measureWhile, startProbe } from './latency.js';
 
 /** The real UI in Chromium over the real dashboard server, driven by an in-memory BeaconClient. */
 
 describe('the dashboard UI against a fake client', () => {
-  const client = new FakeBeaconClient();
-  let server: DashboardServer;
-  let browser: BrowserSession;
-
-  beforeAll(async () => {
-    ensureRendererBuilt();
-    server = await startDashboard({ client, port: 0, staticDir: RENDERER_DIR });
-    browser = await openBrowser();
-    await browser.page.goto(server.url);
-    await browser.page.getByTestId('connection').and(browser.page.locator('[data-state="connected"]')).waitFor();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const dashboard = useFakeDashboard();
+  const { client } = dashboard;
 
   it('drops the token from the address bar, has no Node access and runs under the CSP', async () => {
-    const { page } = browser;
-    expect(page.url()).toBe(`http://127.0.0.1:${server.port}/`);
+    const { page } = dashboard.browser;
+    expect(page.url()).toBe(`http://127.0.0.1:${dashboard.server.port}/`);
     const probe = await page.evaluate(() => ({
       require: typeof (globalThis as { require?: unknown }).require,
       process: typeof (globalThis as { process?: unknown }).process,
@@ -44,12 +31,12 @@ describe('the dashboard UI against a fake client', () => {
       return (window as { __inlineRan?: boolean }).__inlineRan === true;
     });
     expect(inlineRan).toBe(false);
-    const unexpected = browser.problems.filter((p) => !/inline script|Content Security Policy/i.test(p));
+    const unexpected = dashboard.browser.problems.filter((p) => !/inline script|Content Security Policy/i.test(p));
     expect(unexpected, unexpected.join('\n')).toEqual([]);
   });
 
   it('shows an empty state, then commands with their status badges', async () => {
-    const { page } = browser;
+    const { page } = dashboard.browser;
     await expect(page.getByTestId('commands-empty').isVisible()).resolves.toBe(true);
     const statuses = ['pending', 'awaiting_approval', 'approved', 'timeout', 'failed'] as const;
     for (const status of statuses) client.addCommand({ status, prompt: `a ${status} command`, exitCode: status === 'failed' ? 3 : null });
@@ -62,7 +49,7 @@ describe('the dashboard UI against a fake client', () => {
   });
 
   it('can be used from the keyboard alone and follows the dark colour scheme', async () => {
-    const { page } = browser;
+    const { page } = dashboard.browser;
     // Tab reaches the pause toggle; Space presses it.
     let reached = false;
     for (let i = 0; i < 10 && !reached; i++) {
@@ -101,7 +88,7 @@ describe('the dashboard UI against a fake client', () => {
   });
 
   it('replays output from the log after a reload and continues live without duplicates', async () => {
-    const { page } = browser;
+    const { page } = dashboard.browser;
     const command = client.addCommand({ prompt: 'replay me' });
     client.setStatus(command.id, 'running');
     for (let i = 1; i <= 5; i++) client.emitOutput(command.id, `before-${i}\r\n`);
@@ -126,7 +113,7 @@ describe('the dashboard UI against a fake client', () => {
   });
 
   it('shows stream-json as readable text; the Readable/Raw switch is reachable by keyboard, keeps offsets exact and is remembered', async () => {
-    const { page } = browser;
+    const { page } = dashboard.browser;
     const command = client.addCommand({ prompt: 'stream-json please' });
     client.setStatus(command.id, 'running');
     const events = [
@@ -186,7 +173,7 @@ describe('the dashboard UI against a fake client', () => {
   });
 
   it('reconnects after the connection drops and replays the output it missed', async () => {
-    const { page } = browser;
+    const { page } = dashboard.browser;
     const command = client.addCommand({ prompt: 'survive a drop' });
     client.setStatus(command.id, 'running');
     await page.locator(`[data-command-id="${command.id}"]`).click();
@@ -194,7 +181,7 @@ describe('the dashboard UI against a fake client', () => {
     await expect.poll(() => terminalText(page)).toContain('before-drop');
     // While the page is away, output goes only to the log.
     const listening = client.listenerCount;
-    expect(server.dropConnections()).toBe(1);
+    expect(dashboard.server.dropConnections()).toBe(1);
     await expect.poll(() => client.listenerCount).toBe(listening - 1);
     client.emitOutput(command.id, 'while-away\r\n');
     await page.locator('[data-testid="connection"][data-state="connected"]').waitFor({ timeout: 15_000 });
@@ -206,7 +193,7 @@ describe('the dashboard UI against a fake client', () => {
   });
 
   it('cancels only after confirming in an in-page dialog', async () => {
-    const { page } = browser;
+    const { page } = dashboard.browser;
     const command = client.addCommand({ prompt: 'cancel me' });
     client.setStatus(command.id, 'running');
     await page.locator(`[data-command-id="${command.id}"]`).click();
@@ -223,7 +210,7 @@ describe('the dashboard UI against a fake client', () => {
   });
 
   it('shows the standby banner naming the lock holder and how to stop it', async () => {
-    const { page } = browser;
+    const { page } = dashboard.browser;
     client.update({
       role: 'standby',
       lockHolders: [
@@ -247,7 +234,7 @@ describe('the dashboard UI against a fake client', () => {
   });
 
   it('shows a problem banner and, when Supabase reports machines, a Fleet panel', async () => {
-    const { page } = browser;
+    const { page } = dashboard.browser;
     expect(await page.getByRole('tab', { name: 'Fleet' }).count()).toBe(0);
     client.update({
       problem: 'The agent "claude" was not found on PATH. Install it or set its path in Settings.',
@@ -267,7 +254,7 @@ describe('the dashboard UI against a fake client', () => {
   });
 
   it('sends the Supabase key write-only and shows only whether one is stored', async () => {
-    const { page } = browser;
+    const { page } = dashboard.browser;
     await page.getByRole('tab', { name: 'Settings' }).click();
     await page.getByTestId('settings-form').waitFor();
     expect(await page.getByTestId('key-status').innerText()).toBe('not stored');
@@ -284,7 +271,7 @@ describe('the dashboard UI against a fake client', () => {
   });
 
   it('stays responsive during a 20 MB flood', async () => {
-    const { page } = browser;
+    const { page } = dashboard.browser;
     const command = client.addCommand({ prompt: 'flood' });
     client.setStatus(command.id, 'running');
     await page.locator(`[data-command-id="${command.id}"]`).click();
@@ -300,17 +287,17 @@ describe('the dashboard UI against a fake client', () => {
     await expect.poll(() => terminalText(page)).toContain('flood-0123456789');
   });
   it('shows "auth failed" with the reason when the dashboard restarts with a new token', async () => {
-    const { page } = browser;
-    const port = server.port;
-    await server.close();
+    const { page } = dashboard.browser;
+    const port = dashboard.server.port;
+    await dashboard.server.close();
     await page.locator('[data-testid="connection"]:not([data-state="connected"])').waitFor({ timeout: 10_000 });
-    server = await startDashboard({ client, port, staticDir: RENDERER_DIR });
+    dashboard.server = await startDashboard({ client, port, staticDir: RENDERER_DIR });
     const connection = page.locator('[data-testid="connection"][data-state="auth_failed"]');
     await connection.waitFor({ timeout: 15_000 });
     expect(await connection.innerText()).toMatch(/Auth failed[\s\S]*token is missing or wrong/);
     await screenshot(page, 'auth-failed');
     // Opening the new printed URL gets in again.
-    await page.goto(server.url);
+    await page.goto(dashboard.server.url);
     await page.locator('[data-testid="connection"][data-state="connected"]').waitFor({ timeout: 15_000 });
   });
 });

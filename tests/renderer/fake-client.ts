@@ -1,4 +1,5 @@
 import type { BeaconClient, BeaconEvent, BeaconSnapshot, CommandView, LockHolderView, OutputSlice, SettingsPatch, SettingsView } from '../../src-main/core/contract/types.js';
+import { commandWith } from '../support/snapshot-fixture.js';
 
 /**
  * An in-memory BeaconClient for UI tests and the flood benchmark: commands, an output log per command
@@ -92,25 +93,7 @@ export class FakeBeaconClient implements BeaconClient {
 
   addCommand(partial: Partial<CommandView> = {}): CommandView {
     const id = partial.id ?? `cmd-${String(this.nextId++).padStart(4, '0')}`;
-    const command: CommandView = {
-      id,
-      status: 'pending',
-      prompt: 'Say hello',
-      workingDirectory: '/tmp/project',
-      agent: 'claude',
-      targetMachineId: null,
-      workspaceId: null,
-      commitmentId: null,
-      createdAt: new Date().toISOString(),
-      claimedAt: null,
-      startedAt: null,
-      completedAt: null,
-      exitCode: null,
-      errorMessage: null,
-      summary: null,
-      outputBytes: 0,
-      ...partial,
-    };
+    const command = commandWith(id, partial.status ?? 'pending', { prompt: 'Say hello', workingDirectory: '/tmp/project', createdAt: new Date().toISOString(), ...partial });
     this.snapshot.commands = [command, ...this.snapshot.commands];
     this.publish();
     return command;

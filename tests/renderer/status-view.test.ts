@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { filterCommands, isFiltering, NO_FILTER } from '../../src-renderer/src/command-filter.js';
 import { claimingLabel, connectionView, waitingView } from '../../src-renderer/src/status-view.js';
-import { commandWith, snapshotWith } from '../electron/snapshot-fixture.js';
+import { commandWith, snapshotWith } from '../support/snapshot-fixture.js';
 
 /** What the header and the list decide, in plain Node. */
 const link = (state: 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'auth_failed', reason: string | null = null) => ({ state, reason, generation: 1 });

@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { listenUnixSocket } from '../../core/fs/unix-socket-server.js';
+import { listenUnixSocket, readSocketLines } from '../../core/fs/unix-socket-server.js';
 import { dispatchAction } from '../../core/api/dispatch.js';
 import { PRIVILEGED_ACTIONS, type BeaconActionName, type BeaconActions, type DashboardClientMessage, type DashboardServerMessage } from '../../core/contract/types.js';
 import type { Logger } from '../../core/logger.js';
@@ -42,32 +42,19 @@ export async function startControlServer(options: ControlServerOptions): Promise
 }
 
 function serveConnection(socket: Socket, options: ControlServerOptions): void {
-  let buffer = '';
   // Who is asking: the process on the other end (SO_PEERCRED / LOCAL_PEERPID through the native helper).
   const handle = (socket as unknown as { _handle?: { fd?: number } })._handle;
   const peerPid = typeof handle?.fd === 'number' ? peerProcessId(handle.fd) : null;
-  socket.setEncoding('utf8');
   let inFlight = 0;
   const send = (message: DashboardServerMessage): void => {
     if (socket.destroyed) return;
     if (socket.writableLength > MAX_QUEUED_BYTES) return void socket.destroy();
     socket.write(JSON.stringify(message) + '\n');
   };
-  socket.on('data', (chunk: string) => {
-    buffer += chunk;
-    if (buffer.length > MAX_LINE_BYTES) {
-      socket.destroy();
-      return;
-    }
-    let newline: number;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, newline).trim();
-      buffer = buffer.slice(newline + 1);
-      if (!line) continue;
-      if (inFlight >= MAX_CALLS_IN_FLIGHT) return void socket.destroy();
-      inFlight++;
-      void answer(line, send, options, peerPid).finally(() => inFlight--);
-    }
+  readSocketLines(socket, MAX_LINE_BYTES, (line) => {
+    if (inFlight >= MAX_CALLS_IN_FLIGHT) return void socket.destroy();
+    inFlight++;
+    void answer(line, send, options, peerPid).finally(() => inFlight--);
   });
   socket.on('error', () => socket.destroy());
 }

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { listenUnixSocket, type UnixSocketServer } from '../fs/unix-socket-server.js';
+import { listenUnixSocket, readSocketLines, type UnixSocketServer } from '../fs/unix-socket-server.js';
 import type { Logger } from '../logger.js';
 import type { AskInput, PermissionVerdict } from './permission-requests.js';
 
@@ -28,49 +28,36 @@ export function startAskServer(options: AskServerOptions): Promise<UnixSocketSer
 
 function serve(socket: Socket, options: AskServerOptions): void {
   let ticket: string | null = null;
-  let buffer = '';
   const send = (message: AskServerMessage): void => {
     if (!socket.destroyed) socket.write(`${JSON.stringify(message)}\n`);
   };
-  socket.setEncoding('utf8');
   socket.on('error', () => socket.destroy());
-  socket.on('data', (chunk: string) => {
-    buffer += chunk;
-    if (buffer.length > MAX_LINE) {
-      send({ kind: 'error', message: 'line too long' });
-      socket.destroy();
+  const onLine = (line: string): void => {
+    let message: Partial<AskClientMessage> & { kind?: unknown };
+    try {
+      message = JSON.parse(line) as typeof message;
+    } catch {
+      send({ kind: 'error', message: 'expected one JSON object per line' });
       return;
     }
-    let newline: number;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, newline).trim();
-      buffer = buffer.slice(newline + 1);
-      if (!line) continue;
-      let message: Partial<AskClientMessage> & { kind?: unknown };
-      try {
-        message = JSON.parse(line) as typeof message;
-      } catch {
-        send({ kind: 'error', message: 'expected one JSON object per line' });
-        continue;
-      }
-      if (message.kind === 'hello' && typeof message.ticket === 'string' && ticket === null) {
-        ticket = message.ticket;
-        continue;
-      }
-      const ask = message as Partial<Extract<AskClientMessage, { kind: 'ask' }>>;
-      if (message.kind !== 'ask' || ticket === null || typeof ask.seq !== 'number' || typeof ask.toolName !== 'string') {
-        options.logger.warn(`permission channel: refused a ${JSON.stringify(String(message.kind)).slice(0, 40)} message (this channel only asks, after a hello)`);
-        send({ kind: 'error', message: 'this channel only asks: {"kind":"hello","ticket":…} then {"kind":"ask",…}; nothing here answers or allows' });
-        continue;
-      }
-      const input = ask.input && typeof ask.input === 'object' && !Array.isArray(ask.input) ? ask.input : {};
-      const seq = ask.seq;
-      options
-        .ask(ticket, { toolName: ask.toolName, input, toolUseId: typeof ask.toolUseId === 'string' ? ask.toolUseId : null })
-        .then((verdict) => send({ kind: 'verdict', seq, verdict }))
-        .catch((error: unknown) => send({ kind: 'verdict', seq, verdict: { behavior: 'deny', message: `Beacon could not ask: ${String(error)}` } }));
+    if (message.kind === 'hello' && typeof message.ticket === 'string' && ticket === null) {
+      ticket = message.ticket;
+      return;
     }
-  });
+    const ask = message as Partial<Extract<AskClientMessage, { kind: 'ask' }>>;
+    if (message.kind !== 'ask' || ticket === null || typeof ask.seq !== 'number' || typeof ask.toolName !== 'string') {
+      options.logger.warn(`permission channel: refused a ${JSON.stringify(String(message.kind)).slice(0, 40)} message (this channel only asks, after a hello)`);
+      send({ kind: 'error', message: 'this channel only asks: {"kind":"hello","ticket":…} then {"kind":"ask",…}; nothing here answers or allows' });
+      return;
+    }
+    const input = ask.input && typeof ask.input === 'object' && !Array.isArray(ask.input) ? ask.input : {};
+    const seq = ask.seq;
+    options
+      .ask(ticket, { toolName: ask.toolName, input, toolUseId: typeof ask.toolUseId === 'string' ? ask.toolUseId : null })
+      .then((verdict) => send({ kind: 'verdict', seq, verdict }))
+      .catch((error: unknown) => send({ kind: 'verdict', seq, verdict: { behavior: 'deny', message: `Beacon could not ask: ${String(error)}` } }));
+  };
+  readSocketLines(socket, MAX_LINE, onLine, () => send({ kind: 'error', message: 'line too long' }));
 }
 
 /** The permission server's side: one connection per run, asks in flight matched by seq. */

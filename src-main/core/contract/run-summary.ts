@@ -72,3 +72,23 @@ export function emptyRunSummary(): RunSummary {
     permissionRequests: null,
   };
 }
+
+/**
+ * A run summary as stored (a JSON text in the local queue, a jsonb value in Mentu): anything unreadable is simply
+ * no summary, since it is display and follow-up information only, never a reason to refuse a row.
+ */
+export function readStoredRunSummary(stored: unknown): RunSummary | null {
+  let value = stored;
+  if (typeof stored === 'string') {
+    try {
+      value = JSON.parse(stored) as unknown;
+    } catch {
+      return null;
+    }
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
+  const summary = value as Partial<RunSummary>;
+  // The one field a follow-up relies on must have its type; the rest are read defensively by the views.
+  if (summary.sessionId != null && typeof summary.sessionId !== 'string') return null;
+  return { ...emptyRunSummary(), ...summary };
+}

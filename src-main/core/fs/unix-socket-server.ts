@@ -52,3 +52,27 @@ export async function listenUnixSocket(socketPath: string, onConnection: (socket
       }),
   };
 }
+
+/**
+ * The channels speak one JSON object per line: `onLine` gets each non-blank line, trimmed. A client that sends
+ * more than `maxLineBytes` without a newline gets `onTooLong` and the connection is closed (nothing waits
+ * unbounded in memory); once the socket is destroyed (by a handler too) the rest of the chunk is dropped.
+ */
+export function readSocketLines(socket: Socket, maxLineBytes: number, onLine: (line: string) => void, onTooLong: () => void = () => {}): void {
+  let buffer = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    buffer += chunk;
+    if (buffer.length > maxLineBytes) {
+      onTooLong();
+      socket.destroy();
+      return;
+    }
+    let newline: number;
+    while (!socket.destroyed && (newline = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, newline).trim();
+      buffer = buffer.slice(newline + 1);
+      if (line) onLine(line);
+    }
+  });
+}

@@ -35,13 +35,14 @@ describe('enqueue through the Beacon API', () => {
     const refusals = [
       [{ prompt: 'x', workingDirectory: world.root }, /outside the allowed directories/],
       [{ prompt: 'x', workingDirectory: join(world.work, 'missing') }, /does not exist/],
-      [{ prompt: 'x', workingDirectory: world.work, agent: 'claude' }, /Unknown agent "claude": this machine's agents are fake/],
+      [{ prompt: 'x', workingDirectory: world.work, agent: 'claude' }, /unknown agent "claude": this machine's agents are fake/],
       [{ prompt: 'x', workingDirectory: world.work, targetMachineId: 'beacon-elsewhere' }, /served by this machine only/],
     ] as const;
     for (const [request, reason] of refusals) {
       const result = await client.enqueue!(request);
       expect(result.ok).toBe(false);
       expect(result.message).toMatch(reason);
+      expect(result.message).toMatch(/^Not queued: /);
     }
     expect(source.rows.size).toBe(0);
   });

@@ -1,23 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bundleFixture, cleanupTempHomes, tempHome, type TempHome } from '../../support/temp-home.js';
-import { killLeftovers, startRacer, type RacerReport } from './lock-processes.js';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { tempHome, type TempHome } from '../../support/temp-home.js';
+import { useLockRacers, type RacerReport } from './lock-processes.js';
 
-let racerScript: string;
-let bundleDir: string;
+const lockRacers = useLockRacers();
 let home: TempHome;
 
-beforeAll(async () => {
-  bundleDir = mkdtempSync(join(tmpdir(), 'beacon-racer-'));
-  racerScript = await bundleFixture('tests/core/lock/lock-racer.ts', bundleDir);
-});
-afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
-afterEach(() => {
-  killLeftovers();
-  cleanupTempHomes();
-});
 
 describe('the executor lock under contention', () => {
   /** Exactly one winner; every other racer names it (pid and instance id); the record on disk is the winner's. */
@@ -45,7 +33,7 @@ describe('the executor lock under contention', () => {
     home = tempHome();
     const started = Date.now();
     // Round 0: 32 processes start at once and try at start-up, as 32 executors launched together would.
-    const racers = Array.from({ length: 32 }, () => startRacer(racerScript, home.env, ['--serve']));
+    const racers = Array.from({ length: 32 }, () => lockRacers.start(home.env, ['--serve']));
     checkRound(await Promise.all(racers.map((r) => r.report)), 0);
     const startedMs = Date.now() - started;
     // Rounds 1–20: the same 32 processes release, then all try again at the same moment.
@@ -65,39 +53,27 @@ describe('the executor lock under contention', () => {
 });
 
 describe('a holder that was killed with -9', () => {
-  it('is taken over by a new process within 5 s', async () => {
+  it.each([
+    { where: 'holding the lock', leftBehind: null },
+    // What a process killed between taking the mutex and releasing it leaves behind: a fresh mutex folder.
+    { where: 'inside the mutex', leftBehind: '.mutex' },
+  ])('is taken over by a new process within 5 s (died $where)', async ({ where, leftBehind }) => {
     home = tempHome();
-    const first = startRacer(racerScript, home.env);
+    const first = lockRacers.start(home.env);
     const held = await first.report;
     expect(held.ok).toBe(true);
+    if (leftBehind) mkdirSync(`${home.paths.executorLock}${leftBehind}`);
 
     const killedAt = Date.now();
     first.child.kill('SIGKILL');
-    const second = startRacer(racerScript, home.env, ['--wait']);
+    const second = lockRacers.start(home.env, ['--wait']);
     const taken = await second.report;
     const elapsed = Date.now() - killedAt;
     expect(taken.ok).toBe(true);
     expect(taken.pid).not.toBe(held.pid);
     expect(JSON.parse(readFileSync(home.paths.executorLock, 'utf8')).pid).toBe(taken.pid);
     expect(elapsed).toBeLessThan(5000);
-    console.log(`takeover after kill -9: ${elapsed} ms`);
-    await second.finish();
-  });
-
-  it('is taken over within 5 s even when it died inside the mutex', async () => {
-    home = tempHome();
-    const first = startRacer(racerScript, home.env);
-    expect((await first.report).ok).toBe(true);
-    // What a process killed between taking the mutex and releasing it leaves behind: a fresh mutex folder.
-    mkdirSync(`${home.paths.executorLock}.mutex`);
-    const killedAt = Date.now();
-    first.child.kill('SIGKILL');
-    const second = startRacer(racerScript, home.env, ['--wait']);
-    const taken = await second.report;
-    const elapsed = Date.now() - killedAt;
-    expect(taken.ok).toBe(true);
-    expect(elapsed).toBeLessThan(5000);
-    console.log(`takeover after kill -9 inside the mutex: ${elapsed} ms`);
+    console.log(`takeover after kill -9 ${where}: ${elapsed} ms`);
     await second.finish();
   });
 });
@@ -105,7 +81,7 @@ describe('a holder that was killed with -9', () => {
 describe('exit without release()', () => {
   it('the exit handler removes the record it owns', async () => {
     home = tempHome();
-    const racer = startRacer(racerScript, home.env, ['--exit-without-release']);
+    const racer = lockRacers.start(home.env, ['--exit-without-release']);
     expect((await racer.report).ok).toBe(true);
     expect(existsSync(home.paths.executorLock)).toBe(true);
     expect(await racer.finish()).toBe(0);

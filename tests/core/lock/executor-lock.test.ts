@@ -1,7 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import {
   acquireExecutorLock,
   describeHolder,
@@ -11,23 +9,13 @@ import {
   type AcquireResult,
 } from '../../../src-main/core/lock/executor-lock.js';
 import { runCli } from '../../support/cli.js';
-import { bundleFixture, cleanupTempHomes, tempHome, type TempHome } from '../../support/temp-home.js';
-import { killLeftovers, startRacer, startSleeper } from './lock-processes.js';
+import { tempHome, type TempHome } from '../../support/temp-home.js';
+import { startSleeper, useLockRacers } from './lock-processes.js';
 
-let racerScript: string;
-let bundleDir: string;
+const lockRacers = useLockRacers();
 let home: TempHome;
 const options = { mode: 'headless', machineId: 'beacon-test' } as const;
 
-beforeAll(async () => {
-  bundleDir = mkdtempSync(join(tmpdir(), 'beacon-racer-'));
-  racerScript = await bundleFixture('tests/core/lock/lock-racer.ts', bundleDir);
-});
-afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
-afterEach(() => {
-  killLeftovers();
-  cleanupTempHomes();
-});
 
 function refused(result: AcquireResult) {
   if (result.ok) throw new Error(`expected the lock to be refused, but it was taken (pid ${result.lock.record.pid})`);
@@ -103,7 +91,7 @@ describe('the older Bridge and the earlier Beacon', () => {
     expect(describeHolder(holder)).toContain(stop);
     expect(new LockHeldError(holder).message).toContain(`pid:      ${bridge.pid}`);
 
-    const racer = startRacer(racerScript, home.env);
+    const racer = lockRacers.start(home.env);
     const report = await racer.report;
     expect(report.ok).toBe(false);
     if (!report.ok) expect(report.holder).toMatchObject({ type: 'bridge', pid: bridge.pid, stopInstruction: stop });
@@ -150,7 +138,7 @@ describe('the older Bridge and the earlier Beacon', () => {
 describe('describeHolder', () => {
   it('names type, mode, pid, id, started and how to stop it', async () => {
     home = tempHome();
-    const racer = startRacer(racerScript, home.env, ['--app']);
+    const racer = lockRacers.start(home.env, ['--app']);
     const held = await racer.report;
     const holder = refused(await acquireExecutorLock(home.paths, options));
     const text = describeHolder(holder);
@@ -166,7 +154,7 @@ describe('describeHolder', () => {
 describe('waitForExecutorLock (standby)', () => {
   it('reports the holder while waiting and takes the lock once it is released', async () => {
     home = tempHome();
-    const racer = startRacer(racerScript, home.env);
+    const racer = lockRacers.start(home.env);
     const held = await racer.report;
     const seen: number[] = [];
     const waiting = waitForExecutorLock(home.paths, options, {
@@ -185,7 +173,7 @@ describe('waitForExecutorLock (standby)', () => {
 
   it('stops waiting with an AbortError when aborted', async () => {
     home = tempHome();
-    const racer = startRacer(racerScript, home.env);
+    const racer = lockRacers.start(home.env);
     await racer.report;
     const controller = new AbortController();
     const started = Date.now();

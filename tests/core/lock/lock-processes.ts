@@ -1,5 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { bundleFixture, cleanupTempHomes } from '../../support/temp-home.js';
 import type { LockHolderView } from '../../../src-main/core/contract/types.js';
 
 /** Starting and stopping the lock-racer fixture and other helper processes for the lock tests. */
@@ -92,4 +97,23 @@ export function startSleeper(): { pid: number; stop(): Promise<void> } {
 export function killLeftovers(): void {
   for (const child of started) child.kill('SIGKILL');
   started.clear();
+}
+
+/**
+ * For a test file: the lock-racer fixture bundled once, and after each test the racers and helpers it left
+ * killed and its temporary homes removed. `start` starts a racer of that bundle.
+ */
+export function useLockRacers(): { start(env: NodeJS.ProcessEnv, args?: string[], timeoutMs?: number): Racer } {
+  let bundleDir = '';
+  let script = '';
+  beforeAll(async () => {
+    bundleDir = mkdtempSync(join(tmpdir(), 'beacon-racer-'));
+    script = await bundleFixture('tests/core/lock/lock-racer.ts', bundleDir);
+  });
+  afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
+  afterEach(() => {
+    killLeftovers();
+    cleanupTempHomes();
+  });
+  return { start: (env, args = [], timeoutMs) => startRacer(script, env, args, timeoutMs) };
 }

@@ -1,10 +1,28 @@
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
+import { beforeAll } from 'vitest';
 import type { Gateway } from '../index.js';
+import { useGateway } from '../use-gateway.js';
 import { waitFor } from '../../support/wait.js';
 
 export const WS_A = '0a0a0a0a-0000-4000-8000-00000000000a';
 export const WS_B = '0b0b0b0b-0000-4000-8000-00000000000b';
+
+/**
+ * The test file's gateway (`set` receives it; emptied before each test, stopped after the file) with workspaces
+ * A and B, of which `member` belongs to A.
+ */
+export function useSelftestGateway(set: (gw: Gateway) => void, member: string): void {
+  let gw: Gateway;
+  useGateway((g) => {
+    gw = g;
+    set(g);
+  });
+  beforeAll(async () => {
+    await gw.sql(`insert into workspaces (id, name) values ($1, 'a'), ($2, 'b')`, [WS_A, WS_B]);
+    await gw.sql(`insert into workspace_members (workspace_id, user_id) values ($1, $2)`, [WS_A, member]);
+  });
+}
 
 export interface ClientOptions {
   /** A user JWT (gw.makeUserJwt) instead of the service role. */

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { startGateway, type Gateway } from '../index.js';
-import { WS_A, WS_B, client, newCommand, sleep, subscribed, watch } from './helpers.js';
+import { type Gateway } from '../index.js';
+import { WS_A, WS_B, client, useSelftestGateway, newCommand, sleep, subscribed, watch } from './helpers.js';
 import { waitFor } from '../../support/wait.js';
 
 let gw: Gateway;
@@ -12,13 +12,7 @@ const member = randomUUID();
 const clients: SupabaseClient[] = [];
 const track = (sb: SupabaseClient) => (clients.push(sb), sb);
 
-beforeAll(async () => {
-  gw = await startGateway();
-  await gw.sql(`insert into workspaces (id, name) values ($1, 'a'), ($2, 'b')`, [WS_A, WS_B]);
-  await gw.sql(`insert into workspace_members (workspace_id, user_id) values ($1, $2)`, [WS_A, member]);
-});
-afterAll(async () => gw?.stop());
-beforeEach(async () => gw.reset());
+useSelftestGateway((g) => (gw = g), member);
 afterEach(async () => {
   for (const sb of clients.splice(0)) await sb.removeAllChannels();
 });

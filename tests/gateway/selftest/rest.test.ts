@@ -1,19 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../index.js';
-import { WS_A, WS_B, client, newCommand } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { type Gateway } from '../index.js';
+import { WS_A, WS_B, client, newCommand, useSelftestGateway } from './helpers.js';
 
 let gw: Gateway;
 const member = randomUUID();
 const outsider = randomUUID();
 
-beforeAll(async () => {
-  gw = await startGateway();
-  await gw.sql(`insert into workspaces (id, name) values ($1, 'a'), ($2, 'b')`, [WS_A, WS_B]);
-  await gw.sql(`insert into workspace_members (workspace_id, user_id) values ($1, $2)`, [WS_A, member]);
-});
-afterAll(async () => gw?.stop());
-beforeEach(async () => gw.reset());
+useSelftestGateway((g) => (gw = g), member);
 
 describe('PostgREST subset through supabase-js', () => {
   it('round-trips jsonb and text[] and applies column defaults', async () => {

@@ -1,5 +1,5 @@
 import { type Command } from '../../contract/command.js';
-import { type RunSummary } from '../../contract/run-summary.js';
+import { readStoredRunSummary } from '../../contract/run-summary.js';
 import { RowFields } from '../row-fields.js';
 
 /** One row of the `commands` table, as better-sqlite3 returns it: any column may hold any SQLite type. */
@@ -37,7 +37,7 @@ export function rowToCommand(row: CommandRow): Command {
     claimedByMachineId: fields.text('claimed_by_machine_id'),
     exitCode: fields.number('exit_code'),
     errorMessage: fields.text('error_message'),
-    summary: parseSummary(fields.text('summary')),
+    summary: readStoredRunSummary(fields.text('summary')),
   };
   command.defect = fields.defect;
   return command;
@@ -50,16 +50,5 @@ function parseFlags(text: string | null): unknown {
     return JSON.parse(text);
   } catch {
     return text; // not a list: stringList names the column
-  }
-}
-
-/** The run summary Beacon wrote; anything unreadable is simply no summary (it is display only). */
-function parseSummary(text: string | null): RunSummary | null {
-  if (text === null) return null;
-  try {
-    const value = JSON.parse(text) as unknown;
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as RunSummary) : null;
-  } catch {
-    return null;
   }
 }

@@ -1,4 +1,5 @@
 import { type Command, type NewCommand } from '../../contract/command.js';
+import { readStoredRunSummary } from '../../contract/run-summary.js';
 import { RowFields } from '../row-fields.js';
 
 /**
@@ -49,7 +50,8 @@ export function rowToCommand(row: Row): Command {
     claimedByMachineId: fields.text('claimed_by_machine_id'),
     exitCode: num(row.exit_code) ?? (result ? num(result.exit_code) : null),
     errorMessage: str(row.error) ?? (result ? str(result.error_message) : null),
-    summary: null,
+    // Beacon's own key in the result jsonb (writes.ts, storeRunSummary); other executors' results have none.
+    summary: result ? readStoredRunSummary(result.run_summary) : null,
   };
   command.defect = fields.defect;
   return command;

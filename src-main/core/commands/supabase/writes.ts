@@ -116,9 +116,28 @@ async function finish(ctx: WriteContext, commandId: string, outcome: CommandOutc
   }
   const existing = await ctx.client.from('bridge_results').select('id').eq('command_id', commandId).limit(1);
   if (existing.error) return failed(ctx, 'result row check', existing);
-  if ((existing.data ?? []).length > 0) return { kind: 'done', value: true };
-  const insert = await ctx.insertJson('bridge_results', jsonRowBytes(resultRow(ctx, commandId, outcome)));
-  if (insert.error) return failed(ctx, 'result row insert', insert);
+  if ((existing.data ?? []).length === 0) {
+    const insert = await ctx.insertJson('bridge_results', jsonRowBytes(resultRow(ctx, commandId, outcome)));
+    if (insert.error) return failed(ctx, 'result row insert', insert);
+  }
+  return storeRunSummary(ctx, commandId, outcome);
+}
+
+/**
+ * The run summary (session, model, cost, tokens, denials) in bridge_commands.result under Beacon's own key, so
+ * `beacon show`, the views and a follow-up (which needs the session id) have it after a restart and on other
+ * machines. bridge_results has no place for it. A project without the `result` column (Beacon's migration adds
+ * it) simply keeps no summary: that must not hold up the finish, which is done by then.
+ */
+async function storeRunSummary(ctx: WriteContext, commandId: string, outcome: CommandOutcome): Promise<ApplyResult<boolean>> {
+  if (!outcome.summary) return { kind: 'done', value: true };
+  const update = await ctx.client
+    .from('bridge_commands')
+    .update({ result: { exit_code: outcome.exitCode, error_message: outcome.errorMessage, run_summary: outcome.summary } })
+    .eq('id', commandId)
+    .eq('claimed_by_machine_id', ctx.machineId);
+  if (update.error?.code === 'PGRST204') return { kind: 'done', value: true };
+  if (update.error) return failed(ctx, 'run summary', update);
   return { kind: 'done', value: true };
 }
 

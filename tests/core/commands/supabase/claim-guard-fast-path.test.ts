@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../../../src-main/core/logger.js';
 import type { PreClaimCheck } from '../../../../src-main/core/commands/source.js';
 import { type Gateway } from '../../../gateway/index.js';
-import { useGateway } from '../../../gateway/use-gateway.js';
-import { addWorkspaceMember, commandRow, insertCommand, newSource, startDriver, tempDir, type Driver } from '../../../support/source-driver.js';
+import { commandRow, insertCommand, useSourceDrivers, type Driver } from '../../../support/source-driver.js';
 import { recordingLogger } from '../../../support/recording-logger.js';
 import { waitFor } from '../../../support/wait.js';
 
@@ -15,23 +14,10 @@ import { waitFor } from '../../../support/wait.js';
  */
 
 let gateway: Gateway;
-const cleanups: (() => unknown)[] = [];
-const drivers: Driver[] = [];
+const sources = useSourceDrivers((g) => (gateway = g), { member: true });
 
-useGateway((g) => (gateway = g));
-beforeEach(async () => {
-  await addWorkspaceMember(gateway);
-});
-afterEach(async () => {
-  for (const driver of drivers.splice(0)) await driver.stop();
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function driverFor(machineId: string, check: PreClaimCheck, extra: { logger?: Logger; pollSeconds?: number } = {}): Promise<Driver> {
-  const driver = await startDriver(newSource(gateway, machineId, tempDir('beacon-outbox-', cleanups), extra), machineId, check);
-  drivers.push(driver);
-  return driver;
-}
+const driverFor = (machineId: string, check: PreClaimCheck, extra: { logger?: Logger; pollSeconds?: number } = {}): Promise<Driver> =>
+  sources.start(machineId, { check, source: extra });
 
 const listings = () => gateway.stats.requests['GET /rest/v1/bridge_commands'] ?? 0;
 

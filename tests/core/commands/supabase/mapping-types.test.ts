@@ -51,4 +51,14 @@ describe(`bridge_commands rows with a value of the wrong type (${cases.length} c
     expect(() => rowToCommand({ ...base, id: 7 })).toThrow(UnreadableRowError);
     expect(() => rowToCommand({ ...base, status: 'Pending' })).toThrow(/status Beacon does not know: text "Pending"/);
   });
+
+  it('the run summary comes from result.run_summary; another executor\'s result, or a malformed one, is no summary and no defect', () => {
+    const summary = rowToCommand({ ...base, status: 'completed', result: { exit_code: 0, run_summary: { sessionId: 's-1', model: 'claude-x', numTurns: 2 } } }).summary;
+    expect(summary).toMatchObject({ sessionId: 's-1', model: 'claude-x', numTurns: 2, toolUses: [] });
+    for (const result of [{ success: true, summary: 'bug fixed' }, { run_summary: 'text' }, { run_summary: { sessionId: 5 } }, { run_summary: [1] }, null]) {
+      const command = rowToCommand({ ...base, status: 'completed', result });
+      expect(command.summary, JSON.stringify(result)).toBeNull();
+      expect(command.defect).toBeNull();
+    }
+  });
 });

@@ -1,26 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Gateway } from '../../../gateway/index.js';
-import { useGateway } from '../../../gateway/use-gateway.js';
-import { commandRow, insertCommand, newSource, startDriver, tempDir, WS, type Driver } from '../../../support/source-driver.js';
+import { commandRow, insertCommand, newSource, tempDir, useSourceDrivers, WS, type Driver } from '../../../support/source-driver.js';
 import { waitFor } from '../../../support/wait.js';
 
 /** Races and failures: two claimants, a dead realtime socket, an unreachable database. */
 
 let gateway: Gateway;
-const cleanups: (() => unknown)[] = [];
-const drivers: Driver[] = [];
+const sources = useSourceDrivers((g) => (gateway = g));
+const { cleanups } = sources;
 
-useGateway((g) => (gateway = g));
-afterEach(async () => {
-  for (const driver of drivers.splice(0)) await driver.stop();
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function driverFor(machineId: string, pollSeconds = 2, maxConcurrent = 4): Promise<Driver> {
-  const driver = await startDriver(newSource(gateway, machineId, tempDir('beacon-outbox-', cleanups), { pollSeconds }), machineId, undefined, maxConcurrent);
-  drivers.push(driver);
-  return driver;
-}
+const driverFor = (machineId: string, pollSeconds = 2, maxConcurrent = 4): Promise<Driver> => sources.start(machineId, { maxConcurrent, source: { pollSeconds } });
 
 const connected = (driver: Driver) => waitFor('connected', () => driver.source.status().connection === 'connected', 10_000);
 

@@ -1,8 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SourceStatus } from '../../../../src-main/core/commands/source.js';
 import { type Gateway } from '../../../gateway/index.js';
-import { useGateway } from '../../../gateway/use-gateway.js';
-import { addWorkspaceMember, commandRow, dashboardClient, insertCommand, newSource, startDriver, tempDir, USER, WS, type Driver } from '../../../support/source-driver.js';
+import { commandRow, dashboardClient, insertCommand, newSource, startDriver, tempDir, useSourceDrivers, USER, WS, type Driver } from '../../../support/source-driver.js';
 import { waitFor } from '../../../support/wait.js';
 import { cloudOf, sessionAuthFor, writeMentuCredentials } from '../../../support/mentu-session.js';
 import { resolveCommandId } from '../../../../src-main/core/commands/resolve-id.js';
@@ -11,23 +10,7 @@ import { setApproval } from '../../../../src-main/core/approvals/decide.js';
 /** The Supabase source through the CommandSource port, against the local gateway and the real supabase-js. */
 
 let gateway: Gateway;
-const cleanups: (() => unknown)[] = [];
-const drivers: Driver[] = [];
-
-useGateway((g) => (gateway = g));
-beforeEach(async () => {
-  await addWorkspaceMember(gateway);
-});
-afterEach(async () => {
-  for (const driver of drivers.splice(0)) await driver.stop();
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function driverFor(machineId: string): Promise<Driver> {
-  const driver = await startDriver(newSource(gateway, machineId, tempDir('beacon-outbox-', cleanups)), machineId);
-  drivers.push(driver);
-  return driver;
-}
+const { cleanups, drivers, start: driverFor } = useSourceDrivers((g) => (gateway = g), { member: true });
 
 const subscribed = (driver: Driver) => waitFor('connected', () => driver.source.status().connection === 'connected');
 

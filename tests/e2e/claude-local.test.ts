@@ -169,7 +169,7 @@ describe('follow-up: a finished command continued with --resume, in the same rea
     expect(noSession.stderr).toContain(`Command ${never} has no session id to resume`);
     const unknown = cli(sandbox, ['enqueue', '--follow-up', 'no-such-id', 'more']);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toContain('No command no-such-id to follow up');
+    expect(unknown.stderr).toContain('Nothing to follow up: No command no-such-id: no command id starts with it');
 
     // A finished session in a folder that is then removed.
     const gone = join(sandbox.work, 'gone');

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { planFollowUp } from '../../core/commands/follow-up.js';
+import { resolveCommandId } from '../../core/commands/resolve-id.js';
 import type { NewCommand } from '../../core/contract/command.js';
 import { checkNewCommand } from '../../core/executor/new-command-check.js';
 import { terminalEnvironment } from '../../core/run/shell-env.js';
@@ -80,8 +81,9 @@ function newInput({ loaded }: ConfiguredSource, prompt: string, options: Enqueue
 async function followUpInput({ source, loaded }: ConfiguredSource, id: string, prompt: string, options: EnqueueOptions): Promise<NewCommand> {
   const clashing = (['cwd', 'agent', 'target', 'commitment', 'worktree', 'onApprove'] as const).filter((key) => options[key] !== undefined);
   if (clashing.length) throw new CliError(`--follow-up takes the directory, agent and machine of ${id}; drop ${clashing.map(optionName).join(', ')}`, REFUSED);
-  const original = await source.get(id);
-  if (!original) throw new CliError(`No command ${id} to follow up (beacon list shows the recent ones)`, REFUSED);
+  const resolved = await resolveCommandId(source, id);
+  const original = resolved.ok ? await source.get(resolved.id) : null;
+  if (!original) throw new CliError(`Nothing to follow up: ${resolved.ok ? `no command ${id}` : resolved.reason}`, REFUSED);
   const plan = planFollowUp(original, prompt, { machineId: loaded.machineId, sourceKind: source.kind });
   if (!plan.ok) throw new CliError(plan.reason, REFUSED);
   return { ...plan.command, flags: [...(plan.command.flags ?? []), ...options.flag], timeoutSeconds: options.timeout ?? plan.command.timeoutSeconds ?? null };

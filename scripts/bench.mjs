@@ -66,6 +66,8 @@ for (const bench of selected) {
   console.log(`\n=== ${bench.name}: ${bench.file} ${bench.args.join(' ')}`);
   const result = { ...(await runOne(bench)), quick, at: new Date().toISOString() };
   results.push(result);
+  // A benchmark that failed measured nothing: its last good figures stay (the failure is said below).
+  if (result.code !== 0) continue;
   const index = kept.findIndex((k) => k.bench.name === bench.name);
   if (index >= 0) kept[index] = result;
   else kept.push(result);
@@ -73,7 +75,9 @@ for (const bench of selected) {
   writeFileSync(store, JSON.stringify(kept, null, 1) + '\n');
   writeDocument(results.length < selected.length); // after each one, so a long run keeps what it measured
 }
+if (results.some((r) => r.code === 0)) writeDocument(false);
 console.log(`\nwrote docs/performance.md`);
+for (const r of results.filter((r) => r.code !== 0)) console.log(`${r.bench.name} failed (exit ${r.code ?? r.signal}); docs/performance.md keeps its previous figures`);
 process.exit(results.every((r) => r.code === 0) ? 0 : 1);
 
 function writeDocument(partial) {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../../../src-main/core/logger.js';
 import type { PreClaimCheck } from '../../../../src-main/core/commands/source.js';
 import { type Gateway } from '../../../gateway/index.js';
-import { commandRow, insertCommand, useSourceDrivers, type Driver } from '../../../support/source-driver.js';
+import { commandRow, insertCommand, type Driver } from '../../../support/source-driver.js';
+import { useSourceDrivers } from '../../../support/use-source-drivers.js';
 import { recordingLogger } from '../../../support/recording-logger.js';
 import { waitFor } from '../../../support/wait.js';
 

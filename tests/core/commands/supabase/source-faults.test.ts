@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Gateway } from '../../../gateway/index.js';
-import { commandRow, insertCommand, newSource, tempDir, useSourceDrivers, WS, type Driver } from '../../../support/source-driver.js';
+import { commandRow, insertCommand, newSource, tempDir, WS, type Driver } from '../../../support/source-driver.js';
+import { useSourceDrivers } from '../../../support/use-source-drivers.js';
 import { waitFor } from '../../../support/wait.js';
 
 /** Races and failures: two claimants, a dead realtime socket, an unreachable database. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SourceStatus } from '../../../../src-main/core/commands/source.js';
 import { type Gateway } from '../../../gateway/index.js';
-import { commandRow, dashboardClient, insertCommand, newSource, startDriver, tempDir, useSourceDrivers, USER, WS, type Driver } from '../../../support/source-driver.js';
+import { commandRow, dashboardClient, insertCommand, newSource, startDriver, tempDir, USER, WS, type Driver } from '../../../support/source-driver.js';
+import { useSourceDrivers } from '../../../support/use-source-drivers.js';
 import { waitFor } from '../../../support/wait.js';
 import { cloudOf, sessionAuthFor, writeMentuCredentials } from '../../../support/mentu-session.js';
 import { resolveCommandId } from '../../../../src-main/core/commands/resolve-id.js';

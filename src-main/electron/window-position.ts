@@ -76,7 +76,8 @@ export function popoverPosition(trayBounds: Rect, windowSize: Size, workArea: Re
   return { x, y };
 }
 
-export const DEFAULT_POPOVER_SIZE: Size = { width: 420, height: 560 };
+/** The size the layout is tested at in real Chromium (tests/renderer/first-hour-layout.test.ts). */
+export const DEFAULT_POPOVER_SIZE: Size = { width: 380, height: 600 };
 export const DEFAULT_DETACHED_SIZE: Size = { width: 900, height: 640 };
 export const MIN_WINDOW_SIZE: Size = { width: 340, height: 320 };
 

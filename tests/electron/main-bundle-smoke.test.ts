@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { BEACON_ACTION_NAMES, type BeaconIpcApi } from '../../src-main/core/contract/types.js';
 import { actionChannel, SHELL_CHANNELS } from '../../src-main/electron/ipc-channels.js';
+import { DEFAULT_POPOVER_SIZE } from '../../src-main/electron/window-position.js';
 import { createElectronStandIn, installElectronStandIn, type ElectronStandIn } from './electron-stand-in.js';
 import { waitFor } from '../support/wait.js';
 
@@ -217,12 +218,12 @@ describe('the built main bundle under a recording electron stand-in', () => {
     const tray = standIn.trays[0]!;
     tray.emit('click', { ctrlKey: false }, { x: 1000, y: 0, width: 24, height: 24 });
     expect(popover.visible).toBe(true);
-    expect(popover.position).toEqual([1012 - 210, 29]);
+    expect(popover.position).toEqual([1012 - DEFAULT_POPOVER_SIZE.width / 2, 29]);
     tray.emit('click', { ctrlKey: false }, { x: 1000, y: 0, width: 24, height: 24 }); // the second click hides it
     expect(popover.visible).toBe(false);
     tray.bounds = { x: 0, y: 0, width: 0, height: 0 };
     standIn.app.emit('activate');
-    expect(popover.position).toEqual([1012 - 210, 29]);
+    expect(popover.position).toEqual([1012 - DEFAULT_POPOVER_SIZE.width / 2, 29]);
     popover.emit('blur');
     tray.bounds = { x: 1200, y: 0, width: 24, height: 24 };
   });

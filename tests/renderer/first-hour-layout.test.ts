@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { DEFAULT_DETACHED_SIZE, DEFAULT_POPOVER_SIZE } from '../../src-main/electron/window-position.js';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { waitFor } from '../support/wait.js';
  * long prompt stay inside the window; the New command form queues through the Beacon API with the same
  * checks as `beacon enqueue`; the history can be searched and filtered. Screenshots: test-artifacts/ui/.
  */
-const SIZES = { popover: { width: 380, height: 600 }, detached: { width: 900, height: 640 } } as const;
+const SIZES = { popover: DEFAULT_POPOVER_SIZE, detached: DEFAULT_DETACHED_SIZE } as const;
 type SizeName = keyof typeof SIZES;
 
 const item = (id: string) => `[data-testid="command-item"][data-command-id="${id}"]`;

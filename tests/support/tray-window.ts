@@ -1,8 +1,9 @@
+import { DEFAULT_POPOVER_SIZE } from '../../src-main/electron/window-position.js';
 import type { BrowserSession } from './browser.js';
 import type { DashboardSocket } from './dashboard-socket.js';
 
 /**
- * The tray window's renderer in real Chromium, at the popover's size (420×560, window-position.ts), over the IPC
+ * The tray window's renderer in real Chromium, at the popover's size (DEFAULT_POPOVER_SIZE, window-position.ts), over the IPC
  * transport: `window.beaconIpc` as the Electron preload defines it, fed from a running executor (its snapshot
  * events and actions, through the dashboard socket the test holds). What the popover shows, without Electron.
  */
@@ -15,7 +16,7 @@ const BRIDGE = `(() => {
   };
 })()`;
 
-export const TRAY_WINDOW_SIZE = { width: 420, height: 560 };
+export const TRAY_WINDOW_SIZE = DEFAULT_POPOVER_SIZE;
 
 /** Loads the renderer (served by the executor's dashboard) with the bridge; returns a stop function for the event feed. */
 export async function openTrayWindow(browser: BrowserSession, dashboardUrl: string, socket: DashboardSocket): Promise<() => void> {

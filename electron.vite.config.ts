@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
-import { rendererConfig } from './src-renderer/vite.config';
+import { rendererConfig } from './src-renderer/renderer-config.mts';
 
 const pkg = JSON.parse(readFileSync(resolve(__dirname, 'package.json'), 'utf8')) as { version: string };
 const define = { __BEACON_VERSION__: JSON.stringify(pkg.version) };

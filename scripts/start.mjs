@@ -39,7 +39,7 @@ if (app) {
 } else {
   if (stale('dist-cli/beacon.cjs', ['src-main', 'scripts/build-cli.mjs', 'package.json'])) step('building the CLI', ['scripts/build-cli.mjs']);
   if (stale('out/renderer/index.html', ['src-renderer'])) {
-    step('building the web UI', ['node_modules/vite/bin/vite.js', 'build', '--config', 'src-renderer/vite.config.ts', '--logLevel', 'warn']);
+    step('building the web UI', ['node_modules/vite/bin/vite.js', 'build', '--config', 'src-renderer/vite.config.mts', '--logLevel', 'warn']);
   }
   // The executor gets its own process group and exactly one copy of each stop request: a terminal's Ctrl-C
   // and npm both signal this wrapper (npm also signals the group), and a second SIGINT/SIGTERM means

@@ -11,7 +11,7 @@ import {
   secureWebContents,
   secureWebPreferences,
 } from '../../src-main/electron/security.js';
-import { devServerCsp } from '../../src-renderer/vite.config.js';
+import { devServerCsp } from '../../src-renderer/renderer-config.mts';
 
 const RENDERER = 'file:///Applications/Beacon.app/Contents/Resources/app.asar/out/renderer/index.html';
 

@@ -25,7 +25,7 @@ const CHROMIUM_ARGS = [
 /** Builds out/renderer when it is missing or older than a file under src-renderer. */
 export function ensureRendererBuilt(): void {
   const index = join(RENDERER_DIR, 'index.html');
-  const sources = ['src-renderer/src', 'src-renderer/index.html', 'src-renderer/vite.config.ts'].map((path) => join(REPO_ROOT, path));
+  const sources = ['src-renderer/src', 'src-renderer/index.html', 'src-renderer/vite.config.mts', 'src-renderer/renderer-config.mts'].map((path) => join(REPO_ROOT, path));
   const fresh = () => isFresh(index, sources);
   if (fresh()) return;
   // Test files run in parallel workers: one builds, the others wait for it and then find the output fresh.
@@ -49,7 +49,7 @@ export function ensureRendererBuilt(): void {
 }
 
 function buildRenderer(): void {
-  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'src-renderer/vite.config.ts', '--logLevel', 'warn'], {
+  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'src-renderer/vite.config.mts', '--logLevel', 'warn'], {
     cwd: REPO_ROOT,
     // vitest sets NODE_ENV=test, which would give a development build of React.
     env: { ...process.env, NODE_ENV: 'production' },

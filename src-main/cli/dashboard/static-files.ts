@@ -73,7 +73,7 @@ export async function serveStatic(res: ServerResponse, root: string, pathname: s
   const info = await stat(file).catch(() => null);
   if (!info || !info.isFile()) {
     if (pathname === '/' || pathname === '/index.html') {
-      return sendText(res, 503, `The web UI is not built (no index.html in ${root}). Build it with: npx vite build --config src-renderer/vite.config.ts`);
+      return sendText(res, 503, `The web UI is not built (no index.html in ${root}). Build it with: npx vite build --config src-renderer/vite.config.mts`);
     }
     return sendText(res, 404, 'Not found.');
   }

@@ -57,7 +57,10 @@ export function startAgentHealth(options: AgentHealthOptions): AgentHealthMonito
     if (!loaded) return Promise.resolve();
     pending ??= checkAgentHealth(loaded, options.agentEnv(), options.env)
       .then((health) => {
-        if (health.problem && health.problem !== current?.problem) options.logger.warn(health.problem);
+        // An agent that is not defined or not found is the executor's standing problem, logged once by it;
+        // what only the probes find (a CLI that does not answer, a logged-out CLI) is said here.
+        const found = health.path !== null;
+        if (found && health.problem && health.problem !== current?.problem) options.logger.warn(health.problem);
         current = health;
         options.onChange();
       })

@@ -66,7 +66,8 @@ export function beaconSandbox(gateway: Pick<Gateway, 'url' | 'serviceRoleKey'> |
     execution: { allowed_directories: [work], default_agent: 'claude', shutdown_grace_seconds: 2, ...options.execution },
     agents: {
       claude: { command: process.execPath, args: [MARKING_AGENT, spawnMarker, '-p', '{prompt}'], output: 'stream-json', ...(options.allowedFlags ? { allowed_flags: options.allowedFlags } : {}) },
-      ...(options.noopAgent ? { noop: noopAgent(spawnMarker) } : {}) },
+      ...(options.noopAgent ? { noop: noopAgent(spawnMarker) } : {}),
+    },
     ...options.extra,
   };
   writeFileSync(join(home, 'beacon.yaml'), JSON.stringify(config, null, 2) + '\n');

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import { completeSignIn, type SignedIn } from '../../core/auth/complete-sign-in.js';
-import { fetchUser } from '../../core/auth/gotrue.js';
+import { endSession } from '../../core/auth/gotrue.js';
 import { signInWithToken, startBrowserSignIn } from '../../core/auth/sign-in.js';
 import { createSessionStore } from '../../core/auth/session-store.js';
 import { loadConfig, updateConfig, type ConfigChange } from '../../core/config/load.js';
@@ -117,9 +117,7 @@ async function logout(): Promise<void> {
   const anonKey = anonKeyOf(loaded.config, env);
   if (session && url && anonKey) {
     // Best effort: the server forgets the session (its refresh token stops working); the token itself lives until it expires.
-    await fetchUser({ url, anonKey }, session.accessToken)
-      .then(() => fetch(`${url.replace(/\/+$/, '')}/auth/v1/logout?scope=local`, { method: 'POST', headers: { apikey: anonKey, authorization: `Bearer ${session.accessToken}` }, signal: AbortSignal.timeout(10_000) }))
-      .catch(() => undefined);
+    await endSession({ url, anonKey, timeoutMs: 10_000 }, session.accessToken).catch(() => undefined);
   }
   await store.write(null);
   process.stdout.write(session ? `Signed out ${session.email ?? session.userId ?? ''} (${store.describe()}).\n` : 'No Mentu session was stored.\n');

@@ -6,7 +6,7 @@ import { signInWithToken, startBrowserSignIn } from '../../core/auth/sign-in.js'
 import { createSessionStore } from '../../core/auth/session-store.js';
 import { loadConfig, updateConfig, type ConfigChange } from '../../core/config/load.js';
 import { anonKeyOf } from '../../core/config/schema.js';
-import { mentuPaths } from '../../core/paths.js';
+import { mentuPaths, type MentuPaths } from '../../core/paths.js';
 import { createHeadlessSecretStore } from '../../core/secrets.js';
 import { CliError } from '../errors.js';
 
@@ -73,7 +73,7 @@ async function login(options: LoginOptions): Promise<void> {
   } catch (error) {
     throw new CliError((error as Error).message);
   }
-  if (signedIn.needsChoice && !options.json && process.stdin.isTTY) signedIn = await pick(signedIn, { loaded: await loadConfig(paths, env), paths, env });
+  if (signedIn.needsChoice && !options.json && process.stdin.isTTY) signedIn = await pick(signedIn, { paths, env });
   if (options.json) {
     process.stdout.write(JSON.stringify({
       success: true,
@@ -93,7 +93,7 @@ async function login(options: LoginOptions): Promise<void> {
 }
 
 /** A numbered choice on a terminal. */
-async function pick(signedIn: SignedIn, context: { loaded: Awaited<ReturnType<typeof loadConfig>>; paths: ReturnType<typeof mentuPaths>; env: NodeJS.ProcessEnv }): Promise<SignedIn> {
+async function pick(signedIn: SignedIn, context: { paths: MentuPaths; env: NodeJS.ProcessEnv }): Promise<SignedIn> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
     signedIn.workspaces.forEach((w, i) => process.stdout.write(`  ${i + 1}. ${w.name ?? w.id} (${w.id})${w.role ? ` [${w.role}]` : ''}\n`));

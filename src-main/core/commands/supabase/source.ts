@@ -189,7 +189,6 @@ export class SupabaseSource implements CommandSource {
     if (!this.started) {
       // Never started (a CLI listing): only the session's watch and timers to end.
       this.auth.stop();
-      if (this.options.auth.kind === 'session') this.options.auth.session.stop();
       return;
     }
     this.started = false;
@@ -202,7 +201,6 @@ export class SupabaseSource implements CommandSource {
     await this.presence.offline();
     this.outbox.stop();
     this.auth.stop();
-    if (this.options.auth.kind === 'session') this.options.auth.session.stop();
   }
 
   status(): SourceStatus {

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import { completeSignIn, type SignedIn } from '../../core/auth/complete-sign-in.js';
-import { fetchUser } from '../../core/auth/gotrue.js';
+import { endSession } from '../../core/auth/gotrue.js';
 import { signInWithToken, startBrowserSignIn } from '../../core/auth/sign-in.js';
 import { createSessionStore } from '../../core/auth/session-store.js';
 import { loadConfig, updateConfig, type ConfigChange } from '../../core/config/load.js';
 import { anonKeyOf } from '../../core/config/schema.js';
-import { mentuPaths } from '../../core/paths.js';
+import { mentuPaths, type MentuPaths } from '../../core/paths.js';
 import { createHeadlessSecretStore } from '../../core/secrets.js';
 import { CliError } from '../errors.js';
 
@@ -73,7 +73,7 @@ async function login(options: LoginOptions): Promise<void> {
   } catch (error) {
     throw new CliError((error as Error).message);
   }
-  if (signedIn.needsChoice && !options.json && process.stdin.isTTY) signedIn = await pick(signedIn, { loaded: await loadConfig(paths, env), paths, env });
+  if (signedIn.needsChoice && !options.json && process.stdin.isTTY) signedIn = await pick(signedIn, { paths, env });
   if (options.json) {
     process.stdout.write(JSON.stringify({
       success: true,
@@ -93,7 +93,7 @@ async function login(options: LoginOptions): Promise<void> {
 }
 
 /** A numbered choice on a terminal. */
-async function pick(signedIn: SignedIn, context: { loaded: Awaited<ReturnType<typeof loadConfig>>; paths: ReturnType<typeof mentuPaths>; env: NodeJS.ProcessEnv }): Promise<SignedIn> {
+async function pick(signedIn: SignedIn, context: { paths: MentuPaths; env: NodeJS.ProcessEnv }): Promise<SignedIn> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
     signedIn.workspaces.forEach((w, i) => process.stdout.write(`  ${i + 1}. ${w.name ?? w.id} (${w.id})${w.role ? ` [${w.role}]` : ''}\n`));
@@ -117,9 +117,7 @@ async function logout(): Promise<void> {
   const anonKey = anonKeyOf(loaded.config, env);
   if (session && url && anonKey) {
     // Best effort: the server forgets the session (its refresh token stops working); the token itself lives until it expires.
-    await fetchUser({ url, anonKey }, session.accessToken)
-      .then(() => fetch(`${url.replace(/\/+$/, '')}/auth/v1/logout?scope=local`, { method: 'POST', headers: { apikey: anonKey, authorization: `Bearer ${session.accessToken}` }, signal: AbortSignal.timeout(10_000) }))
-      .catch(() => undefined);
+    await endSession({ url, anonKey, timeoutMs: 10_000 }, session.accessToken).catch(() => undefined);
   }
   await store.write(null);
   process.stdout.write(session ? `Signed out ${session.email ?? session.userId ?? ''} (${store.describe()}).\n` : 'No Mentu session was stored.\n');

@@ -1,4 +1,4 @@
-import { SERVICE_ROLE_ON_DESKTOP } from '../../core/auth/messages.js';
+import { SERVICE_ROLE_ON_DESKTOP, noSuchWorkspace, notAMember } from '../../core/auth/messages.js';
 import type { LoadedConfig } from '../../core/config/load.js';
 import type { MentuPaths } from '../../core/paths.js';
 import { readAuthStatus } from './auth-status.js';
@@ -38,7 +38,8 @@ export async function authChecks(loaded: LoadedConfig, paths: MentuPaths, env: N
     if (w.member === null) checks.push({ name, level: 'info', detail: 'not checked (no usable sign-in)', fix: null });
     else if (w.member) checks.push({ name, level: 'ok', detail: auth.mode === 'session' ? 'a member' : 'exists', fix: null });
     else {
-      const problem = (auth.problem && auth.problem.includes(w.id) ? auth.problem.split('; ').find((p) => p.includes(w.id)) : null) ?? `${w.id}: not reachable`;
+      // The view's problem names only the first workspace in trouble: each one is named here in the same words.
+      const problem = auth.mode === 'session' ? notAMember(auth.user?.email ?? `user ${auth.user?.id}`, w.id, w.name) : noSuchWorkspace(w.id);
       checks.push({ name, level: auth.mode === 'session' ? 'problem' : 'warning', detail: problem, fix: `Fix supabase.workspace_ids in ${loaded.path}, or ask an owner of the workspace to add you.` });
     }
   }

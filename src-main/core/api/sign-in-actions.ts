@@ -1,4 +1,5 @@
 import { completeSignIn } from '../auth/complete-sign-in.js';
+import { endSession } from '../auth/gotrue.js';
 import { startBrowserSignIn, type BrowserSignIn } from '../auth/sign-in.js';
 import { createSessionStore, type SessionStore } from '../auth/session-store.js';
 import { workspacesOfSession } from '../auth/workspaces.js';
@@ -80,9 +81,7 @@ export function createSignInActions(options: SignInActionsOptions) {
     const session = await store.read().catch(() => null);
     if (session) {
       // Best effort: the server ends the session (its refresh token stops working).
-      await fetch(`${url.replace(/\/+$/, '')}/auth/v1/logout?scope=local`, {
-        method: 'POST', headers: { apikey: anonKey, authorization: `Bearer ${session.accessToken}` }, signal: AbortSignal.timeout(10_000),
-      }).catch(() => undefined);
+      await endSession({ url, anonKey, timeoutMs: 10_000 }, session.accessToken).catch(() => undefined);
     }
     await store.write(null);
     flow?.cancel();

@@ -2,8 +2,8 @@ import type { StoredSession } from './credentials-file.js';
 import { decodeClaims } from './key-role.js';
 
 /**
- * The two calls Beacon makes to the project's auth server (GoTrue, /auth/v1) outside a sign-in: the
- * refresh_token grant and the user lookup. A refusal (4xx: the refresh token is unknown, used or revoked) is
+ * The calls Beacon makes to the project's auth server (GoTrue, /auth/v1) outside a sign-in: the
+ * refresh_token grant, the user lookup and the sign-out. A refusal (4xx: the refresh token is unknown, used or revoked) is
  * told apart from an unreachable server (network error, timeout, 5xx), because only the first needs a new
  * sign-in.
  */
@@ -106,4 +106,12 @@ export async function fetchUser(options: GoTrueOptions, accessToken: string): Pr
   })) as { id?: unknown; email?: unknown };
   if (typeof body?.id !== 'string') throw new AuthRefusedError('the auth server did not say who this token belongs to', 200);
   return { id: body.id, email: typeof body.email === 'string' ? body.email : null };
+}
+
+/** POST /auth/v1/logout?scope=local: the server ends this session (its refresh token stops working). */
+export async function endSession(options: GoTrueOptions, accessToken: string): Promise<void> {
+  await call(options, 'logout?scope=local', {
+    method: 'POST',
+    headers: { apikey: options.anonKey, authorization: `Bearer ${accessToken}`, 'x-supabase-api-version': '2024-01-01' },
+  });
 }

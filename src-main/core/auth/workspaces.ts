@@ -60,7 +60,8 @@ export async function checkWorkspaceAccess(
   if (who.mode === 'session') {
     const mine = await listUserWorkspaces(client, who.userId);
     const byId = new Map(mine.map((w) => [w.id, w]));
-    const names = await workspaceNames(client, workspaceIds);
+    // listUserWorkspaces already named the user's own workspaces: only the others are asked for.
+    const names = await workspaceNames(client, workspaceIds.filter((id) => !byId.has(id)));
     const workspaces = workspaceIds.map((id) => ({ id, name: byId.get(id)?.name ?? names.get(id) ?? null, member: byId.has(id) }));
     return { workspaces, problems: workspaces.filter((w) => !w.member).map((w) => notAMember(who.label, w.id, w.name)) };
   }

@@ -23,6 +23,5 @@ export async function inspectAuth(options: { url: string; auth: SupabaseAuth; wo
     return sourceAuth.view();
   } finally {
     sourceAuth.stop();
-    if (auth.kind === 'session') auth.session.stop();
   }
 }

@@ -103,9 +103,11 @@ export class SourceAuth {
     this.publish();
   }
 
+  /** Stops following the session and ends it: it was opened for this source alone (create-source.ts). */
   stop(): void {
     this.detach?.();
     this.detach = null;
+    if (this.options.auth.kind === 'session') this.options.auth.session.stop();
   }
 
   /** Sets the realtime socket's token to the current one before a channel joins. */

@@ -32,6 +32,7 @@ import { recoverOrphans } from './orphans.js';
 import { createPermissionTable } from './permission-table.js';
 import type { PermissionMirror } from '../source.js';
 import { SourceAuth } from './source-auth.js';
+import { SourceTimers, type SourceTimings } from './source-timers.js';
 
 const NO_WORKSPACE =
   'No Mentu workspace is chosen: sign in and choose one (Settings, or `beacon login`), or set supabase.workspace_ids in beacon.yaml; then restart Beacon';
@@ -55,9 +56,7 @@ export class SupabaseSource implements CommandSource {
   /** Commands this process claimed and has not finished: where cancellations are routed. */
   private readonly owned: OwnedCommands;
   private claimChain: Promise<unknown> = Promise.resolve();
-  private timers: NodeJS.Timeout[] = [];
-  /** Poll and heartbeat periods: from the options, then from retune() when beacon.yaml changes. */
-  private timings: { pollSeconds: number; heartbeatSeconds: number };
+  private readonly timers: SourceTimers;
   private started = false;
   private claimMayBeLost = false;
   private permissions: PermissionMirror | null = null;
@@ -67,8 +66,11 @@ export class SupabaseSource implements CommandSource {
 
   constructor(private readonly options: SupabaseSourceOptions) {
     const { logger } = options;
-    this.timings = { pollSeconds: options.pollSeconds, heartbeatSeconds: options.heartbeatSeconds };
-    const timings = this.timings;
+    const timers = new SourceTimers(
+      { pollSeconds: options.pollSeconds, heartbeatSeconds: options.heartbeatSeconds },
+      { poll: () => void this.poll(), beat: () => void this.presence.beatIfQuiet() },
+    );
+    this.timers = timers;
     this.auth = new SourceAuth({ auth: options.auth, workspaceIds: options.workspaceIds, logger, tracker: this.tracker, onNewToken: () => this.newToken() });
     this.owned = new OwnedCommands(options.machineId, () => this.events);
     this.hints = new ClaimHints({ machineId: options.machineId });
@@ -81,7 +83,7 @@ export class SupabaseSource implements CommandSource {
       machine: () => this.machine,
       tracker: this.tracker,
       logger,
-      heartbeatSeconds: () => timings.heartbeatSeconds,
+      heartbeatSeconds: () => timers.heartbeatSeconds,
       onReachable: () => this.outbox.kick(),
       onRegistration: (problem) => this.auth.machine(problem === null, problem),
       sessionMode: () => this.auth.mode === 'session',
@@ -181,7 +183,7 @@ export class SupabaseSource implements CommandSource {
       },
     });
     this.channels.start();
-    this.armTimers();
+    this.timers.start();
     setImmediate(() => this.events.onWake('start'));
   }
 
@@ -189,12 +191,10 @@ export class SupabaseSource implements CommandSource {
     if (!this.started) {
       // Never started (a CLI listing): only the session's watch and timers to end.
       this.auth.stop();
-      if (this.options.auth.kind === 'session') this.options.auth.session.stop();
       return;
     }
     this.started = false;
-    for (const timer of this.timers) clearInterval(timer);
-    this.timers = [];
+    this.timers.stop();
     await this.batcher.closeAll();
     this.hints.clear();
     await this.channels?.stop();
@@ -202,7 +202,6 @@ export class SupabaseSource implements CommandSource {
     await this.presence.offline();
     this.outbox.stop();
     this.auth.stop();
-    if (this.options.auth.kind === 'session') this.options.auth.session.stop();
   }
 
   status(): SourceStatus {
@@ -348,19 +347,8 @@ export class SupabaseSource implements CommandSource {
   }
 
   /** New poll and heartbeat periods (beacon.yaml edited): the timers are re-armed, nothing reconnects. */
-  retune(timings: { pollSeconds: number; heartbeatSeconds: number }): void {
-    if (timings.pollSeconds === this.timings.pollSeconds && timings.heartbeatSeconds === this.timings.heartbeatSeconds) return;
-    Object.assign(this.timings, timings);
-    if (this.started) this.armTimers();
-  }
-
-  private armTimers(): void {
-    for (const timer of this.timers) clearInterval(timer);
-    this.timers = [
-      setInterval(() => void this.poll(), this.timings.pollSeconds * 1000),
-      setInterval(() => void this.presence.beatIfQuiet(), this.timings.heartbeatSeconds * 1000),
-    ];
-    for (const timer of this.timers) timer.unref();
+  retune(timings: SourceTimings): void {
+    this.timers.retune(timings);
   }
 
   /** After wake from sleep or a network change: fresh channels (a fresh token) and a catch-up. */
@@ -369,7 +357,6 @@ export class SupabaseSource implements CommandSource {
     this.channels?.restartAll('resubscribe requested (wake or network change)');
     this.events.onWake('resubscribe');
   }
-
 
   heartbeat(state: HeartbeatState): Promise<void> {
     return this.presence.beat(state);

@@ -5,8 +5,6 @@ import { jsonText, writeFileAtomicSync } from './fs/atomic-write.js';
 /** mentu_session: the Mentu sign-in Beacon made itself (JSON of StoredSession), see core/auth/session-store.ts. */
 export type SecretName = 'supabase_key' | 'mentu_proxy_token' | 'mentu_session';
 
-export const SECRET_NAMES: readonly SecretName[] = ['supabase_key', 'mentu_proxy_token', 'mentu_session'];
-
 /** Where keys live: Keychain via safeStorage in the app; an env variable or an owner-only file headless. */
 export interface SecretStore {
   get(name: SecretName): Promise<string | null>;
@@ -22,6 +20,9 @@ export const SECRET_ENV: Readonly<Record<SecretName, readonly string[]>> = {
   mentu_proxy_token: ['BEACON_MENTU_PROXY_TOKEN'],
   mentu_session: [],
 };
+
+/** Every secret name: SECRET_ENV's type already requires each one, so the list is read from it. */
+export const SECRET_NAMES: readonly SecretName[] = Object.keys(SECRET_ENV) as SecretName[];
 
 /**
  * Headless store: BEACON_SUPABASE_KEY (or SUPABASE_SERVICE_ROLE_KEY) / BEACON_MENTU_PROXY_TOKEN from the

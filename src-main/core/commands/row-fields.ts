@@ -36,7 +36,7 @@ export class RowFields {
 
   constructor(private readonly row: Record<string, unknown>) {}
 
-  /** The first problem found (null: every column had its type). */
+  /** Every column of the wrong type, in one sentence (null: every column had its type). */
   get defect(): string | null {
     return this.problems.length ? `column ${this.problems.join('; column ')}` : null;
   }
@@ -58,7 +58,7 @@ export class RowFields {
     throw new UnreadableRowError(id, `command ${id} has a status Beacon does not know: ${describeValue(value)}`);
   }
 
-  /** Text or null (`required`: null is a defect too, and '' stands in). */
+  /** Text or null. */
   text(column: string): string | null {
     const value = this.row[column];
     if (value === null || value === undefined || typeof value === 'string') return (value as string | null | undefined) ?? null;
@@ -66,6 +66,7 @@ export class RowFields {
     return null;
   }
 
+  /** Text; null is a defect too, and `placeholder` stands in. */
   requiredText(column: string, placeholder = ''): string {
     const value = this.row[column];
     if (typeof value === 'string') return value;
@@ -90,15 +91,6 @@ export class RowFields {
     if (value === no || value === null || value === undefined) return false;
     this.wrong(column, `${JSON.stringify(yes)} or ${JSON.stringify(no)}`);
     return false;
-  }
-
-  /** The raw value of a column that holds JSON text (local queue: flags, summary); null when absent. */
-  jsonText(column: string): string | null {
-    return this.text(column);
-  }
-
-  raw(column: string): unknown {
-    return this.row[column];
   }
 
   /** Flags: a list whose strings are kept (null entries dropped); anything else that is not a list is a defect. */

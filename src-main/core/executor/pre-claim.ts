@@ -91,11 +91,7 @@ function decide(command: Command, ctx: PlanContext, ours: boolean): PreClaimDeci
   return { ok: true };
 }
 
-/**
- * Flags travel as argv elements beside the prompt: one over the per-argument limit, or all of them with the
- * environment over the whole limit, would be refused by the system inside the pty child and seen only as
- * "exited with code 1" after `running` (issue 15, point 8). Refused here, before anything starts.
- */
+/** A row with a column of the wrong type (Command.defect): refused with the column named, never run. */
 function refusedRow(defect: string): string {
   return `Command refused: ${defect}; fix the row or queue the command again`;
 }

@@ -24,7 +24,7 @@ export interface AtomicWriteOptions {
 }
 
 /** The file a symlink names (through a chain, even one that ends nowhere yet); the path itself otherwise. */
-export function symlinkTarget(path: string): string {
+function symlinkTarget(path: string): string {
   let current = path;
   for (let hops = 0; hops < 40; hops++) {
     let link: string;

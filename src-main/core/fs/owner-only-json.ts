@@ -33,7 +33,7 @@ function jsonErrorOffset(text: string, error: Error): number {
  * "line L, column C: unexpected …" (1-based) for a JSON.parse failure of `text`. V8's own message quotes the
  * text, which here holds tokens, so it is never shown.
  */
-export function jsonErrorPosition(text: string, error: Error): string {
+function jsonErrorPosition(text: string, error: Error): string {
   const offset = jsonErrorOffset(text, error);
   const before = text.slice(0, offset);
   const line = before.split('\n').length;

@@ -18,6 +18,7 @@ export function isAgentProcess(pid: number | null, agentPids: readonly number[])
   if (pid === null || pid <= 0) return true;
   const agents = new Set(agentPids.filter((p) => p > 1));
   if (agents.size === 0) return false;
+  const processInfo = processLookup();
   let current = pid;
   for (let depth = 0; depth < 256 && current > 1; depth++) {
     if (agents.has(current)) return true;
@@ -29,21 +30,37 @@ export function isAgentProcess(pid: number | null, agentPids: readonly number[])
   return false;
 }
 
-function processInfo(pid: number): ProcessInfo | null {
-  if (process.platform === 'linux') {
-    try {
-      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = text.slice(text.lastIndexOf(')') + 2).split(' '); // state ppid pgrp session …
-      return { ppid: Number(fields[1]), pgid: Number(fields[2]), sid: Number(fields[3]) };
-    } catch {
-      return null;
-    }
-  }
+/**
+ * Linux: /proc/<pid>/stat per process (cheap). Elsewhere ps(1), run once for the whole table on the first
+ * look-up rather than once per ancestor: each run blocks the executor's event loop.
+ */
+function processLookup(): (pid: number) => ProcessInfo | null {
+  if (process.platform === 'linux') return procStat;
+  let table: Map<number, ProcessInfo> | null = null;
+  return (pid) => (table ??= psTable()).get(pid) ?? null;
+}
+
+function procStat(pid: number): ProcessInfo | null {
   try {
-    const out = execFileSync('/bin/ps', ['-o', 'ppid=,pgid=', '-p', String(pid)], { encoding: 'utf8', timeout: 2000 }).trim();
-    const [ppid, pgid] = out.split(/\s+/).map(Number);
-    return Number.isFinite(ppid) && Number.isFinite(pgid) ? { ppid: ppid!, pgid: pgid!, sid: null } : null;
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' '); // state ppid pgrp session …
+    return { ppid: Number(fields[1]), pgid: Number(fields[2]), sid: Number(fields[3]) };
   } catch {
     return null;
   }
+}
+
+function psTable(): Map<number, ProcessInfo> {
+  const table = new Map<number, ProcessInfo>();
+  let out: string;
+  try {
+    out = execFileSync('/bin/ps', ['-A', '-o', 'pid=,ppid=,pgid='], { encoding: 'utf8', timeout: 2000, maxBuffer: 16 * 1024 * 1024 });
+  } catch {
+    return table;
+  }
+  for (const line of out.split('\n')) {
+    const [pid, ppid, pgid] = line.trim().split(/\s+/).map(Number);
+    if (Number.isFinite(pid) && Number.isFinite(ppid) && Number.isFinite(pgid)) table.set(pid!, { ppid: ppid!, pgid: pgid!, sid: null });
+  }
+  return table;
 }

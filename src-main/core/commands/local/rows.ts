@@ -20,7 +20,7 @@ export function rowToCommand(row: CommandRow): Command {
     prompt: fields.requiredText('prompt'),
     workingDirectory: fields.requiredText('working_directory'),
     agent: fields.requiredText('agent'),
-    flags: fields.stringList('flags', parseFlags(fields.jsonText('flags'))),
+    flags: fields.stringList('flags', parseFlags(fields.text('flags'))),
     timeoutSeconds: fields.number('timeout_seconds'),
     targetMachineId: fields.text('target_machine_id'),
     commandType: fields.text('command_type'),

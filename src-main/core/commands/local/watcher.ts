@@ -10,7 +10,7 @@ import type { LocalDatabase } from './database.js';
  * working watch that poll is only a backstop (every BACKSTOP_MS, so an idle executor wakes for it twice
  * in ten seconds, issue 15 point 10); without one it polls every `intervalMs`. One tiny read decides.
  */
-export const BACKSTOP_MS = 5000;
+const BACKSTOP_MS = 5000;
 
 export interface DataWatcher {
   stop(): void;

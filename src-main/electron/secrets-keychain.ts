@@ -14,8 +14,6 @@ export interface SafeStorageLike {
   decryptString(encrypted: Buffer): string;
 }
 
-const NAMES: readonly SecretName[] = SECRET_NAMES;
-
 /**
  * `fallback` (the headless store: env variables, the owner-only file) is read when the Keychain has no
  * value, so a key written by `beacon init --from-bridge` or the CLI still works in the app; writes go to
@@ -23,7 +21,7 @@ const NAMES: readonly SecretName[] = SECRET_NAMES;
  */
 export function createKeychainSecretStore(safeStorage: SafeStorageLike, dir: string, fallback?: SecretStore): SecretStore {
   const fileOf = (name: SecretName): string => {
-    if (!NAMES.includes(name)) throw new Error(`Unknown secret ${String(name)}`);
+    if (!SECRET_NAMES.includes(name)) throw new Error(`Unknown secret ${String(name)}`);
     return join(dir, `${name}.bin`);
   };
   const requireEncryption = (): void => {

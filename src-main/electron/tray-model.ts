@@ -144,7 +144,7 @@ export function buildTrayModel(input: TrayInput): TrayModel {
   const menu: TrayMenuItem[] = [{ kind: 'label', label: status }];
   if (detail) menu.push({ kind: 'label', label: truncate(detail, 120) });
   // An edit of beacon.yaml that waits for a restart, or that could not be applied, is said where the user looks.
-  const notices = snapshot ? configNotices(snapshot) : { restart: null, invalid: null };
+  const notices = configNotices(snapshot);
   for (const notice of [notices.invalid, notices.restart]) if (notice) menu.push({ kind: 'label', label: truncate(notice, 160) });
   menu.push({ kind: 'label', label: `${running} running` });
   const health = snapshot?.agentHealth ? agentHealthLine(snapshot.agentHealth) : null;

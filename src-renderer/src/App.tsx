@@ -54,7 +54,7 @@ export function App({ client }: { client: UiClient }) {
   const commands = useMemo(() => filterCommands(allCommands, filter), [allCommands, filter]);
   const selected =
     (selection.mode === 'pinned' ? commands.find((c) => c.id === selection.id) : undefined) ?? (selection.mode === 'auto' ? commands[0] : undefined) ?? null;
-  const configNotice = snapshot ? configNotices(snapshot) : { restart: null, invalid: null };
+  const configNotice = configNotices(snapshot);
   const waiting = waitingView(link, loadError);
 
   const decideApproval = client.decideApproval?.bind(client);

@@ -19,11 +19,12 @@ export function registerService(program: Command): void {
 
   withOptions(service.command('install').description('write the service file, turn on lingering (Linux: start at boot, survive logout), print how to load it and read its logs')).action(
     (options: ServiceOptions) => {
-      const plan = servicePlan(platformOf(options), currentSpec());
+      const spec = currentSpec();
+      const plan = servicePlan(platformOf(options), spec);
       const change = installService(plan, options.dryRun === true);
       if (change.action === 'would-write') process.stdout.write(`${plan.content}\n`);
       report(change);
-      reportAfterInstall(plan, options.dryRun === true);
+      reportAfterInstall(plan, spec, options.dryRun === true);
     },
   );
   withOptions(service.command('uninstall').description('remove the service file and print the command that stops it')).action(
@@ -68,7 +69,7 @@ const VERBS: Record<ServiceChange['action'], string> = {
 };
 
 /** Lingering (Linux: start at boot, survive logout) and where the logs are. */
-function reportAfterInstall(plan: ServicePlan, dryRun: boolean): void {
+function reportAfterInstall(plan: ServicePlan, spec: ServiceSpec, dryRun: boolean): void {
   if (plan.platform === 'linux') {
     // Only on the machine itself: lingering belongs to this machine's login manager.
     if (process.platform === 'linux') {
@@ -77,7 +78,7 @@ function reportAfterInstall(plan: ServicePlan, dryRun: boolean): void {
     }
     process.stdout.write(`Logs: journalctl --user -u ${SYSTEMD_UNIT.replace(/\.service$/, '')} -f\n`);
   } else {
-    process.stdout.write(`Logs: tail -f ${shellQuote(currentSpec().logPath)}\n`);
+    process.stdout.write(`Logs: tail -f ${shellQuote(spec.logPath)}\n`);
   }
 }
 

@@ -3,7 +3,8 @@ import { watchFileChanges } from '../../core/fs/watch-file.js';
 import type { Logger } from '../../core/logger.js';
 import { CliError } from '../errors.js';
 import { startDashboard, type DashboardServer } from './server.js';
-import { dashboardToken, readDashboardState, writeDashboardState } from './state-file.js';
+import { newDashboardToken } from './auth.js';
+import { readDashboardState, writeDashboardState } from './state-file.js';
 
 /**
  * `beacon run --dashboard`: the dashboard at an address that survives restarts. The port is --port, else
@@ -28,7 +29,9 @@ export interface KeptDashboard {
 
 export async function serveKeptDashboard(options: KeptDashboardOptions): Promise<KeptDashboard> {
   const { stateFile, logger } = options;
-  const token = dashboardToken(stateFile);
+  // Read once; written once below, after the server listens (with the token, new or kept, and the port).
+  const kept = readDashboardState(stateFile);
+  const token = kept.token ?? newDashboardToken();
   const chosen = options.flagPort ?? (options.configuredPort || null);
   const start = (port: number) => startDashboard({ client: options.client, port, staticDir: options.staticDir, token });
 
@@ -40,7 +43,7 @@ export async function serveKeptDashboard(options: KeptDashboardOptions): Promise
       throw new CliError(`The dashboard cannot listen on 127.0.0.1:${chosen} (${where}): another program uses that port. Choose another, or 0 for any free port.`, 2);
     });
   } else {
-    const last = readDashboardState(stateFile).port;
+    const last = kept.port;
     server = last ? await start(last).catch(() => start(0)) : await start(0);
     if (last && server.port !== last) logger.info(`dashboard: port ${last} is taken now; using ${server.port} (kept for next time)`);
   }

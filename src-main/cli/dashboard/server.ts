@@ -5,6 +5,7 @@ import { WebSocketServer } from 'ws';
 import type { BeaconClient } from '../../core/contract/types.js';
 import { checkRequest, checkUpgrade, newDashboardToken, sessionCookie, type AccessRules } from './auth.js';
 import { SocketSession } from './socket-session.js';
+import { dashboardUrl } from './state-file.js';
 import { securityHeaders, sendText, serveStatic } from './static-files.js';
 
 /**
@@ -77,7 +78,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   };
   return {
     get url() {
-      return `http://127.0.0.1:${rules.port}/?token=${rules.token}`;
+      return dashboardUrl(rules.port, rules.token);
     },
     port: address.port,
     get token() {

@@ -35,15 +35,6 @@ export function writeDashboardState(file: string, state: DashboardState): void {
   writeFileAtomicSync(file, jsonText(state), { mode: 0o600, parentMode: 0o700 });
 }
 
-/** The kept token, or a new one written down now. */
-export function dashboardToken(file: string): string {
-  const state = readDashboardState(file);
-  if (state.token) return state.token;
-  const token = newDashboardToken();
-  writeDashboardState(file, { ...state, token });
-  return token;
-}
-
 /** A new token (`beacon dashboard --new-token`): every URL and cookie given out before stops working. */
 export function rotateDashboardToken(file: string): string {
   const token = newDashboardToken();

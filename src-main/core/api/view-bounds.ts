@@ -6,9 +6,9 @@ import { VIEW_TEXT_CHARS, type BeaconEvent, type CommandView } from '../contract
  * every client on every change: prompts, errors and summary texts are cut to VIEW_TEXT_CHARS (the whole
  * text on demand: readCommandText), a snapshot's commands stop at SNAPSHOT_BUDGET_BYTES, notices are cut.
  */
-export const SNAPSHOT_BUDGET_BYTES = 1024 * 1024;
+const SNAPSHOT_BUDGET_BYTES = 1024 * 1024;
 
-export function cut(text: string, limit = VIEW_TEXT_CHARS): { text: string; cut: boolean } {
+function cut(text: string, limit = VIEW_TEXT_CHARS): { text: string; cut: boolean } {
   return text.length <= limit ? { text, cut: false } : { text: `${text.slice(0, limit)}…`, cut: true };
 }
 

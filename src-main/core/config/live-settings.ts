@@ -8,7 +8,7 @@ import type { BeaconConfig } from './schema.js';
  * ledger, the dashboard's port, the bounds the source sized its buffers with) keeps its running value
  * until a restart, and is reported as waiting for one.
  */
-export const RESTART_KEYS: readonly string[] = [
+const RESTART_KEYS: readonly string[] = [
   'machine.id',
   'machine.name',
   'command_source',
@@ -16,7 +16,10 @@ export const RESTART_KEYS: readonly string[] = [
   'supabase.workspace_ids',
   'supabase.primary_workspace_id',
   'supabase.auth',
+  // The session is opened with these when the source is built (commands/create-source.ts).
+  'supabase.anon_key',
   'supabase.anon_key_env',
+  'supabase.share_mentu_credentials',
   'execution.max_output_bytes',
   'mentu.proxy_url',
   'dashboard.port',

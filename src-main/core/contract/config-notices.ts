@@ -9,10 +9,11 @@ export interface ConfigNotices {
   invalid: string | null;
 }
 
-export function configNotices(snapshot: Pick<BeaconSnapshot, 'restartNeeded' | 'configError'>): ConfigNotices {
-  const waiting = snapshot.restartNeeded ?? [];
+/** No snapshot yet (the window before the first state, the tray at start): nothing to say. */
+export function configNotices(snapshot: Pick<BeaconSnapshot, 'restartNeeded' | 'configError'> | null): ConfigNotices {
+  const waiting = snapshot?.restartNeeded ?? [];
   return {
     restart: waiting.length ? `Restart Beacon to use the new ${waiting.join(', ')} (changed in beacon.yaml; it runs with the old value until then).` : null,
-    invalid: snapshot.configError ? `Your last edit of beacon.yaml was not applied: ${snapshot.configError}` : null,
+    invalid: snapshot?.configError ? `Your last edit of beacon.yaml was not applied: ${snapshot.configError}` : null,
   };
 }

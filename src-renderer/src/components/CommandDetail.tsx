@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { describeExitCode } from '../../../src-main/core/contract/exit-code.js';
 import type { CommandText, CommandView } from '../../../src-main/core/contract/types.js';
 import { canCancel, canRequeue, commandTiming, formatDuration, formatWhen } from '../format.js';
@@ -37,8 +37,9 @@ export function CommandDetail({ command, now, busy, onCancel, onRequeue, onFollo
   // A follow-up resumes the agent's session: only a finished run that reported one can be continued.
   const canFollowUp = !!onFollowUp && canRequeue(command.status) && !!summary?.sessionId;
   const timing = commandTiming(command, now);
-  const [whole, setWhole] = useState<CommandText | null>(null);
-  useEffect(() => setWhole(null), [command.id]);
+  // Kept with its id and used only for that command: a reply that lands after another command was chosen is ignored.
+  const [fetched, setFetched] = useState<CommandText | null>(null);
+  const whole = fetched?.commandId === command.id ? fetched : null;
   const prompt = whole?.prompt ?? command.prompt;
   const error = (whole ? whole.errorMessage : command.errorMessage) ?? summary?.errorText ?? null;
   const cut = !whole && (command.promptTruncated || command.errorTruncated);
@@ -77,7 +78,7 @@ export function CommandDetail({ command, now, busy, onCancel, onRequeue, onFollo
         <pre className="prompt">{prompt}</pre>
       </details>
       {cut && readCommandText && (
-        <button type="button" className="link" data-testid="show-whole-text" onClick={() => void readCommandText().then(setWhole, () => {})}>
+        <button type="button" className="link" data-testid="show-whole-text" onClick={() => void readCommandText().then(setFetched, () => {})}>
           Show the whole {command.promptTruncated ? 'prompt' : 'error'}
         </button>
       )}

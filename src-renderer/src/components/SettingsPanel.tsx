@@ -88,11 +88,17 @@ export function SettingsPanel({ client, connected, auth = null }: { client: UiCl
     );
   }
 
-  const reload = async (message: string): Promise<void> => {
-    const next = await client.getSettings();
+  const show = (next: SettingsView, message: string): void => {
     setSettings(next);
     setDraft(draftOf(next));
     setSaved(message);
+  };
+  // After the sign-in changed beacon.yaml; a failed read is shown like a failed save, not left unhandled.
+  const reload = (message: string): void => {
+    client.getSettings().then(
+      (next) => show(next, message),
+      (e: unknown) => setError(errorMessage(e)),
+    );
   };
 
   const update = (change: Partial<Draft>) => {
@@ -109,10 +115,7 @@ export function SettingsPanel({ client, connected, auth = null }: { client: UiCl
     setSaving(true);
     setError(null);
     try {
-      const next = await client.updateSettings(patch);
-      setSettings(next);
-      setDraft(draftOf(next));
-      setSaved('Saved.');
+      show(await client.updateSettings(patch), 'Saved.');
     } catch (e) {
       setError(errorMessage(e));
     } finally {
@@ -150,7 +153,7 @@ export function SettingsPanel({ client, connected, auth = null }: { client: UiCl
           <span>Anon key (public)</span>
           <input type="text" spellCheck={false} value={draft.anonKey} placeholder="The project's anon / publishable key" onChange={(e) => update({ anonKey: e.target.value })} />
         </label>
-        {usesSession && <SignInSection client={client} auth={auth} connected={connected} onSaved={(message) => void reload(message)} />}
+        {usesSession && <SignInSection client={client} auth={auth} connected={connected} onSaved={reload} />}
         <label className="row">
           <span>Workspace ids (one per line)</span>
           <textarea rows={2} value={draft.workspaceIds} onChange={(e) => update({ workspaceIds: e.target.value })} />

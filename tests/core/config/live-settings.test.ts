@@ -46,6 +46,14 @@ describe('which edits apply at once and which wait for a restart', () => {
     expect(liveConfig(started, withoutId)).toMatchObject({ restartNeeded: ['machine.id'], config: { machine: { id: 'beacon-a' } } });
     expect(liveConfig(started, base()).restartNeeded).toEqual([]);
   });
+
+  it('the anon key and credential sharing wait for a restart: the running session was opened with them', () => {
+    const started = base();
+    const file = base({ supabase: { anon_key: 'anon-new', share_mentu_credentials: false } });
+    const live = liveConfig(started, file);
+    expect(live.restartNeeded).toEqual(['supabase.anon_key', 'supabase.share_mentu_credentials']);
+    expect(live.config.supabase).toMatchObject({ anon_key: null, share_mentu_credentials: true });
+  });
 });
 
 describe('watchConfigFile', () => {

@@ -3,7 +3,7 @@ import { setApproval, type ApprovalDecision } from '../../core/approvals/decide.
 import { mentuPaths } from '../../core/paths.js';
 import { callExecutor, ExecutorNotRunningError } from '../control/client.js';
 import { readControlKey } from '../control/control-key.js';
-import { commandIdFrom, withConfiguredSource } from '../control/configured-source.js';
+import { commandFrom, withConfiguredSource } from '../control/configured-source.js';
 import { CliError } from '../errors.js';
 
 /**
@@ -24,7 +24,7 @@ export function registerApprovalCommands(program: Program): void {
       .action(async (typed: string) => {
         const paths = mentuPaths();
         const result = await withConfiguredSource(async ({ source }): Promise<{ ok: boolean; message: string }> => {
-          const id = await commandIdFrom(source, typed);
+          const { id } = await commandFrom(source, typed);
           try {
             return (await callExecutor(paths.controlSocket, 'decideApproval', [id, decision], 10_000, readControlKey(paths))) as { ok: boolean; message: string };
           } catch (error) {

@@ -2,7 +2,7 @@ import type { Command as Program } from 'commander';
 import { writePaused } from '../../core/executor/pause-state.js';
 import { mentuPaths } from '../../core/paths.js';
 import { callExecutor, ExecutorNotRunningError } from '../control/client.js';
-import { commandIdFrom, withConfiguredSource } from '../control/configured-source.js';
+import { commandFrom, withConfiguredSource } from '../control/configured-source.js';
 import { CliError } from '../errors.js';
 
 /** cancel, pause, resume: through the running executor's control socket, or directly when none runs. */
@@ -14,7 +14,7 @@ export function registerControlCommands(program: Program): void {
     .action(async (typed: string) => {
       const paths = mentuPaths();
       const result = await withConfiguredSource(async ({ source }): Promise<{ ok: boolean; message: string }> => {
-        const id = await commandIdFrom(source, typed);
+        const { id } = await commandFrom(source, typed);
         try {
           return (await callExecutor(paths.controlSocket, 'cancel', [id])) as { ok: boolean; message: string };
         } catch (error) {

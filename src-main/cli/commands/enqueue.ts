@@ -82,8 +82,8 @@ async function followUpInput({ source, loaded }: ConfiguredSource, id: string, p
   const clashing = (['cwd', 'agent', 'target', 'commitment', 'worktree', 'onApprove'] as const).filter((key) => options[key] !== undefined);
   if (clashing.length) throw new CliError(`--follow-up takes the directory, agent and machine of ${id}; drop ${clashing.map(optionName).join(', ')}`, REFUSED);
   const resolved = await resolveCommandId(source, id);
-  const original = resolved.ok ? await source.get(resolved.id) : null;
-  if (!original) throw new CliError(`Nothing to follow up: ${resolved.ok ? `no command ${id}` : resolved.reason}`, REFUSED);
+  if (!resolved.ok) throw new CliError(`Nothing to follow up: ${resolved.reason}`, REFUSED);
+  const original = resolved.command;
   const plan = planFollowUp(original, prompt, { machineId: loaded.machineId, sourceKind: source.kind });
   if (!plan.ok) throw new CliError(plan.reason, REFUSED);
   return { ...plan.command, flags: [...(plan.command.flags ?? []), ...options.flag], timeoutSeconds: options.timeout ?? plan.command.timeoutSeconds ?? null };

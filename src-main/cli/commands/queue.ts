@@ -1,7 +1,7 @@
 import type { Command as Program } from 'commander';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { isTerminal } from '../../core/commands/command.js';
-import { commandIdFrom, withConfiguredSource } from '../control/configured-source.js';
+import { commandFrom, withConfiguredSource } from '../control/configured-source.js';
 import { formatCommand, formatList } from '../control/format.js';
 import { createLogPrinter, type LogPrinter } from '../control/log-printer.js';
 import { explainNoOutput } from '../control/no-output.js';
@@ -30,9 +30,7 @@ export function registerQueueCommands(program: Program): void {
     .option('--json', 'print the command as JSON')
     .action(async (typed: string, options: { json?: boolean }) => {
       await withConfiguredSource(async ({ source }) => {
-        const id = await commandIdFrom(source, typed);
-        const command = await source.get(id);
-        if (!command) throw new CliError(`No command ${id} (beacon list shows the recent ones)`);
+        const command = await commandFrom(source, typed);
         process.stdout.write(options.json ? JSON.stringify(command) + '\n' : formatCommand(command));
       });
     });
@@ -45,7 +43,7 @@ export function registerQueueCommands(program: Program): void {
     .option('--raw', 'print the exact bytes of the log (stream-json lines are shown readable otherwise)')
     .action(async (typed: string, options: { follow?: boolean; raw?: boolean }) => {
       await withConfiguredSource(async ({ source, paths }) => {
-        const id = await commandIdFrom(source, typed);
+        const { id } = await commandFrom(source, typed);
         const path = paths.commandLog(id);
         let offset = 0;
         let waitingSaid = false;

@@ -1,4 +1,5 @@
 import { resolveCommandId } from '../../core/commands/resolve-id.js';
+import type { Command } from '../../core/contract/command.js';
 import type { CommandSource } from '../../core/commands/source.js';
 import { createCommandSource } from '../../core/commands/create-source.js';
 import { loadConfig, type LoadedConfig } from '../../core/config/load.js';
@@ -37,9 +38,9 @@ export async function withConfiguredSource<T>(fn: (opened: ConfiguredSource) => 
   }
 }
 
-/** The full id of the command a person named (its id, or 6+ of its first characters); a clear refusal otherwise. */
-export async function commandIdFrom(source: CommandSource, typed: string): Promise<string> {
+/** The command a person named (its id, or 6+ of its first characters); a clear refusal otherwise. */
+export async function commandFrom(source: CommandSource, typed: string): Promise<Command> {
   const resolved = await resolveCommandId(source, typed);
   if (!resolved.ok) throw new CliError(resolved.reason);
-  return resolved.id;
+  return resolved.command;
 }

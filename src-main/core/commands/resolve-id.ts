@@ -1,3 +1,4 @@
+import type { Command } from '../contract/command.js';
 import type { CommandSource } from './source.js';
 
 /**
@@ -6,7 +7,8 @@ import type { CommandSource } from './source.js';
  */
 export const MIN_ID_PREFIX = 6;
 
-export type IdResolution = { ok: true; id: string } | { ok: false; reason: string };
+/** The command itself comes with its id: every caller goes on to use it, and it was read to find it. */
+export type IdResolution = { ok: true; id: string; command: Command } | { ok: false; reason: string };
 
 const ID_SHAPE = /^[A-Za-z0-9_-]{1,128}$/;
 /** How many candidates an ambiguous prefix names. */
@@ -17,12 +19,14 @@ export async function resolveCommandId(source: Pick<CommandSource, 'get' | 'find
   if (!ID_SHAPE.test(text)) {
     return { ok: false, reason: `${JSON.stringify(typed)} is not a command id (ids are letters, digits, - and _)` };
   }
-  if (await source.get(text)) return { ok: true, id: text };
+  const exact = await source.get(text);
+  if (exact) return { ok: true, id: text, command: exact };
   if (text.length < MIN_ID_PREFIX) {
     return { ok: false, reason: `No command ${text}: give the full id or its first ${MIN_ID_PREFIX} characters or more (beacon list shows the recent ones)` };
   }
   const matches = await source.findIdsByPrefix(text, SHOWN + 1);
-  if (matches.length === 1) return { ok: true, id: matches[0]! };
+  const only = matches.length === 1 ? await source.get(matches[0]!) : null;
+  if (only) return { ok: true, id: only.id, command: only };
   if (matches.length === 0) return { ok: false, reason: `No command ${text}: no command id starts with it (beacon list shows the recent ones)` };
   const shown = matches.slice(0, SHOWN).join(', ');
   const more = matches.length > SHOWN ? ' and more' : '';

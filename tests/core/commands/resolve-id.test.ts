@@ -30,14 +30,14 @@ afterEach(async () => {
 
 describe('resolveCommandId over the local queue', () => {
   it('takes a full id as it is', async () => {
-    expect(await resolveCommandId(source, IDS[0]!)).toEqual({ ok: true, id: IDS[0] });
-    expect(await resolveCommandId(source, ` ${IDS[1]!} `)).toEqual({ ok: true, id: IDS[1] });
+    expect(await resolveCommandId(source, IDS[0]!)).toMatchObject({ ok: true, id: IDS[0], command: { id: IDS[0] } });
+    expect(await resolveCommandId(source, ` ${IDS[1]!} `)).toMatchObject({ ok: true, id: IDS[1], command: { id: IDS[1] } });
   });
 
   it('takes a unique prefix of 6 characters or more: the 8 the list shows, or 6', async () => {
-    expect(await resolveCommandId(source, '44a8bdc3')).toEqual({ ok: true, id: IDS[0] });
-    expect(await resolveCommandId(source, '44a8bdc')).toEqual({ ok: true, id: IDS[0] });
-    expect(await resolveCommandId(source, '44a8bdff-1')).toEqual({ ok: true, id: IDS[2] });
+    expect(await resolveCommandId(source, '44a8bdc3')).toMatchObject({ ok: true, id: IDS[0], command: { id: IDS[0] } });
+    expect(await resolveCommandId(source, '44a8bdc')).toMatchObject({ ok: true, id: IDS[0], command: { id: IDS[0] } });
+    expect(await resolveCommandId(source, '44a8bdff-1')).toMatchObject({ ok: true, id: IDS[2], command: { id: IDS[2] } });
   });
 
   it('refuses an ambiguous prefix, naming the candidates', async () => {
@@ -60,7 +60,7 @@ describe('resolveCommandId over the local queue', () => {
   });
 
   it('reads "_" literally (no LIKE wildcard), and refuses text that cannot be an id', async () => {
-    expect(await resolveCommandId(source, 'cmd_x1')).toEqual({ ok: true, id: 'cmd_x1' });
+    expect(await resolveCommandId(source, 'cmd_x1')).toMatchObject({ ok: true, id: 'cmd_x1', command: { id: 'cmd_x1' } });
     const wild = await resolveCommandId(source, 'cmd_x');
     expect(wild.ok).toBe(false);
     expect(await source.findIdsByPrefix('cmd_x', 10)).toEqual(['cmd_x1']);

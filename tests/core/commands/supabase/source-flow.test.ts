@@ -213,7 +213,7 @@ describe('Supabase source', () => {
     expect(await source.findIdsByPrefix('7e57a0ff-1', 10)).toEqual([ids[2]]);
     expect(await source.findIdsByPrefix('7e57-a0ff', 10)).toEqual([]); // not where a uuid has its hyphens
     expect(await source.findIdsByPrefix('zz57a0', 10)).toEqual([]); // not hex: no query that the database would refuse
-    expect(await resolveCommandId(source, '7e57a0c3')).toEqual({ ok: true, id: ids[0] });
+    expect(await resolveCommandId(source, '7e57a0c3')).toMatchObject({ ok: true, id: ids[0], command: { id: ids[0] } });
     const ambiguous = await resolveCommandId(source, '7e57a0');
     expect(!ambiguous.ok && ambiguous.reason).toContain('ambiguous');
     // A short or non-uuid id is simply not found (PostgREST would answer 22P02 for it).

@@ -1,6 +1,6 @@
-import { afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Gateway } from '../gateway/index.js';
-import { beaconSandbox, startBeacon, type BeaconRun, type BeaconSandbox, type SandboxOptions } from './beacon-sandbox.js';
+import { beaconSandbox, startBeacon, startLocalQueueBeacon, type BeaconRun, type BeaconSandbox, type LocalQueueBeacon, type SandboxOptions } from './beacon-sandbox.js';
 import { makeSandbox, startExecutor, stopExecutor, type ExecutorProcess, type Sandbox } from './local-sandbox.js';
 
 /*
@@ -47,4 +47,23 @@ export function useBeaconSandboxes(gateway: () => Pick<Gateway, 'url' | 'service
     sandbox: (options) => undo.box(beaconSandbox(gateway(), options)),
     start: (box, args) => undo.run(startBeacon(box, args), (run) => run.stop()),
   };
+}
+
+/**
+ * One `beacon run` on the local queue for the whole test file (startLocalQueueBeacon): started before the first
+ * test, stopped after the last. `set` receives it, so a file keeps using its own variable.
+ */
+export function useLocalQueueBeacon(
+  machineId: string,
+  set: (q: LocalQueueBeacon) => void,
+  options?: Pick<SandboxOptions, 'execution' | 'allowedFlags'>,
+): void {
+  let q: LocalQueueBeacon | undefined;
+  beforeAll(async () => {
+    q = await startLocalQueueBeacon(machineId, options);
+    set(q);
+  }, 60_000);
+  afterAll(async () => {
+    await q?.stop();
+  });
 }

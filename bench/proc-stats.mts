@@ -1,4 +1,4 @@
-/** CPU ticks and RSS of another process from /proc (Linux), for the benchmarks' executor figures. */
+/** CPU ticks, RSS and wake-ups of another process from /proc (Linux), for the benchmarks' executor figures (and idle-wakeups.test.ts). */
 import { readFileSync } from 'node:fs';
 
 const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
@@ -39,5 +39,8 @@ export function peakRssOf(pid: number, everyMs = 50): { stop(): number } {
 /** Times the main thread left its wait: voluntary context switches of thread `pid` (each wake of the event loop is one). */
 export function wakeups(pid: number): number {
   const status = readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8');
-  return Number(/\nvoluntary_ctxt_switches:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  // Missing, it would read as no wake-ups at all: say so instead.
+  const count = /\nvoluntary_ctxt_switches:\s+(\d+)/.exec(status)?.[1];
+  if (count === undefined) throw new Error(`no voluntary_ctxt_switches in /proc/${pid}/task/${pid}/status`);
+  return Number(count);
 }

@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import WebSocket from 'ws';
 import { openLocalDatabase } from '../src-main/core/commands/local/database.js';
 import { beaconSandbox, startBeacon } from '../tests/support/beacon-sandbox.js';
+import { dashboardUrlIn } from '../tests/support/dashboard-socket.js';
 import { distribution, numberArg, report, sleep } from './lib.mjs';
 import { peakRssOf, rssBytes } from './proc-stats.mjs';
 
@@ -55,7 +56,7 @@ bare.close();
 const run = startBeacon(box, ['--dashboard']);
 await run.ready;
 let url = '';
-while (!(url = /Dashboard: (\S+)/.exec(run.stdout())?.[1] ?? '')) await sleep(20);
+while (!(url = dashboardUrlIn(run.stdout()) ?? '')) await sleep(20);
 const { origin, searchParams } = new URL(url);
 const connect = (): Promise<WebSocket> =>
   new Promise((resolve, reject) => {

@@ -75,8 +75,10 @@ for (const bench of selected) {
   writeFileSync(store, JSON.stringify(kept, null, 1) + '\n');
   writeDocument(results.length < selected.length); // after each one, so a long run keeps what it measured
 }
-if (results.some((r) => r.code === 0)) writeDocument(false);
-console.log(`\nwrote docs/performance.md`);
+const measured = results.some((r) => r.code === 0);
+// Only a failed last benchmark leaves the document marked partial (each success wrote it already).
+if (measured && results.at(-1).code !== 0) writeDocument(false);
+console.log(measured ? `\nwrote docs/performance.md` : `\ndocs/performance.md not written: no benchmark succeeded`);
 for (const r of results.filter((r) => r.code !== 0)) console.log(`${r.bench.name} failed (exit ${r.code ?? r.signal}); docs/performance.md keeps its previous figures`);
 process.exit(results.every((r) => r.code === 0) ? 0 : 1);
 

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalQueueBeacon, type LocalQueueBeacon } from '../support/beacon-sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { type LocalQueueBeacon } from '../support/beacon-sandbox.js';
+import { useLocalQueueBeacon } from '../support/sandbox-hooks.js';
 import { waitFor } from '../support/wait.js';
 
 
@@ -11,14 +12,7 @@ import { waitFor } from '../support/wait.js';
  */
 
 let q: LocalQueueBeacon;
-
-beforeAll(async () => {
-  q = await startLocalQueueBeacon('beacon-guard-e2e');
-}, 60_000);
-
-afterAll(async () => {
-  await q?.stop();
-});
+useLocalQueueBeacon('beacon-guard-e2e', (started) => (q = started));
 
 describe('beacon run, local queue: a row whose check throws', () => {
   it('is failed with the reason, never spawned, and the next command completes', async () => {

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { wakeups } from '../../bench/proc-stats.mjs';
 import { useLocalSandboxes } from '../support/sandbox-hooks.js';
 
 /**
@@ -9,9 +9,6 @@ import { useLocalSandboxes } from '../support/sandbox-hooks.js';
  * ten wake-ups a second). Counted as the main thread's voluntary context switches (each wake from the
  * event loop's wait is one). Linux (/proc).
  */
-const voluntarySwitches = (pid: number): number =>
-  Number(/\nvoluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8'))![1]);
-
 const local = useLocalSandboxes();
 
 describe.runIf(process.platform === 'linux')('an idle executor (local queue)', () => {
@@ -24,9 +21,9 @@ describe.runIf(process.platform === 'linux')('an idle executor (local queue)', (
     // may fall into one of them; a periodic wake-up (a poll) would show in every one.
     const rates: number[] = [];
     for (let window = 0; window < 4; window++) {
-      const before = voluntarySwitches(pid);
+      const before = wakeups(pid);
       await delay(5000);
-      rates.push((voluntarySwitches(pid) - before) / 5);
+      rates.push((wakeups(pid) - before) / 5);
     }
     expect(rates.filter((perSecond) => perSecond <= 1).length, `wake-ups per second in each window: ${rates.join(', ')}`).toBeGreaterThanOrEqual(3);
   }, 60_000);

@@ -3,6 +3,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, enqueue, insertRow, makeSandbox, startExecutor, stopExecutor, waitForStatus, type ExecutorProcess, type Sandbox } from '../support/local-sandbox.js';
 
+/**
+ * Commands this machine must not run are never spawned: the stand-in agent would write its pidfile the
+ * moment it starts, so a missing pidfile proves no process was created. The executor keeps serving.
+ * `beacon enqueue` refuses them up front (exit 2, nothing queued); rows written into the queue by another
+ * process get no such check, and the executor refuses them.
+ */
 describe('refused commands are never spawned, and the executor keeps serving', () => {
   let sandbox: Sandbox;
   let executor: ExecutorProcess;

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { callExecutor } from '../../src-main/cli/control/client.js';
 import type { BeaconSnapshot } from '../../src-main/core/contract/types.js';
 import { runCli } from '../support/cli.js';
-import { startLocalQueueBeacon, type LocalQueueBeacon } from '../support/beacon-sandbox.js';
+import { type LocalQueueBeacon } from '../support/beacon-sandbox.js';
+import { useLocalQueueBeacon } from '../support/sandbox-hooks.js';
 import { waitFor } from '../support/wait.js';
 
 /**
@@ -12,12 +13,7 @@ import { waitFor } from '../support/wait.js';
  * Such rows are skipped and said; the rest are listed.
  */
 let q: LocalQueueBeacon;
-beforeAll(async () => {
-  q = await startLocalQueueBeacon('beacon-unreadable-rows');
-}, 60_000);
-afterAll(async () => {
-  await q?.stop();
-});
+useLocalQueueBeacon('beacon-unreadable-rows', (started) => (q = started));
 
 describe('rows with a status Beacon does not know', () => {
   it('beacon list, beacon show and the snapshot list the rest and name the skipped rows', async () => {

@@ -19,8 +19,14 @@ export function signJwt(claims: Record<string, unknown>, secret: string): string
   return `${header}.${body}.${signature}`;
 }
 
+/** Why a token is not acceptable; an expired one says when it expired (Realtime's message counts the seconds since). */
+export interface JwtError {
+  error: string;
+  exp?: number;
+}
+
 /** Verified claims, or a reason the token is not acceptable (bad signature, expired, unknown role). */
-export function verifyJwt(token: string, secret: string, nowSeconds = Date.now() / 1000): JwtClaims | { error: string } {
+export function verifyJwt(token: string, secret: string, nowSeconds = Date.now() / 1000): JwtClaims | JwtError {
   const parts = token.split('.');
   if (parts.length !== 3) return { error: 'JWT is malformed' };
   const [header, body, signature] = parts as [string, string, string];
@@ -35,9 +41,9 @@ export function verifyJwt(token: string, secret: string, nowSeconds = Date.now()
   } catch {
     return { error: 'JWT payload is not JSON' };
   }
-  if (typeof claims.exp === 'number' && claims.exp < nowSeconds) return { error: 'JWT expired' };
+  if (typeof claims.exp === 'number' && claims.exp < nowSeconds) return { error: 'JWT expired', exp: claims.exp };
   if (!API_ROLES.includes(claims.role as ApiRole)) return { error: `JWT role ${String(claims.role)} is not an API role` };
   return claims as JwtClaims;
 }
 
-export const isJwtError = (value: JwtClaims | { error: string }): value is { error: string } => 'error' in value;
+export const isJwtError = (value: JwtClaims | JwtError): value is JwtError => 'error' in value;

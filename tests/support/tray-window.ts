@@ -16,12 +16,10 @@ const BRIDGE = `(() => {
   };
 })()`;
 
-export const TRAY_WINDOW_SIZE = DEFAULT_POPOVER_SIZE;
-
 /** Loads the renderer (served by the executor's dashboard) with the bridge; returns a stop function for the event feed. */
 export async function openTrayWindow(browser: BrowserSession, dashboardUrl: string, socket: DashboardSocket): Promise<() => void> {
   const { page, context } = browser;
-  await page.setViewportSize(TRAY_WINDOW_SIZE);
+  await page.setViewportSize(DEFAULT_POPOVER_SIZE);
   await context.exposeBinding('__beaconInvoke', (_source, action: string, args: unknown[]) => socket.call(action, args));
   await context.addInitScript(BRIDGE);
   await page.goto(dashboardUrl);

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { isJwtError, signJwt, verifyJwt } from '../jwt.js';
-import type { AuthFault } from '../faults.js';
+import { sleep, type AuthFault } from '../faults.js';
 import { AuthApiError, AuthStore, type AuthUser, type RefreshTokenRow } from './store.js';
 
 /**
@@ -268,7 +268,7 @@ export async function handleAuth(ctx: AuthContext, req: http.IncomingMessage, re
     req.socket.destroy();
     return;
   }
-  if (fault?.mode === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+  if (fault?.mode === 'slow') await sleep(fault.delayMs);
   const grant = url.pathname === '/auth/v1/token';
   let reply: Reply;
   try {

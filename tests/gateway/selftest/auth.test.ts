@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../index.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Gateway } from '../index.js';
+import { useGateway } from '../use-gateway.js';
 import { followSignIn } from '../../support/sign-in-browser.js';
 import { waitFor } from '../../support/wait.js';
 import { WS_A, client, newCommand, subscribed, watch } from './helpers.js';
@@ -14,12 +15,10 @@ const clients: SupabaseClient[] = [];
 const track = (sb: SupabaseClient) => (clients.push(sb), sb);
 const CALLBACK = 'http://127.0.0.1:45678/callback';
 
+useGateway((g) => (gw = g), { auth: { reuseIntervalSeconds: 1 } });
 beforeAll(async () => {
-  gw = await startGateway({ auth: { reuseIntervalSeconds: 1 } });
   await gw.sql(`insert into workspaces (id, name) values ($1, 'a') on conflict do nothing`, [WS_A]);
 });
-afterAll(async () => gw?.stop());
-beforeEach(async () => gw.reset());
 afterEach(async () => {
   for (const sb of clients.splice(0)) await sb.removeAllChannels();
 });

@@ -1,8 +1,9 @@
 import http from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Gateway } from '../index.js';
+import { useGateway } from '../use-gateway.js';
 import { WS_A } from './helpers.js';
 import { waitFor } from '../../support/wait.js';
 
@@ -13,12 +14,10 @@ import { waitFor } from '../../support/wait.js';
  * earlier supabase-js clients, the Bridge's included, use.
  */
 let gw: Gateway;
+useGateway((g) => (gw = g));
 beforeAll(async () => {
-  gw = await startGateway();
   await gw.sql(`insert into workspaces (id, name) values ($1, 'a') on conflict do nothing`, [WS_A]);
-}, 120_000);
-afterAll(async () => gw?.stop());
-beforeEach(async () => gw.reset());
+});
 
 describe('beside the Bridge', () => {
   it("a command inserted without flags has flags '{}', not null", async () => {

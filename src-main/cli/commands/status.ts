@@ -41,7 +41,7 @@ export async function buildStatusReport(paths: MentuPaths, env: NodeJS.ProcessEn
   }
   const holders = await readLockHolders(paths);
   const executors = options.executors ? await readFleet(loaded, holders, env) : undefined;
-  const auth = await readAuthStatus(loaded, paths, env);
+  const auth = await readAuthStatus(loaded, paths, env, snapshot);
   return {
     version: VERSION,
     machine: { id: loaded.machineId, name: loaded.machineName, hostname: currentHostname(env) },

@@ -25,21 +25,20 @@ export interface AuthStatus {
   error: string | null;
 }
 
-export async function readAuthStatus(loaded: LoadedConfig, paths: MentuPaths, env: NodeJS.ProcessEnv): Promise<AuthStatus | null> {
+/**
+ * `executorSnapshot`: what the running executor answered, when the caller already asked (null: none answered);
+ * left out, the executor is asked here.
+ */
+export async function readAuthStatus(loaded: LoadedConfig, paths: MentuPaths, env: NodeJS.ProcessEnv, executorSnapshot?: BeaconSnapshot | null): Promise<AuthStatus | null> {
   const config = loaded.config;
   if (effectiveSource(config) !== 'supabase' || !config.supabase.url) return null;
   const mode = effectiveAuth(config);
-  if (existsSync(paths.controlSocket)) {
-    try {
-      const snapshot = (await callExecutor(paths.controlSocket, 'getSnapshot', [], 5000)) as BeaconSnapshot;
-      if (snapshot.source.kind === 'supabase' && snapshot.source.auth) {
-        const { connection, detail, pendingWrites } = snapshot.source;
-        return { mode, checkedBy: 'executor', auth: snapshot.source.auth, connection: { state: connection, detail, pendingWrites }, error: null };
-      }
-    } catch {
-      // No executor answers: checked here instead.
-    }
+  const snapshot = executorSnapshot === undefined ? await askExecutor(paths) : executorSnapshot;
+  if (snapshot?.source.kind === 'supabase' && snapshot.source.auth) {
+    const { connection, detail, pendingWrites } = snapshot.source;
+    return { mode, checkedBy: 'executor', auth: snapshot.source.auth, connection: { state: connection, detail, pendingWrites }, error: null };
   }
+  // No executor answers: checked here instead.
   const logger = createLogger({ level: 'error' });
   try {
     const auth = await supabaseAuth({ loaded, paths, secrets: createHeadlessSecretStore(paths, env), logger }, env);
@@ -48,6 +47,11 @@ export async function readAuthStatus(loaded: LoadedConfig, paths: MentuPaths, en
   } catch (error) {
     return { mode, checkedBy: 'cli', auth: null, connection: null, error: error instanceof Error ? error.message : String(error) };
   }
+}
+
+async function askExecutor(paths: MentuPaths): Promise<BeaconSnapshot | null> {
+  if (!existsSync(paths.controlSocket)) return null;
+  return (callExecutor(paths.controlSocket, 'getSnapshot', [], 5000) as Promise<BeaconSnapshot>).catch(() => null);
 }
 
 const when = (iso: string | null, now = Date.now()): string => {

@@ -12,7 +12,7 @@ import type { ExecutorRole } from '../executor/types.js';
 import { VERSION } from '../identity.js';
 import { readLockHolders } from '../lock/executor-lock.js';
 import type { MentuPaths } from '../paths.js';
-import { resolveAgentCommand } from '../run/agents.js';
+import { resolveDefaultAgent } from '../run/agents.js';
 import { loginShellEnvironment } from '../run/shell-env.js';
 import type { SecretStore } from '../secrets.js';
 import { createEnqueueActions } from './enqueue.js';
@@ -193,24 +193,10 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
   const getSettings = async (): Promise<SettingsView> => {
     const loaded = await currentConfig();
     const config = loaded.config;
-    const agentName = config.execution.default_agent;
-    const profile = config.agents[agentName];
-    let agentResolvedPath: string | null = null;
-    let agentVersion: string | null = null;
-    let agentProblem: string | null = null;
-    if (!profile) {
-      agentProblem = `The default agent "${agentName}" is not defined under agents in ${loaded.path}`;
-    } else {
-      const agentEnv = await loginShellEnvironment(env);
-      const resolved = resolveAgentCommand(profile, agentEnv);
-      if (!resolved.ok) agentProblem = resolved.reason;
-      else {
-        agentResolvedPath = resolved.path;
-        const probe = await probeAgentVersion(resolved.path, agentEnv);
-        if (probe.ok) agentVersion = probe.version;
-        else agentProblem = probe.reason;
-      }
-    }
+    const agentEnv = await loginShellEnvironment(env);
+    const agent = resolveDefaultAgent(loaded, agentEnv);
+    const probe = agent.ok ? await probeAgentVersion(agent.path, agentEnv) : null;
+    const agentProblem = !agent.ok ? agent.reason : probe && !probe.ok ? probe.reason : null;
     return {
       configPath: loaded.path,
       commandSource: effectiveSource(config),
@@ -223,10 +209,10 @@ export function createBeaconClient(options: BeaconClientOptions): LocalBeaconCli
       allowedDirectories: config.execution.allowed_directories,
       defaultTimeoutSeconds: config.execution.default_timeout_seconds,
       maxConcurrent: config.execution.max_concurrent,
-      agentName,
-      agentCommand: profile?.command ?? '',
-      agentResolvedPath,
-      agentVersion,
+      agentName: agent.name,
+      agentCommand: agent.profile?.command ?? '',
+      agentResolvedPath: agent.ok ? agent.path : null,
+      agentVersion: probe?.ok ? probe.version : null,
       agentProblem,
       launchAtLogin: options.launchAtLogin?.get() ?? { supported: false, enabled: false, status: null },
     };

@@ -1,3 +1,4 @@
+import { MAX_TIMEOUT_SECONDS } from '../executor/pre-claim.js';
 import { z } from 'zod';
 import { BEACON_ACTION_NAMES, type ActionContext, type BeaconActionName, type BeaconActions } from '../contract/types.js';
 
@@ -17,7 +18,7 @@ const settingsPatch = z
     auth: z.enum(['auto', 'session', 'service_role']).optional(),
     anonKey: z.string().min(1).max(8192).nullable().optional(),
     allowedDirectories: z.array(z.string().min(1).max(4096)).max(100).optional(),
-    defaultTimeoutSeconds: z.number().int().positive().max(7 * 24 * 3600).optional(),
+    defaultTimeoutSeconds: z.number().int().positive().max(MAX_TIMEOUT_SECONDS).optional(),
     maxConcurrent: z.number().int().min(1).max(64).optional(),
     agentCommand: z.string().min(1).max(4096).optional(),
     launchAtLogin: z.boolean().optional(),
@@ -40,7 +41,7 @@ const enqueueRequest = z
     prompt: z.string().min(1).max(1024 * 1024),
     workingDirectory: z.string().min(1).max(4096),
     agent: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'an agent name').nullable().optional(),
-    timeoutSeconds: z.number().positive().max(7 * 24 * 3600).nullable().optional(),
+    timeoutSeconds: z.number().positive().max(MAX_TIMEOUT_SECONDS).nullable().optional(),
     targetMachineId: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/i, 'a machine id').nullable().optional(),
   })
   .strict();

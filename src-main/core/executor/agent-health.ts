@@ -2,7 +2,7 @@ import type { LoadedConfig } from '../config/load.js';
 import type { AgentHealthView } from '../contract/types.js';
 import type { Logger } from '../logger.js';
 import { isClaudeProfile } from '../run/agent-flags.js';
-import { resolveAgentCommand } from '../run/agents.js';
+import { resolveDefaultAgent } from '../run/agents.js';
 import { loginShellReport } from '../run/shell-env.js';
 import { probeAgentVersion, probeClaudeLogin } from './agent-probe.js';
 
@@ -12,14 +12,13 @@ import { probeAgentVersion, probeClaudeLogin } from './agent-probe.js';
  * the tray's health line.
  */
 export async function checkAgentHealth(loaded: LoadedConfig, agentEnv: Record<string, string>, env: NodeJS.ProcessEnv, now = new Date()): Promise<AgentHealthView> {
-  const agent = loaded.config.execution.default_agent;
+  const resolved = resolveDefaultAgent(loaded, agentEnv);
+  const agent = resolved.name;
   const shellReport = await loginShellReport(env);
   const shell = { state: shellReport.state, shell: shellReport.shell, ms: shellReport.ms };
   const base = { agent, path: null, version: null, loggedIn: null, login: null, shell, checkedAt: now.toISOString() };
-  const profile = Object.hasOwn(loaded.config.agents, agent) ? loaded.config.agents[agent] : undefined;
-  if (!profile) return { ...base, problem: `The default agent "${agent}" is not defined under agents in ${loaded.path}` };
-  const resolved = resolveAgentCommand(profile, agentEnv, agent);
   if (!resolved.ok) return { ...base, problem: resolved.reason };
+  const profile = resolved.profile;
   const version = await probeAgentVersion(resolved.path, agentEnv);
   if (!version.ok) return { ...base, path: resolved.path, problem: version.reason };
   const found = { ...base, path: resolved.path, version: version.version || null };

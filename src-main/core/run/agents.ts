@@ -31,13 +31,26 @@ export function resolveAgentCommand(profile: AgentProfile, env: Record<string, s
   };
 }
 
+export type DefaultAgent =
+  | { ok: true; name: string; profile: AgentProfile; path: string }
+  | { ok: false; name: string; profile: AgentProfile | null; reason: string };
+
+/**
+ * The default agent and where it is, or why it cannot run here: the one lookup behind the executor's standing
+ * problem, the agent health check and the settings view. Own keys only (an agent named "constructor").
+ */
+export function resolveDefaultAgent(loaded: LoadedConfig, env: Record<string, string>): DefaultAgent {
+  const name = loaded.config.execution.default_agent;
+  const profile = Object.hasOwn(loaded.config.agents, name) ? loaded.config.agents[name]! : null;
+  if (!profile) return { ok: false, name, profile, reason: `The default agent "${name}" is not defined under agents in ${loaded.path}` };
+  const resolved = resolveAgentCommand(profile, env, name);
+  return resolved.ok ? { ok: true, name, profile, path: resolved.path } : { ok: false, name, profile, reason: resolved.reason };
+}
+
 /** Why the default agent cannot run here (not defined, or not found), or null: the executor's standing problem. */
 export function defaultAgentProblem(loaded: LoadedConfig, env: Record<string, string>): string | null {
-  const name = loaded.config.execution.default_agent;
-  const profile = Object.hasOwn(loaded.config.agents, name) ? loaded.config.agents[name] : undefined;
-  if (!profile) return `The default agent "${name}" is not defined under agents in ${loaded.path}`;
-  const resolved = resolveAgentCommand(profile, env);
-  return resolved.ok ? null : `Agent "${name}" cannot run: ${resolved.reason}`;
+  const agent = resolveDefaultAgent(loaded, env);
+  return agent.ok ? null : agent.reason;
 }
 
 /** The prompt sits last, right after `--`: no option parser can take it (or anything it starts with) for an option. */

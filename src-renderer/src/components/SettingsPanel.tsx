@@ -93,13 +93,6 @@ export function SettingsPanel({ client, connected, auth = null }: { client: UiCl
     setDraft(draftOf(next));
     setSaved(message);
   };
-  // After the sign-in changed beacon.yaml; a failed read is shown like a failed save, not left unhandled.
-  const reload = (message: string): void => {
-    client.getSettings().then(
-      (next) => show(next, message),
-      (e: unknown) => setError(errorMessage(e)),
-    );
-  };
 
   const update = (change: Partial<Draft>) => {
     setSaved(null);
@@ -153,7 +146,7 @@ export function SettingsPanel({ client, connected, auth = null }: { client: UiCl
           <span>Anon key (public)</span>
           <input type="text" spellCheck={false} value={draft.anonKey} placeholder="The project's anon / publishable key" onChange={(e) => update({ anonKey: e.target.value })} />
         </label>
-        {usesSession && <SignInSection client={client} auth={auth} connected={connected} onSaved={reload} />}
+        {usesSession && <SignInSection client={client} auth={auth} connected={connected} onSaved={show} />}
         <label className="row">
           <span>Workspace ids (one per line)</span>
           <textarea rows={2} value={draft.workspaceIds} onChange={(e) => update({ workspaceIds: e.target.value })} />

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { AuthView, BeaconActions, SignInView, WorkspaceChoice } from '../../../src-main/core/contract/types.js';
+import type { AuthView, BeaconActions, SettingsView, SignInView, WorkspaceChoice } from '../../../src-main/core/contract/types.js';
 import type { UiClient } from '../transport/index.js';
 import { errorMessage } from '../format.js';
 
@@ -13,8 +13,8 @@ interface Props {
   client: UiClient;
   auth: AuthView | null;
   connected: boolean;
-  /** Called after the workspace choice was saved (the panel reloads its settings). */
-  onSaved(message: string): void;
+  /** Called after the workspace choice was saved, with the settings the save returned. */
+  onSaved(settings: SettingsView, message: string): void;
 }
 
 const clock = (iso: string | null): string => (iso ? new Date(iso).toLocaleString() : 'unknown');
@@ -90,8 +90,7 @@ export function SignInSection({ client: uiClient, auth, connected, onSaved }: Pr
   const saveChoice = async (): Promise<void> => {
     setError(null);
     try {
-      await client.updateSettings({ workspaceIds: [...chosen] });
-      onSaved('Workspaces saved. Restart Beacon to serve them.');
+      onSaved(await client.updateSettings({ workspaceIds: [...chosen] }), 'Workspaces saved. Restart Beacon to serve them.');
     } catch (e) {
       setError(errorMessage(e));
     }

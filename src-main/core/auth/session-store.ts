@@ -1,11 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { statSync, watch, type FSWatcher } from 'node:fs';
-import { basename } from 'node:path';
 import type { MentuPaths } from '../paths.js';
 import type { SecretStore } from '../secrets.js';
 import { readCredentialsFile, writeCredentialsFile, type StoredSession } from './credentials-file.js';
 import { decodeClaims } from './key-role.js';
-import { backstopPollMs } from '../fs/watch-file.js';
+import { watchFileChanges } from '../fs/watch-file.js';
 
 /**
  * Where the Mentu session is kept. Beacon's own copy lives in the secret store (the Keychain in the app, the
@@ -30,7 +28,7 @@ export interface SessionStoreOptions {
   secrets: SecretStore;
   /** Also read and write ~/.mentu/credentials (shared with `mentu login`). */
   shareMentuCredentials: boolean;
-  /** Backstop poll of the files' modification times (fs.watch can miss a rename on some file systems; default: backstopPollMs). */
+  /** Backstop poll of the files (fs.watch can miss a rename on some file systems; default: watch-file.ts backstopPollMs). */
   pollMs?: number;
 }
 
@@ -80,43 +78,14 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       written.emit('write', paths.home);
     },
     watch(onChange) {
-      let timer: NodeJS.Timeout | null = null;
-      const changed = (): void => {
-        if (timer) return;
-        timer = setTimeout(() => {
-          timer = null;
-          onChange();
-        }, 50);
-        timer.unref();
-      };
-      const names = new Set(watchedFiles.map((file) => basename(file)));
-      let watcher: FSWatcher | null = null;
-      try {
-        watcher = watch(paths.home, { persistent: false }, (_event, name) => {
-          if (!name || names.has(String(name))) changed();
-        });
-        watcher.on('error', () => undefined);
-      } catch {
-        // No MENTU_HOME yet, or no watch support: the poll below still notices.
-      }
-      const stamp = (): string => watchedFiles.map((file) => { try { const s = statSync(file); return `${s.mtimeMs}:${s.size}:${s.mode}`; } catch { return '-'; } }).join('|');
-      let last = stamp();
-      const poll = setInterval(() => {
-        const now = stamp();
-        if (now !== last) {
-          last = now;
-          changed();
-        }
-      }, backstopPollMs(watcher !== null, options.pollMs));
-      poll.unref();
+      // Another process's write (either file) through the file watch; this process's own writes at once.
+      const files = watchFileChanges(watchedFiles, onChange, { settleMs: 50, pollMs: options.pollMs });
       const onWritten = (home: string): void => {
-        if (home === paths.home) changed();
+        if (home === paths.home) files.notice();
       };
       written.on('write', onWritten);
       return () => {
-        watcher?.close();
-        clearInterval(poll);
-        if (timer) clearTimeout(timer);
+        files.stop();
         written.off('write', onWritten);
       };
     },

@@ -10,6 +10,8 @@ import { basename, dirname } from 'node:path';
  * means "look again".
  */
 export interface FileWatch {
+  /** A change this process knows of (its own write): folded with the file events into one call. */
+  notice(): void;
   stop(): void;
 }
 
@@ -28,9 +30,11 @@ export function backstopPollMs(folderWatched: boolean, override?: number): numbe
   return override ?? (folderWatched ? 10_000 : 2000);
 }
 
-export function watchFileChanges(path: string, onChange: () => void, options: WatchFileOptions = {}): FileWatch {
+/** `files`: one path, or several in the same folder (one folder watch serves them all). */
+export function watchFileChanges(files: string | readonly string[], onChange: () => void, options: WatchFileOptions = {}): FileWatch {
+  const paths = typeof files === 'string' ? [files] : files;
   const settleMs = options.settleMs ?? 150;
-  const name = basename(path);
+  const names = new Set(paths.map((path) => basename(path)));
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
   const changed = (): void => {
@@ -45,9 +49,9 @@ export function watchFileChanges(path: string, onChange: () => void, options: Wa
 
   let folder: FSWatcher | null = null;
   try {
-    folder = watch(dirname(path), { persistent: false }, (_event, file) => {
+    folder = watch(dirname(paths[0]!), { persistent: false }, (_event, file) => {
       // Some platforms omit the name: then any change in the folder is a reason to look.
-      if (!file || file.toString() === name) changed();
+      if (!file || names.has(file.toString())) changed();
     });
     folder.on('error', () => {
       folder?.close();
@@ -56,17 +60,20 @@ export function watchFileChanges(path: string, onChange: () => void, options: Wa
   } catch {
     folder = null;
   }
+  // The mode too: a file made readable by others must be noticed (the session files are refused then).
   const onStat = (now: Stats, before: Stats): void => {
-    if (now.mtimeMs !== before.mtimeMs || now.size !== before.size || now.ino !== before.ino) changed();
+    if (now.mtimeMs !== before.mtimeMs || now.size !== before.size || now.ino !== before.ino || now.mode !== before.mode) changed();
   };
-  watchFile(path, { persistent: false, interval: backstopPollMs(folder !== null, options.pollMs) }, onStat);
+  const interval = backstopPollMs(folder !== null, options.pollMs);
+  for (const path of paths) watchFile(path, { persistent: false, interval }, onStat);
 
   return {
+    notice: changed,
     stop: () => {
       stopped = true;
       if (timer) clearTimeout(timer);
       folder?.close();
-      unwatchFile(path, onStat);
+      for (const path of paths) unwatchFile(path, onStat);
     },
   };
 }

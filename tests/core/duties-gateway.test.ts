@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CommandOutcome } from '../../src-main/core/contract/command.js';
 import type { CommandSource } from '../../src-main/core/commands/source.js';
 import { createSupabaseSource } from '../../src-main/core/commands/supabase/index.js';
@@ -14,7 +14,8 @@ import { ApprovalGate, approvalPortFromSource } from '../../src-main/core/approv
 import { ApprovalStore } from '../../src-main/core/approvals/store.js';
 import { fetchBridgeMachines } from '../../src-main/core/commands/supabase/machine.js';
 import { buildFleet } from '../../src-main/core/fleet.js';
-import { startGateway, type Gateway } from '../gateway/index.js';
+import { type Gateway } from '../gateway/index.js';
+import { useGateway } from '../gateway/use-gateway.js';
 
 /** The parity modules against the local Supabase gateway (real Postgres, PostgREST subset) and real supabase-js. */
 
@@ -25,14 +26,8 @@ const MACHINE = 'beacon-parity-test';
 let gateway: Gateway;
 const cleanups: (() => unknown)[] = [];
 
-beforeAll(async () => {
-  gateway = await startGateway();
-}, 120_000);
-afterAll(async () => {
-  await gateway?.stop();
-});
+useGateway((g) => (gateway = g));
 beforeEach(async () => {
-  await gateway.reset();
   for (const [id, name] of [
     [WS, 'parity-ws'],
     [OTHER_WS, 'other-ws'],

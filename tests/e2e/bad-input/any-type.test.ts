@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli.js';
-import { startLocalQueueBeacon, type LocalQueueBeacon } from '../../support/beacon-sandbox.js';
+import { type LocalQueueBeacon } from '../../support/beacon-sandbox.js';
+import { useLocalQueueBeacon } from '../../support/sandbox-hooks.js';
 import { waitFor } from '../../support/wait.js';
 
 /**
@@ -38,13 +39,8 @@ const cases: Case[] = [
 ];
 
 let q: LocalQueueBeacon;
-beforeAll(async () => {
-  // Two run slots: one for the command that runs beside the bad rows, one they are claimed for.
-  q = await startLocalQueueBeacon(MACHINE, { execution: { max_concurrent: 2 } });
-}, 60_000);
-afterAll(async () => {
-  await q?.stop();
-});
+// Two run slots: one for the command that runs beside the bad rows, one they are claimed for.
+useLocalQueueBeacon(MACHINE, (started) => (q = started), { execution: { max_concurrent: 2 } });
 
 describe(`any value of any type in any column (${cases.length} rows, local queue)`, () => {
   it('every bad row fails alone with the column named; the command running beside them completes; nothing else spawns', async () => {

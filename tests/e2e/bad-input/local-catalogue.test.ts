@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalQueueBeacon, type BeaconSandbox, type LocalQueueBeacon } from '../../support/beacon-sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { type BeaconSandbox, type LocalQueueBeacon } from '../../support/beacon-sandbox.js';
+import { useLocalQueueBeacon } from '../../support/sandbox-hooks.js';
 import { waitFor } from '../../support/wait.js';
 
 
@@ -46,14 +47,7 @@ const cases: Case[] = [
 ];
 
 let q: LocalQueueBeacon;
-
-beforeAll(async () => {
-  q = await startLocalQueueBeacon(MACHINE);
-}, 60_000);
-
-afterAll(async () => {
-  await q?.stop();
-});
+useLocalQueueBeacon(MACHINE, (started) => (q = started));
 
 describe(`bad-input catalogue through the local queue (${cases.length} cases)`, () => {
   for (const [index, c] of cases.entries()) {

@@ -1,7 +1,8 @@
 import net from 'node:net';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { startGateway, type Gateway } from '../index.js';
+import { type Gateway } from '../index.js';
+import { useGateway } from '../use-gateway.js';
 import { WS_A, client, newCommand, sleep, subscribed, watch } from './helpers.js';
 import { waitFor } from '../../support/wait.js';
 
@@ -9,11 +10,7 @@ let gw: Gateway;
 const clients: SupabaseClient[] = [];
 const track = (sb: SupabaseClient) => (clients.push(sb), sb);
 
-beforeAll(async () => {
-  gw = await startGateway();
-});
-afterAll(async () => gw?.stop());
-beforeEach(async () => gw.reset());
+useGateway((g) => (gw = g));
 afterEach(async () => {
   gw.faults.clear();
   for (const sb of clients.splice(0)) await sb.removeAllChannels();
